@@ -1,0 +1,119 @@
+# timelined: plain GNU make with pkg-config. See README.md.
+#   make            build ./timelined
+#   make check      install missing Debian packages, build, run every test
+#   make demo       build and replay the bundled example incident
+#   make SANITIZE=1 check   the same under ASan+UBSan
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
+DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
+	   zlib1g-dev libcmocka-dev tzdata python3
+SHARED	?= ../shared
+
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wvla -Wno-format-nonliteral
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude
+ifdef CI
+CFLAGS	+= -Werror
+endif
+ifdef SANITIZE
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+BUILD	 = build/san
+else
+BUILD	 = build/std
+endif
+
+PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS	= $(shell pkg-config --libs cmocka 2>/dev/null)
+
+SRCS	 = $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
+	   $(wildcard parsers/*.c)
+OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
+UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check unit golden system scenarios demo install clean \
+	lint format check-format bench fuzz rules-check
+
+all: timelined
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+timelined: $(BUILD)/timelined
+	cp $< $@
+
+$(BUILD)/timelined: $(BUILD)/daemon/main.o $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+unit: $(UNIT)
+	@fail=0; for t in $(UNIT); do $$t || fail=1; done; exit $$fail
+
+golden: timelined
+	tests/golden/run ./timelined
+
+rules-check: timelined
+	./timelined check
+
+system: timelined
+	tests/system/run ./timelined
+
+scenarios: timelined
+	$(SHARED)/scenarios/score --bin ./timelined
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) rules-check
+	$(MAKE) golden
+	$(MAKE) system
+	$(MAKE) scenarios
+
+demo: deps
+	$(MAKE) all
+	./timelined replay --format md --display-tz Africa/Lagos \
+	    --year 2024 --source-tz 'syslog=Africa/Lagos' \
+	    examples/driver-update/syslog examples/driver-update/*.log
+
+install: timelined
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
+	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
+
+lint:
+	@! grep -nE '\b(atoi|atol|sprintf|strcpy|strcat|strtok|gets)\(' \
+	    daemon/*.c parsers/*.c include/*.h || { echo "lint: banned function"; exit 1; }
+	@! grep -nE '\b(malloc|calloc|realloc|strdup|strndup)\(' \
+	    $(filter-out daemon/xmalloc.c,$(wildcard daemon/*.c parsers/*.c)) \
+	    || { echo "lint: raw allocation outside xmalloc.c"; exit 1; }
+
+format:
+	clang-format -i daemon/*.c parsers/*.c include/*.h
+
+check-format:
+	clang-format --dry-run --Werror daemon/*.c parsers/*.c include/*.h
+
+clean:
+	rm -rf build timelined

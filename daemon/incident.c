@@ -1,0 +1,734 @@
+/*
+ * incident: assembles matches into incidents by event time. Failures open
+ * an incident (once min_failures arrive within open_window) and extend it;
+ * other categories join an open incident; a quiet period without failures
+ * closes it. Recent non-failure matches wait in a look-back ring so that a
+ * deploy before the first failure can be named as its trigger.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incident.h"
+#include "log.h"
+#include "rule.h"
+#include "tstamp.h"
+#include "utf8.h"
+#include "xmalloc.h"
+
+#define RING_MAX	512
+#define NS		TSTAMP_NS_PER_S
+
+struct incident_engine {
+	struct incident_conf	 conf;
+	struct incident		**inc;
+	int			 ninc, capinc;
+	struct incident		*cur;		/* open, or NULL */
+	int			 seq;
+	int64_t			 now_ns;	/* newest event time seen */
+	struct match		 ring[RING_MAX];/* recent non-failures */
+	int			 ring_head, ring_len;
+	struct match		*pending;	/* failures not yet enough */
+	int			 npending;
+	incident_cb		 cb;
+	void			*cb_arg;
+};
+
+static void	incident_set_id(struct incident *, const struct match *);
+
+/* The rule behind note entries added through the API. */
+static char note_id[] = "note", note_cat[] = "note", note_title[] = "Note";
+static const struct rule note_rule = { note_id, note_cat, note_title, NULL,
+    NULL, NULL, 0, 0, -1 };
+
+/* The defaults of the contract: 30 min quiet period, 2 h look-back. */
+void
+incident_conf_default(struct incident_conf *c)
+{
+	c->quiet_ns = 1800 * NS;
+	c->lookback_ns = 7200 * NS;
+	c->min_failures = 2;
+	c->open_window_ns = 600 * NS;
+	c->max_entries = 2000;
+	c->max_incidents = 1000;
+}
+
+/* Creates an engine with configuration c (copied). */
+struct incident_engine *
+incident_engine_new(const struct incident_conf *c)
+{
+	struct incident_engine *e;
+
+	e = xcalloc(1, sizeof(*e));
+	e->conf = *c;
+	if (e->conf.min_failures < 1)
+		e->conf.min_failures = 1;
+	e->pending = xcalloc((size_t)e->conf.min_failures, sizeof(*e->pending));
+	e->now_ns = INT64_MIN;
+	return e;
+}
+
+/* Frees one incident. */
+static void
+incident_free(struct incident *inc)
+{
+	int i;
+
+	for (i = 0; i < inc->nnotes; i++)
+		free(inc->notes[i]);
+	free(inc->entries);
+	free(inc);
+}
+
+/* Frees the engine and every incident it holds (NULL is fine). */
+void
+incident_engine_free(struct incident_engine *e)
+{
+	int i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->ninc; i++)
+		incident_free(e->inc[i]);
+	free(e->inc);
+	free(e->pending);
+	free(e);
+}
+
+/* Sets the function told of every new or updated entry. */
+void
+incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
+{
+	e->cb = cb;
+	e->cb_arg = arg;
+}
+
+/* Hash of a message with digit runs folded, so "try 3" joins "try 4". */
+static uint32_t
+incident_msg_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	int indigit = 0;
+
+	for (; *s != '\0'; s++) {
+		if (isdigit((unsigned char)*s)) {
+			if (indigit)
+				continue;
+			indigit = 1;
+		} else
+			indigit = 0;
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The coalescing key: rule, source and host; for categories that are not
+ * failures also the message, so two different alerts or deploys stay two
+ * entries while a repeated one becomes a run.
+ */
+static uint32_t
+incident_key(const struct match *m)
+{
+	uint32_t h = (uint32_t)m->rule->index * 2654435761u;
+
+	h ^= (uint32_t)m->source * 40503u;
+	h ^= incident_msg_hash(m->host) * 31u;
+	if (!match_is_failure(m))
+		h ^= incident_msg_hash(m->message) ^
+		    incident_msg_hash(m->title) * 7u;
+	return h;
+}
+
+/* 1 if entry x is the run match m belongs to. */
+static int
+incident_entry_is(const struct incident_entry *x, const struct match *m,
+    uint32_t key)
+{
+	return x->key == key && x->rule == m->rule && x->source == m->source &&
+	    strcmp(x->host, m->host) == 0;
+}
+
+/* Starts a new entry for m. */
+static struct incident_entry *
+incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
+{
+	struct incident_entry *x;
+
+	if (inc->nentries == inc->capentries) {
+		inc->capentries = inc->capentries ? inc->capentries * 2 : 16;
+		inc->entries = xreallocarray(inc->entries,
+		    (size_t)inc->capentries, sizeof(*inc->entries));
+	}
+	x = &inc->entries[inc->nentries];
+	memset(x, 0, sizeof(*x));
+	x->id = inc->nentries++;
+	x->rule = m->rule;
+	x->source = m->source;
+	x->key = key;
+	x->first_ns = x->last_ns = m->ts_ns;
+	x->first_off = m->utc_offset;
+	x->first_frac = x->last_frac = m->frac_digits;
+	x->line_first = x->line_last = m->lineno;
+	memcpy(x->host, m->host, sizeof(x->host));
+	memcpy(x->message, m->message, sizeof(x->message));
+	memcpy(x->title, m->title, sizeof(x->title));
+	memcpy(x->fields, m->fields, m->fields_len);
+	x->fields_len = m->fields_len;
+	return x;
+}
+
+/* Adds m to inc: to its run if it has one, else as a new entry. */
+static struct incident_entry *
+incident_add(struct incident_engine *e, struct incident *inc,
+    const struct match *m)
+{
+	struct incident_entry *x;
+	uint32_t key = incident_key(m);
+	int i;
+
+	for (i = inc->nentries - 1; i >= 0; i--) {
+		x = &inc->entries[i];
+		if (!incident_entry_is(x, m, key))
+			continue;
+		x->count++;
+		if (m->ts_ns >= x->last_ns) {
+			x->last_ns = m->ts_ns;
+			x->last_frac = m->frac_digits;
+			x->line_last = m->lineno;
+		}
+		if (m->ts_ns < x->first_ns) {	/* late arrival */
+			x->first_ns = m->ts_ns;
+			x->first_frac = m->frac_digits;
+			x->line_first = m->lineno;
+		}
+		return x;
+	}
+	if (inc->nentries >= e->conf.max_entries) {
+		inc->dropped++;
+		return NULL;
+	}
+	x = incident_entry_new(inc, m, key);
+	x->count = 1;
+	return x;
+}
+
+/* Notes what a match changes in the incident's milestones. */
+static void
+incident_account(struct incident *inc, const struct match *m)
+{
+	const char *cat = m->rule->category;
+
+	if (match_is_failure(m)) {
+		inc->failures++;
+		if (inc->last_recovery_ns > inc->last_failure_ns &&
+		    m->ts_ns > inc->last_recovery_ns && inc->recur_ns == 0) {
+			inc->recur_ns = m->ts_ns;
+			inc->recur_after_ns = inc->last_recovery_ns;
+		}
+		if (m->ts_ns >= inc->last_failure_ns) {
+			inc->last_failure_ns = m->ts_ns;
+			inc->last_failure_frac = m->frac_digits;
+		}
+		if (m->ts_ns < inc->start_ns) {
+			inc->start_ns = m->ts_ns;
+			inc->start_frac = m->frac_digits;
+		}
+	} else if (strcmp(cat, "recovery") == 0 &&
+	    m->ts_ns >= inc->last_recovery_ns) {
+		inc->last_recovery_ns = m->ts_ns;
+		inc->last_recovery_frac = m->frac_digits;
+	}
+}
+
+/* Adds m to inc, keeps the milestones and tells the listener. */
+static void
+incident_take(struct incident_engine *e, struct incident *inc,
+    const struct match *m)
+{
+	struct incident_entry *x;
+
+	x = incident_add(e, inc, m);
+	incident_account(inc, m);
+	if (x != NULL && e->cb != NULL)
+		e->cb(inc, x, e->cb_arg);
+}
+
+/* 1 if the category names a possible cause: deploy, config, rollback. */
+static int
+incident_is_trigger_cat(const char *cat)
+{
+	return strcmp(cat, "deploy") == 0 || strcmp(cat, "config_change") == 0
+	    || strcmp(cat, "rollback") == 0;
+}
+
+/* Keeps a non-failure match in the look-back ring, dropping old ones. */
+static void
+incident_ring_push(struct incident_engine *e, const struct match *m)
+{
+	int slot;
+
+	slot = (e->ring_head + e->ring_len) % RING_MAX;
+	if (e->ring_len == RING_MAX)
+		e->ring_head = (e->ring_head + 1) % RING_MAX;
+	else
+		e->ring_len++;
+	e->ring[slot] = *m;
+}
+
+/* Opens an incident from the pending failures and the look-back ring. */
+static void
+incident_open(struct incident_engine *e)
+{
+	struct incident *inc;
+	const struct match *m;
+	struct incident_entry *x;
+	int i;
+
+	inc = xcalloc(1, sizeof(*inc));
+	inc->open = 1;
+	inc->seq = e->seq++;
+	inc->start_ns = e->pending[0].ts_ns;
+	inc->start_frac = e->pending[0].frac_digits;
+	inc->last_failure_ns = inc->start_ns;
+	inc->last_recovery_ns = INT64_MIN;
+	inc->detected_ns = -1;
+	inc->mitigated_ns = -1;
+	incident_set_id(inc, &e->pending[0]);
+	for (i = 0; i < e->ring_len; i++) {
+		m = &e->ring[(e->ring_head + i) % RING_MAX];
+		if (m->ts_ns >= inc->start_ns ||
+		    (incident_is_trigger_cat(m->rule->category) &&
+		    m->ts_ns >= inc->start_ns - e->conf.lookback_ns)) {
+			incident_take(e, inc, m);
+			x = &inc->entries[inc->nentries - 1];
+			x->trigger = m->ts_ns < inc->start_ns;
+		}
+	}
+	for (i = 0; i < e->npending; i++)
+		incident_take(e, inc, &e->pending[i]);
+	e->npending = 0;
+	if (e->ninc == e->capinc) {
+		e->capinc = e->capinc ? e->capinc * 2 : 8;
+		e->inc = xreallocarray(e->inc, (size_t)e->capinc,
+		    sizeof(*e->inc));
+	}
+	e->inc[e->ninc++] = inc;
+	e->cur = inc;
+}
+
+/* Holds a failure until enough arrive within the window to open. */
+static void
+incident_pend(struct incident_engine *e, const struct match *m)
+{
+	int i, drop = 0;
+
+	while (drop < e->npending &&
+	    m->ts_ns - e->pending[drop].ts_ns > e->conf.open_window_ns)
+		drop++;
+	for (i = drop; i < e->npending; i++)
+		e->pending[i - drop] = e->pending[i];
+	e->npending -= drop;
+	e->pending[e->npending++] = *m;
+	if (e->npending >= e->conf.min_failures)
+		incident_open(e);
+}
+
+/* Orders entries by first time, then id. */
+static int
+incident_entry_cmp(const void *a, const void *b)
+{
+	const struct incident_entry *x = a, *y = b;
+
+	if (x->first_ns != y->first_ns)
+		return x->first_ns < y->first_ns ? -1 : 1;
+	return x->id - y->id;
+}
+
+
+/* Phrase and slug of a failure category, for titles and ids. */
+static const struct {
+	const char	*cat, *phrase, *slug;
+} incident_cats[] = {
+	{ "db_connection_error", "Database connection errors", "db" },
+	{ "pool_exhaustion", "Connection pool exhaustion", "pool" },
+	{ "resource_exhaustion", "Resource exhaustion", "resource" },
+	{ "hardware_failure", "Hardware errors", "hardware" },
+	{ "crash", "Crashes", "crash" },
+	{ "external_dependency", "External dependency failures", "external" },
+	{ "upstream_error", "Upstream errors", "upstream" },
+};
+
+/* Index of a failure category in incident_cats, or -1. */
+static int
+incident_cat_index(const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(incident_cats) / sizeof(incident_cats[0]); i++)
+		if (strcmp(incident_cats[i].cat, cat) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* How a title says a failure category ("Database connection errors"). */
+const char *
+incident_category_phrase(const char *cat)
+{
+	int i = incident_cat_index(cat);
+
+	return i < 0 ? cat : incident_cats[i].phrase;
+}
+
+/*
+ * The failure category that best names the incident: the earliest to
+ * appear, except that upstream errors (a symptom more often than a cause)
+ * name it only when nothing else failed.
+ */
+static int
+incident_dominant(const struct incident *inc)
+{
+	const struct incident_entry *x;
+	int i, c, best = -1, up = -1;
+	int64_t bt = INT64_MAX;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->rule == NULL || (c = incident_cat_index(
+		    x->rule->category)) < 0)
+			continue;
+		if (strcmp(x->rule->category, "upstream_error") == 0)
+			up = c;
+		else if (x->first_ns < bt) {
+			bt = x->first_ns;
+			best = c;
+		}
+	}
+	return best >= 0 ? best : up;
+}
+
+/* The newest trigger entry, or NULL. */
+static const struct incident_entry *
+incident_newest_trigger(const struct incident *inc)
+{
+	const struct incident_entry *x, *best = NULL;
+	int i;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->trigger && (best == NULL || x->first_ns > best->first_ns))
+			best = x;
+	}
+	return best;
+}
+
+/* Writes the title: "Database connection errors after deploy". */
+static void
+incident_title(struct incident *inc)
+{
+	const struct incident_entry *t = incident_newest_trigger(inc);
+	int c = incident_dominant(inc);
+	const char *after = "";
+
+	if (t != NULL)
+		after = strcmp(t->rule->category, "deploy") == 0 ?
+		    " after deploy" : strcmp(t->rule->category, "rollback") ==
+		    0 ? " after rollback" : " after config change";
+	snprintf(inc->title, sizeof(inc->title), "%s%s",
+	    c < 0 ? "Failures" : incident_cats[c].phrase, after);
+}
+
+/* Sets the id from the start time and the first failure's category. */
+static void
+incident_set_id(struct incident *inc, const struct match *first)
+{
+	char ts[40];
+	int c = incident_cat_index(first->rule->category);
+
+	tstamp_format(ts, sizeof(ts), inc->start_ns / NS * NS, 0, 0);
+	snprintf(inc->id, sizeof(inc->id), "%s-%s", ts,
+	    c < 0 ? "failure" : incident_cats[c].slug);
+}
+
+/* 1 if the category is an action that can mitigate: rollback and such. */
+static int
+incident_is_action(const char *cat)
+{
+	return strcmp(cat, "rollback") == 0 || strcmp(cat, "restart") == 0 ||
+	    strcmp(cat, "config_change") == 0;
+}
+
+/*
+ * Finds the mitigation: the earliest rollback, restart or config change
+ * from two minutes before the last failure to the end, i.e. the action
+ * after which failures stopped.
+ */
+static void
+incident_mitigation(struct incident *inc)
+{
+	const struct incident_entry *x;
+	int i;
+
+	inc->mitigated_ns = -1;
+	inc->mitigated_entry = -1;
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->rule == NULL || !incident_is_action(x->rule->category) ||
+		    x->trigger || x->first_ns < inc->last_failure_ns - 120 * NS
+		    || x->first_ns > inc->end_ns)
+			continue;
+		if (inc->mitigated_ns < 0 || x->first_ns < inc->mitigated_ns) {
+			inc->mitigated_ns = x->first_ns;
+			inc->mitigated_entry = x->id;
+		}
+	}
+}
+
+/* Sets detected: the first alert of the timeline, or -1. */
+static void
+incident_detection(struct incident *inc)
+{
+	const struct incident_entry *x;
+	int i;
+
+	inc->detected_ns = -1;
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (strcmp(x->rule->category, "alert") == 0 && !x->trigger &&
+		    (inc->detected_ns < 0 || x->first_ns < inc->detected_ns))
+			inc->detected_ns = x->first_ns;
+	}
+}
+
+/* Adds a note for the postmortem author (bounded; formatted). */
+static void
+incident_note(struct incident *inc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+incident_note(struct incident *inc, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	if (inc->nnotes >= INCIDENT_NOTE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	inc->notes[inc->nnotes++] = xstrdup(buf);
+}
+
+/* Notes failures that went on after a rollback had been done. */
+static void
+incident_note_rollbacks(struct incident *inc)
+{
+	const struct incident_entry *x;
+	char a[40], b[40];
+	int i;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->rule == NULL || strcmp(x->rule->category, "rollback") ||
+		    x->trigger || inc->last_failure_ns - x->last_ns < 300 * NS)
+			continue;
+		tstamp_format(a, sizeof(a), x->last_ns, 0, 0);
+		tstamp_format(b, sizeof(b), inc->last_failure_ns, 0, 0);
+		incident_note(inc, "failures persisted after the rollback at "
+		    "%s (\"%.80s\"): the last failure was at %s, so the "
+		    "rollback did not fix it", a, x->message, b);
+	}
+}
+
+/* Writes the notes: rollbacks that did not help, recurrences, drops. */
+static void
+incident_notes(struct incident *inc)
+{
+	char a[40], b[40];
+	int i;
+
+	for (i = 0; i < inc->nnotes; i++)
+		free(inc->notes[i]);
+	inc->nnotes = 0;
+	incident_note_rollbacks(inc);
+	if (inc->recur_ns > 0) {
+		tstamp_format(a, sizeof(a), inc->recur_after_ns, 0, 0);
+		tstamp_format(b, sizeof(b), inc->recur_ns, 0, 0);
+		incident_note(inc, "failures recurred at %s after a recovery "
+		    "at %s", b, a);
+	}
+	if (inc->dropped > 0)
+		incident_note(inc, "%llu matches were not kept: more than "
+		    "the entry limit per incident",
+		    (unsigned long long)inc->dropped);
+}
+
+/* Drops entries that begin after the end (not triggers), then sorts. */
+static void
+incident_trim_tail(struct incident *inc)
+{
+	int i, n = 0;
+
+	for (i = 0; i < inc->nentries; i++)
+		if (inc->entries[i].trigger ||
+		    inc->entries[i].first_ns <= inc->end_ns)
+			inc->entries[n++] = inc->entries[i];
+	inc->nentries = n;
+}
+
+/*
+ * Brings an incident's derived parts up to date: end, title, mitigation
+ * and notes. Called at close, and for open incidents before showing them.
+ */
+void
+incident_refresh(struct incident *inc)
+{
+	if (inc->last_recovery_ns > inc->last_failure_ns) {
+		inc->end_ns = inc->last_recovery_ns;
+		inc->end_frac = inc->last_recovery_frac;
+	} else {
+		inc->end_ns = inc->last_failure_ns;
+		inc->end_frac = inc->last_failure_frac;
+	}
+	qsort(inc->entries, (size_t)inc->nentries, sizeof(*inc->entries),
+	    incident_entry_cmp);
+	incident_title(inc);
+	incident_detection(inc);
+	incident_mitigation(inc);
+	incident_notes(inc);
+}
+
+/* Final touches at close: trims the tail, then refreshes. */
+static void
+incident_finalize(struct incident *inc)
+{
+	incident_refresh(inc);
+	incident_trim_tail(inc);
+	incident_refresh(inc);
+}
+
+/* Closes the open incident. */
+static void
+incident_close(struct incident_engine *e)
+{
+	struct incident *inc = e->cur;
+
+	if (inc == NULL)
+		return;
+	e->cur = NULL;
+	inc->open = 0;
+	incident_finalize(inc);
+	if (e->cb != NULL)
+		e->cb(inc, NULL, e->cb_arg);
+}
+
+/* Drops the oldest closed incidents beyond max_incidents. */
+static void
+incident_trim(struct incident_engine *e)
+{
+	while (e->ninc > e->conf.max_incidents && e->inc[0] != e->cur) {
+		incident_free(e->inc[0]);
+		memmove(e->inc, e->inc + 1, (size_t)(e->ninc - 1) *
+		    sizeof(*e->inc));
+		e->ninc--;
+	}
+}
+
+/* Feeds one match, in event-time order (late ones are tolerated). */
+void
+incident_engine_feed(struct incident_engine *e, const struct match *m)
+{
+	struct incident *inc;
+
+	incident_engine_advance(e, m->ts_ns);
+	inc = e->cur;
+	if (match_is_failure(m)) {
+		if (inc != NULL)
+			incident_take(e, inc, m);
+		else
+			incident_pend(e, m);
+	} else {
+		incident_ring_push(e, m);
+		if (inc != NULL)
+			incident_take(e, inc, m);
+	}
+	incident_trim(e);
+}
+
+/* Moves event time to now_ns, closing an incident quiet for too long. */
+void
+incident_engine_advance(struct incident_engine *e, int64_t now_ns)
+{
+	if (now_ns > e->now_ns)
+		e->now_ns = now_ns;
+	if (e->cur != NULL &&
+	    e->now_ns - e->cur->last_failure_ns > e->conf.quiet_ns)
+		incident_close(e);
+}
+
+/*
+ * Ends the input: an incident still inside its quiet period is finalized
+ * but stays marked open (more input could extend it).
+ */
+void
+incident_engine_finish(struct incident_engine *e)
+{
+	struct incident *inc = e->cur;
+
+	if (inc == NULL)
+		return;
+	incident_finalize(inc);
+	inc->open = 1;
+}
+
+/* How many incidents the engine holds. */
+int
+incident_engine_count(const struct incident_engine *e)
+{
+	return e->ninc;
+}
+
+/* The i-th incident in order of start. */
+struct incident *
+incident_engine_get(struct incident_engine *e, int i)
+{
+	return i >= 0 && i < e->ninc ? e->inc[i] : NULL;
+}
+
+/* The incident with that id, or NULL. */
+struct incident *
+incident_engine_find(struct incident_engine *e, const char *id)
+{
+	int i;
+
+	for (i = 0; i < e->ninc; i++)
+		if (strcmp(e->inc[i]->id, id) == 0)
+			return e->inc[i];
+	return NULL;
+}
+
+/* Adds a human note to inc at ts_ns; 0, or -1 if the incident is full. */
+int
+incident_add_note(struct incident_engine *e, struct incident *inc,
+    const char *text, int64_t ts_ns)
+{
+	struct match m;
+	struct incident_entry *x;
+
+	memset(&m, 0, sizeof(m));
+	m.ts_ns = ts_ns;
+	m.source = -1;
+	m.rule = &note_rule;
+	m.seq = (uint64_t)inc->nentries;
+	utf8_sanitize(text, strlen(text), m.message, sizeof(m.message));
+	snprintf(m.title, sizeof(m.title), "Note");
+	if ((x = incident_add(e, inc, &m)) == NULL)
+		return -1;
+	if (!inc->open)
+		incident_refresh(inc);
+	if (e->cb != NULL)
+		e->cb(inc, x, e->cb_arg);
+	return 0;
+}

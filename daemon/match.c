@@ -1,0 +1,90 @@
+/*
+ * match: copies what a timeline needs out of a record and a rule hit,
+ * sanitised and bounded, so the line buffer can move on.
+ */
+#include <string.h>
+
+#include "match.h"
+#include "record.h"
+#include "rule.h"
+#include "utf8.h"
+
+/* Appends "key\0val\0" to m's fields if it fits. */
+static void
+match_add_field(struct match *m, const char *k, const char *v, size_t vlen)
+{
+	char val[256];
+	size_t kl = strlen(k), vl;
+
+	vl = utf8_sanitize(v, vlen, val, sizeof(val));
+	if (m->fields_len + kl + vl + 2 > sizeof(m->fields))
+		return;
+	memcpy(m->fields + m->fields_len, k, kl + 1);
+	m->fields_len += kl + 1;
+	memcpy(m->fields + m->fields_len, val, vl + 1);
+	m->fields_len += vl + 1;
+}
+
+/* The value of capture name in m, or NULL. */
+const char *
+match_field(const struct match *m, const char *name)
+{
+	const char *p = m->fields, *end = m->fields + m->fields_len;
+	int is;
+
+	while (p < end) {
+		is = strcmp(p, name) == 0;
+		p += strlen(p) + 1;
+		if (p >= end)
+			break;
+		if (is)
+			return p;
+		p += strlen(p) + 1;
+	}
+	return NULL;
+}
+
+/* Fills m from the record r that the rule hit h classified. */
+void
+match_from_hit(struct match *m, const struct record *r,
+    const struct rule_hit *h)
+{
+	const char *host = r->host, *p;
+	int i;
+
+	m->ts_ns = r->ts_ns;
+	m->utc_offset = r->utc_offset;
+	m->frac_digits = r->tm.frac_digits;
+	m->ambiguous = r->ambiguous;
+	m->rule = h->rule;
+	m->fields_len = 0;
+	for (i = 0; i < h->ncap; i++) {
+		if (h->cap[i].val == NULL)
+			continue;
+		match_add_field(m, h->cap[i].name, h->cap[i].val,
+		    h->cap[i].val_len);
+	}
+	if (host[0] == '\0' && (p = match_field(m, "host")) != NULL)
+		host = p;
+	utf8_sanitize(host, strlen(host), m->host, sizeof(m->host));
+	utf8_sanitize(r->msg, r->msg_len, m->message, sizeof(m->message));
+	rule_format_title(h, m->title, sizeof(m->title));
+}
+
+/* 1 if the match's category is a failure (opens or extends incidents). */
+int
+match_is_failure(const struct match *m)
+{
+	return rule_category_is_failure(m->rule->category);
+}
+
+/* Orders matches by time, then by arrival: <0, 0, >0 like strcmp. */
+int
+match_cmp(const struct match *a, const struct match *b)
+{
+	if (a->ts_ns != b->ts_ns)
+		return a->ts_ns < b->ts_ns ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * out_csv: one row per timeline entry (RFC 4180 quoting), for
+ * spreadsheets: incident, times in UTC and the display zone, category,
+ * rule, source and lines, host, count, message.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "incident.h"
+#include "report.h"
+#include "rule.h"
+#include "tstamp.h"
+
+/* Writes a field, quoted when it holds a comma, quote or newline. */
+static void
+csv_field(FILE *fp, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		fputs(s, fp);
+	else {
+		fputc('"', fp);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	}
+	fputs(last ? "\r\n" : ",", fp);
+}
+
+/* Writes one entry's row. */
+static void
+csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
+    const struct incident_entry *x)
+{
+	char a[64], b[64], c[64], n[32];
+
+	tstamp_format(a, sizeof(a), x->first_ns, x->first_frac, 0);
+	tstamp_format(b, sizeof(b), x->last_ns, x->last_frac, 0);
+	report_local(rep, c, sizeof(c), x->first_ns, x->first_frac);
+	csv_field(fp, inc->id, 0);
+	csv_field(fp, a, 0);
+	csv_field(fp, c, 0);
+	csv_field(fp, b, 0);
+	csv_field(fp, x->rule->category, 0);
+	csv_field(fp, x->rule->id, 0);
+	csv_field(fp, report_source_name(rep, x->source), 0);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)x->line_first);
+	csv_field(fp, n, 0);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)x->line_last);
+	csv_field(fp, n, 0);
+	csv_field(fp, x->host, 0);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)x->count);
+	csv_field(fp, n, 0);
+	csv_field(fp, x->trigger ? "yes" : "", 0);
+	csv_field(fp, x->message, 1);
+}
+
+/* Writes every incident's entries as CSV; 0, or -1 on a write error. */
+int
+out_csv(FILE *fp, const struct report *rep)
+{
+	struct incident *inc;
+	int i, j;
+
+	fputs("incident,ts,local,last,category,rule,source,line_first,"
+	    "line_last,host,count,trigger,message\r\n", fp);
+	for (i = 0; i < incident_engine_count(rep->engine); i++) {
+		inc = incident_engine_get(rep->engine, i);
+		if (inc->open)
+			incident_refresh(inc);
+		for (j = 0; j < inc->nentries; j++)
+			csv_row(fp, rep, inc, &inc->entries[j]);
+	}
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,241 @@
+/*
+ * out_md: the postmortem draft. A summary table (start, detection,
+ * mitigation, end, duration, impact, suspected trigger), the timeline in
+ * the display zone with the zone on every time and runs as ranges, each
+ * line citing its file and line numbers, then notes for the author.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "incident.h"
+#include "report.h"
+#include "rule.h"
+#include "source.h"
+#include "tstamp.h"
+#include "tz.h"
+
+/* Writes ns as "2024-03-15 10:00:01 WAT" (date) or "10:00:01 WAT". */
+static void
+md_time(const struct report *rep, char *buf, size_t n, int64_t ns,
+    int with_date)
+{
+	char iso[64];
+	const char *abbr = "UTC";
+	int64_t s = ns / TSTAMP_NS_PER_S;
+
+	report_local(rep, iso, sizeof(iso), ns, 0);
+	if (rep->display_tz != NULL)
+		abbr = tz_abbr_at(rep->display_tz, s);
+	iso[10] = ' ';
+	iso[19] = '\0';
+	snprintf(buf, n, "%.19s %.15s", with_date ? iso : iso + 11, abbr);
+}
+
+/* Writes a duration as "2 h 57 min", "14 min 49 s" or "12 s". */
+static void
+md_duration(char *buf, size_t n, int64_t ns)
+{
+	int64_t s = ns / TSTAMP_NS_PER_S;
+
+	if (s < 0)
+		s = -s;
+	if (s >= 3600)
+		snprintf(buf, n, "%lld h %02lld min", (long long)(s / 3600),
+		    (long long)(s / 60 % 60));
+	else if (s >= 60)
+		snprintf(buf, n, "%lld min %02lld s", (long long)(s / 60),
+		    (long long)(s % 60));
+	else
+		snprintf(buf, n, "%lld s", (long long)s);
+}
+
+/* Writes a count with thousands separators: 4,213. */
+static void
+md_count(char *buf, size_t n, uint64_t v)
+{
+	char raw[32];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(raw, sizeof(raw), "%llu", (unsigned long long)v);
+	for (i = 0; i < len && o + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+}
+
+/* Writes text with Markdown's active characters escaped. */
+static void
+md_text(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr("\\`*_[]<|", *s) != NULL)
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+}
+
+/* The evidence: "api.json.log:1200-98231". */
+static void
+md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
+{
+	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
+	    (unsigned long long)x->line_first);
+	if (x->line_last != x->line_first)
+		fprintf(fp, "-%llu", (unsigned long long)x->line_last);
+	fputc(')', fp);
+}
+
+/* One timeline bullet. */
+static void
+md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
+    const struct incident_entry *x)
+{
+	char a[64], b[64], cnt[32];
+	int days = inc->end_ns - inc->start_ns > 20 * 3600 * TSTAMP_NS_PER_S;
+
+	md_time(rep, a, sizeof(a), x->first_ns, days);
+	if (x->count > 1) {
+		md_time(rep, b, sizeof(b), x->last_ns, days);
+		md_count(cnt, sizeof(cnt), x->count);
+		*strrchr(a, ' ') = '\0';
+		fprintf(fp, "- %s-%s  %s x%s", a, b, x->rule->category, cnt);
+	} else
+		fprintf(fp, "- %s  %s", a, x->rule->category);
+	if (x->host[0])
+		fprintf(fp, " on %s", x->host);
+	fputc(' ', fp);
+	md_evidence(fp, rep, x);
+	fputs(": ", fp);
+	md_text(fp, x->message);
+	if (x->trigger)
+		fputs(" **(suspected trigger)**", fp);
+	fputc('\n', fp);
+}
+
+/* The impact line: failure categories with their counts. */
+static void
+md_impact(FILE *fp, const struct incident *inc)
+{
+	const struct incident_entry *x;
+	char cnt[32];
+	int i, first = 1;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (!rule_category_is_failure(x->rule->category))
+			continue;
+		md_count(cnt, sizeof(cnt), x->count);
+		fprintf(fp, "%s%s x%s (%s)", first ? "" : "; ",
+		    x->rule->category, cnt, x->rule->id);
+		first = 0;
+	}
+	fputs(first ? "none |\n" : " |\n", fp);
+}
+
+/* The suspected trigger line. */
+static void
+md_trigger(FILE *fp, const struct report *rep, const struct incident *inc)
+{
+	const struct incident_entry *x, *t = NULL;
+	char a[64], d[32];
+	int i;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->trigger && (t == NULL || x->first_ns > t->first_ns))
+			t = x;
+	}
+	if (t == NULL) {
+		fputs("| Suspected trigger | none found in the look-back "
+		    "window |\n", fp);
+		return;
+	}
+	md_time(rep, a, sizeof(a), t->first_ns, 0);
+	md_duration(d, sizeof(d), inc->start_ns - t->first_ns);
+	fprintf(fp, "| Suspected trigger | %s at %s, %s before the start: ",
+	    t->rule->category, a, d);
+	md_text(fp, t->message);
+	fputc(' ', fp);
+	md_evidence(fp, rep, t);
+	fputs(" |\n", fp);
+}
+
+/* The summary table of one incident. */
+static void
+md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
+{
+	char a[64], d[32];
+
+	fputs("| | |\n|---|---|\n", fp);
+	md_time(rep, a, sizeof(a), inc->start_ns, 1);
+	fprintf(fp, "| Start | %s (first failure) |\n", a);
+	if (inc->detected_ns >= 0) {
+		md_time(rep, a, sizeof(a), inc->detected_ns, 1);
+		md_duration(d, sizeof(d), inc->detected_ns - inc->start_ns);
+		fprintf(fp, "| Detected | %s (first alert, %s after the "
+		    "start) |\n", a, d);
+	} else
+		fputs("| Detected | no alert found |\n", fp);
+	if (inc->mitigated_ns >= 0) {
+		md_time(rep, a, sizeof(a), inc->mitigated_ns, 1);
+		fprintf(fp, "| Mitigated | %s |\n", a);
+	}
+	md_time(rep, a, sizeof(a), inc->end_ns, 1);
+	fprintf(fp, "| End | %s%s |\n", a, inc->open ? " (still open at the "
+	    "end of the input)" : "");
+	md_duration(d, sizeof(d), inc->end_ns - inc->start_ns);
+	fprintf(fp, "| Duration | %s |\n| Impact signals | ", d);
+	md_impact(fp, inc);
+	md_trigger(fp, rep, inc);
+}
+
+/* Writes one incident: title, summary, timeline, notes. */
+int
+out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
+{
+	int i;
+
+	if (inc->open)
+		incident_refresh(inc);
+	fprintf(fp, "## %s\n\nIncident `%s`%s\n\n", inc->title, inc->id,
+	    inc->open ? " (open)" : "");
+	md_summary(fp, rep, inc);
+	fprintf(fp, "\n### Timeline (%s)\n\n", rep->display_tz ?
+	    tz_name(rep->display_tz) : "UTC");
+	for (i = 0; i < inc->nentries; i++)
+		md_entry(fp, rep, inc, &inc->entries[i]);
+	if (inc->nnotes > 0) {
+		fputs("\n### Notes\n\n", fp);
+		for (i = 0; i < inc->nnotes; i++) {
+			fputs("- ", fp);
+			md_text(fp, inc->notes[i]);
+			fputc('\n', fp);
+		}
+	}
+	fputc('\n', fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* Writes the whole report as Markdown; 0, or -1 on a write error. */
+int
+out_md(FILE *fp, const struct report *rep)
+{
+	uint64_t lines = 0, matched = 0;
+	int i, n = incident_engine_count(rep->engine);
+
+	for (i = 0; i < rep->nsources; i++) {
+		lines += rep->sources[i]->lines;
+		matched += rep->sources[i]->matched;
+	}
+	fprintf(fp, "# Incident timeline\n\n%d incident%s in %llu lines from "
+	    "%d source%s (%llu lines matched a rule).\n\n", n, n == 1 ? "" :
+	    "s", (unsigned long long)lines, rep->nsources,
+	    rep->nsources == 1 ? "" : "s", (unsigned long long)matched);
+	for (i = 0; i < n; i++)
+		if (out_md_incident(fp, rep, incident_engine_get(rep->engine,
+		    i)) == -1)
+			return -1;
+	return ferror(fp) ? -1 : 0;
+}

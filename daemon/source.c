@@ -1,0 +1,255 @@
+/*
+ * source: from raw line to timed record. Parsers report the time as
+ * written; here it gets a zone (its own, the source's, or the default),
+ * a year when the format has none, and becomes UTC. A line without a
+ * timestamp after a timed one is a continuation of it (stack traces).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "linebuf.h"
+#include "log.h"
+#include "source.h"
+#include "tstamp.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* Prepares src for input named name (path is where it is read from). */
+void
+source_init(struct source *src, const char *name, const char *path, int index)
+{
+	memset(src, 0, sizeof(*src));
+	src->name = xstrdup(name);
+	src->path = xstrdup(path);
+	src->index = index;
+	src->tz = tz_local();
+	src->tz_src = RECORD_ZONE_DEFAULT;
+	src->prev_utc_s = INT64_MIN;
+	src->rec.scratch_cap = LINEBUF_DEFAULT_MAX * 2;
+	src->rec.scratch = xmalloc(src->rec.scratch_cap);
+}
+
+/* Releases what source_init allocated. */
+void
+source_free(struct source *src)
+{
+	free(src->name);
+	free(src->path);
+	free(src->rec.scratch);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Sets the zone for timestamps that carry none, and where it came from. */
+void
+source_set_zone(struct source *src, const struct tz *tz,
+    enum record_zone_src why)
+{
+	src->tz = tz;
+	src->tz_src = why;
+}
+
+/* Sets the year option (0: none) and the reference time for inference. */
+void
+source_set_year(struct source *src, int year, int64_t ref_s,
+    enum record_year_src why)
+{
+	src->year_opt = year;
+	src->ref_s = ref_s;
+	src->ref_src = why;
+}
+
+/*
+ * Chooses the year of a year-less stamp. With --year, it is the year of
+ * the file's first line and moves on at each December-to-January step.
+ * Otherwise the reference time (gzip or file mtime, or now) is the
+ * newest a line can be: a date after it belongs to the year before.
+ */
+static void
+source_year(struct source *src, struct record *r)
+{
+	struct tstamp *t = &r->tm;
+	int ry, rm, rd;
+
+	if (src->year_opt) {
+		if (src->prev_mon >= 10 && t->mon <= 3)
+			src->year_shift++;
+		src->prev_mon = t->mon;
+		t->year = src->year_opt + src->year_shift;
+		r->year_src = src->year_shift ? RECORD_YEAR_ROLLOVER :
+		    RECORD_YEAR_OPTION;
+		return;
+	}
+	tstamp_civil_from_days(src->ref_s / 86400, &ry, &rm, &rd);
+	t->year = ry;
+	r->year_src = src->ref_src;
+	if (t->mon > rm || (t->mon == rm && t->day > rd + 1)) {
+		t->year = ry - 1;
+		r->year_src = RECORD_YEAR_ROLLOVER;
+	}
+}
+
+/* Applies a zone abbreviation; 0, or -1 when it is not understood. */
+static int
+source_abbr(struct source *src, struct record *r, int32_t *off)
+{
+	const struct tz *tz;
+
+	if (tz_abbr_offset(r->tm.abbr, src->tz, off) == 1)
+		return 0;
+	if ((tz = tz_get(r->tm.abbr)) != NULL) {
+		r->zone_src = RECORD_ZONE_EXPLICIT;
+		*off = tz_offset_at(tz, tstamp_local_seconds(&r->tm));
+		return 0;
+	}
+	return -1;
+}
+
+/* Turns r->tm into r->ts_ns (UTC) with provenance; -1 if impossible. */
+static int
+source_resolve(struct source *src, struct record *r)
+{
+	struct tstamp *t = &r->tm;
+	int64_t local, utc;
+	int32_t off;
+	int flags = 0;
+
+	if (t->zone == TSTAMP_ZONE_EPOCH) {
+		r->ts_ns = t->epoch_ns;
+		r->zone_src = RECORD_ZONE_EXPLICIT;
+		r->year_src = RECORD_YEAR_EXPLICIT;
+		r->utc_offset = tz_offset_at(src->tz, r->ts_ns /
+		    TSTAMP_NS_PER_S);
+		return 0;
+	}
+	if (t->year == 0)
+		source_year(src, r);
+	else
+		r->year_src = RECORD_YEAR_EXPLICIT;
+	if (!tstamp_valid(t))
+		return -1;
+	local = tstamp_local_seconds(t);
+	r->zone_src = RECORD_ZONE_EXPLICIT;
+	if (t->zone == TSTAMP_ZONE_OFFSET)
+		off = t->offset_s;
+	else if (t->zone == TSTAMP_ZONE_ABBR && source_abbr(src, r, &off) == 0)
+		;
+	else {
+		if (t->zone == TSTAMP_ZONE_ABBR)
+			src->unknown_zone++;
+		r->zone_src = src->tz_src;
+		utc = tz_local_to_utc(src->tz, local, src->prev_utc_s, &flags);
+		off = (int32_t)(local - utc);
+		r->ambiguous = (flags & TZ_AMBIGUOUS) != 0;
+	}
+	utc = local - off;
+	r->utc_offset = off;
+	r->ts_ns = utc * TSTAMP_NS_PER_S + t->nsec;
+	src->prev_utc_s = utc;
+	return 0;
+}
+
+/* Makes r a continuation of the previous timed record of the source. */
+static void
+source_continue(struct source *src, struct record *r)
+{
+	r->ts_ns = src->prev_ts_ns;
+	r->utc_offset = src->prev_off;
+	r->tm.frac_digits = src->prev_frac;
+	r->zone_src = src->prev_zsrc;
+	r->year_src = src->prev_ysrc;
+	src->continuation = 1;
+	src->continuations++;
+}
+
+/* Remembers r as the record continuation lines attach to. */
+static void
+source_remember(struct source *src, const struct record *r)
+{
+	src->have_prev = 1;
+	src->prev_ts_ns = r->ts_ns;
+	src->prev_off = r->utc_offset;
+	src->prev_frac = r->tm.frac_digits;
+	src->prev_zsrc = r->zone_src;
+	src->prev_ysrc = r->year_src;
+}
+
+/* Counts the format that read a line, for the source's dominant format. */
+static void
+source_count_format(struct source *src, const struct parser *p)
+{
+	const struct parser *const *all = parser_all();
+	int i;
+
+	for (i = 0; all[i] != NULL && i < SOURCE_MAX_FORMATS; i++)
+		if (all[i] == p) {
+			src->format_lines[i]++;
+			return;
+		}
+}
+
+/*
+ * Parses and times one line. The record returned lives in src and is
+ * valid until the next call; r->has_ts says whether it has a time (its
+ * own, or for a continuation line its record's).
+ */
+struct record *
+source_line(struct source *src, const char *line, size_t len)
+{
+	struct record *r = &src->rec;
+
+	src->lineno++;
+	src->lines++;
+	src->continuation = 0;
+	r->line = line;
+	r->len = len;
+	src->format = parser_detect(&src->pst, r);
+	if (src->format != NULL)
+		source_count_format(src, src->format);
+	if (r->has_ts && source_resolve(src, r) == -1)
+		r->has_ts = 0;
+	if (r->has_ts) {
+		source_remember(src, r);
+		return r;
+	}
+	if (src->have_prev) {
+		source_continue(src, r);
+		r->has_ts = 1;
+	} else
+		src->no_ts++;
+	return r;
+}
+
+/* The format that read most of the source's lines, or "unknown". */
+const char *
+source_format(const struct source *src)
+{
+	const struct parser *const *all = parser_all();
+	uint64_t best = 0;
+	int i, bi = -1;
+
+	for (i = 0; all[i] != NULL && i < SOURCE_MAX_FORMATS; i++)
+		if (src->format_lines[i] > best) {
+			best = src->format_lines[i];
+			bi = i;
+		}
+	return bi < 0 ? "unknown" : all[bi]->name;
+}
+
+/* The contract's word for a zone provenance. */
+const char *
+record_zone_src_name(enum record_zone_src z)
+{
+	static const char *names[] = { NULL, "explicit", "source", "default" };
+
+	return names[z];
+}
+
+/* The contract's word for a year provenance. */
+const char *
+record_year_src_name(enum record_year_src y)
+{
+	static const char *names[] = { NULL, "explicit", "option", "gzip",
+	    "mtime", "rollover", "clock" };
+
+	return names[y];
+}

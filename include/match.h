@@ -1,0 +1,44 @@
+/*
+ * match: a line a rule classified, detached from its line buffer so it can
+ * wait in the merge window and feed the incident engine: time, rule,
+ * where it came from (source and line number), host, message and the
+ * rule's captures. Fixed size: no allocation per match.
+ */
+#ifndef MATCH_H
+#define MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct record;
+struct rule_hit;
+struct rule;
+
+#define MATCH_MESSAGE_MAX	513	/* 512 bytes of UTF-8 and a NUL */
+#define MATCH_TITLE_MAX		256
+#define MATCH_FIELDS_MAX	512
+#define MATCH_HOST_MAX		64
+
+struct match {
+	int64_t		 ts_ns;		/* UTC */
+	int32_t		 utc_offset;	/* of the time as written */
+	int		 frac_digits;
+	int		 ambiguous;
+	int		 source;	/* index of the source */
+	uint64_t	 lineno;
+	uint64_t	 seq;		/* arrival order, for stable sorting */
+	const struct rule *rule;
+	char		 host[MATCH_HOST_MAX];
+	char		 message[MATCH_MESSAGE_MAX];
+	char		 title[MATCH_TITLE_MAX];
+	char		 fields[MATCH_FIELDS_MAX];	/* "k\0v\0k\0v\0" */
+	size_t		 fields_len;
+};
+
+void	match_from_hit(struct match *, const struct record *,
+	    const struct rule_hit *);
+int	match_is_failure(const struct match *);
+const char *match_field(const struct match *, const char *);
+int	match_cmp(const struct match *, const struct match *);
+
+#endif /* MATCH_H */

@@ -1,0 +1,13 @@
+/*
+ * utf8: makes arbitrary log bytes safe for JSON and terminals: invalid
+ * UTF-8, NUL and other control bytes become U+FFFD or spaces, and text is
+ * cut only at character boundaries.
+ */
+#ifndef UTF8_H
+#define UTF8_H
+
+#include <stddef.h>
+
+size_t	utf8_sanitize(const char *, size_t, char *, size_t);
+
+#endif /* UTF8_H */

@@ -1,0 +1,18 @@
+/*
+ * xmalloc: allocation that never returns NULL. Running out of memory is
+ * fatal; every other module allocates through here.
+ */
+#ifndef XMALLOC_H
+#define XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif /* XMALLOC_H */

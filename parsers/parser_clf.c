@@ -1,0 +1,582 @@
+/*
+ * parser_clf: access logs and other fixed-column records. NCSA common and
+ * combined (Apache, nginx, with or without a vhost), W3C extended (IIS),
+ * AWS load balancers, Squid native, and loghub's BGL and HPC records.
+ * Each line is read by column; a record's message is the request line (or
+ * the text after the fixed columns) so a timeline stays readable.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "parser.h"
+#include "record.h"
+#include "tstamp.h"
+
+#define CLF_MAX_TOKENS	24	/* columns a W3C line is searched in */
+#define W3C_METHOD_MAX	6	/* columns before the method, at most */
+
+/* A slice of the line. */
+struct clf_span {
+	const char	*p;
+	size_t		 n;
+};
+
+/* The end of the line without its trailing CR and LF. */
+static const char *
+clf_end(const char *line, size_t len)
+{
+	const char *end = line + len;
+
+	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	return end;
+}
+
+/* Copies n bytes of s into dst as a string, truncated to fit cap. */
+static void
+clf_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* Splits the space-terminated token at *pp off; 0 when there is none. */
+static int
+clf_token(const char **pp, const char *end, struct clf_span *t)
+{
+	const char *p = *pp;
+
+	while (p < end && *p != ' ')
+		p++;
+	if (p == *pp)
+		return 0;
+	t->p = *pp;
+	t->n = (size_t)(p - *pp);
+	*pp = p < end ? p + 1 : p;
+	return 1;
+}
+
+/* 1 if the span is all digits (at least one). */
+static int
+clf_digits(const struct clf_span *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!isdigit((unsigned char)t->p[i]))
+			return 0;
+	return t->n > 0;
+}
+
+/* 1 if the span is an HTTP status: three digits from 100 to 599. */
+static int
+clf_status(const struct clf_span *t)
+{
+	return t->n == 3 && clf_digits(t) && t->p[0] >= '1' && t->p[0] <= '5';
+}
+
+/* 1 if the span is "-". */
+static int
+clf_dash(const struct clf_span *t)
+{
+	return t->n == 1 && t->p[0] == '-';
+}
+
+/* Adds a field named by a C string. */
+static void
+clf_field(struct record *r, const char *k, const struct clf_span *v)
+{
+	record_add_field(r, k, strlen(k), v->p, v->n);
+}
+
+/* A severity for an HTTP status: 5xx err, 4xx warning, else info. */
+static int
+clf_severity(const struct clf_span *status)
+{
+	if (status->n != 3)
+		return -1;
+	return status->p[0] == '5' ? 3 : status->p[0] == '4' ? 4 : 6;
+}
+
+/* 1 if the span is an HTTP (or WebDAV) request method. */
+static int
+clf_method(const struct clf_span *t)
+{
+	static const char *const methods[] = {
+		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+		"CONNECT", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY",
+		"MOVE", "LOCK", "UNLOCK", "REPORT", NULL
+	};
+	int i;
+
+	for (i = 0; methods[i] != NULL; i++)
+		if (strlen(methods[i]) == t->n &&
+		    memcmp(methods[i], t->p, t->n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Reads a quoted string whose opening quote is at p (backslash escapes
+ * skipped, kept as written) into *t; after the closing quote, or NULL.
+ */
+static const char *
+clf_quoted(const char *p, const char *end, struct clf_span *t)
+{
+	const char *q;
+
+	if (p >= end || *p != '"')
+		return NULL;
+	for (q = p + 1; q < end && *q != '"'; q++)
+		if (*q == '\\')
+			q++;
+	if (q >= end)
+		return NULL;
+	t->p = p + 1;
+	t->n = (size_t)(q - p - 1);
+	return q + 1;
+}
+
+/* Splits a request "GET /path HTTP/1.1" into method, path and protocol. */
+static void
+clf_request(struct record *r, const struct clf_span *req)
+{
+	const char *p = req->p, *end = req->p + req->n;
+	struct clf_span m, path, proto;
+
+	clf_field(r, "request", req);
+	if (!clf_token(&p, end, &m) || !clf_token(&p, end, &path))
+		return;
+	clf_field(r, "method", &m);
+	clf_field(r, "path", &path);
+	if (clf_token(&p, end, &proto) && p == end)
+		clf_field(r, "protocol", &proto);
+}
+
+/*
+ * Reads an NCSA stamp "15/Mar/2024:08:00:01 +0100]" (haproxy adds a
+ * fraction); the bytes up to and including the ']', or 0.
+ */
+static size_t
+clf_time(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p + 20;
+
+	if (end - p < 21 || !tstamp_digits(p, end, 2, &t->day) ||
+	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
+	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
+	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
+	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
+	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
+		return 0;
+	q += tstamp_frac(q, end, t);
+	if (q < end && *q == ' ')
+		q += 1 + tstamp_zone(q + 1, end, t);
+	if (q >= end || *q != ']' || !tstamp_valid(t))
+		return 0;
+	return (size_t)(q + 1 - p);
+}
+
+/*
+ * Reads what follows the stamp: ' "request" status bytes' and, combined,
+ * ' "referer" "agent"'; anything after is left alone. After it, or NULL.
+ */
+static const char *
+clf_tail(const char *p, const char *end, struct record *r)
+{
+	struct clf_span req, status, bytes, ref, agent;
+
+	if (p >= end || *p++ != ' ' || (p = clf_quoted(p, end, &req)) ==
+	    NULL || p >= end || *p++ != ' ' || !clf_token(&p, end, &status) ||
+	    (!clf_status(&status) && !clf_dash(&status)) ||
+	    !clf_token(&p, end, &bytes) ||
+	    (!clf_digits(&bytes) && !clf_dash(&bytes)))
+		return NULL;
+	r->msg = req.p;
+	r->msg_len = (size_t)(end - req.p);
+	r->severity = clf_severity(&status);
+	clf_request(r, &req);
+	clf_field(r, "status", &status);
+	clf_field(r, "bytes", &bytes);
+	if ((p = clf_quoted(p, end, &ref)) != NULL) {
+		clf_field(r, "referer", &ref);
+		if (p < end && *p == ' ' &&
+		    (p = clf_quoted(p + 1, end, &agent)) != NULL)
+			clf_field(r, "agent", &agent);
+	}
+	return end;
+}
+
+/*
+ * Reads an NCSA common or combined line: up to four columns before the
+ * '[' stamp ("[vhost] client ident user"), then the request, status and
+ * bytes, then optional referer, agent and extra columns.
+ */
+static int
+clf_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len);
+	struct clf_span tok[4];
+	struct tstamp t;
+	int ntok = 0;
+	size_t n;
+
+	while (p < end && *p != '[') {
+		if (ntok == 4 || !clf_token(&p, end, &tok[ntok++]))
+			return 0;
+	}
+	if (ntok == 0 || p >= end)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	if ((n = clf_time(p + 1, end, &t)) == 0 ||
+	    clf_tail(p + 1 + n, end, r) == NULL)
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	clf_field(r, "client", &tok[ntok == 4 ? 1 : 0]);
+	if (ntok == 4)
+		clf_field(r, "vhost", &tok[0]);
+	if (ntok >= 3 && !clf_dash(&tok[ntok - 1]))
+		clf_field(r, "user", &tok[ntok - 1]);
+	return 1;
+}
+
+const struct parser parser_clf = { "clf", clf_parse };
+
+/*
+ * Reads "YYYY-MM-DD HH:MM:SS" and its following space, the way W3C
+ * extended logs start; the bytes consumed, or 0.
+ */
+static size_t
+w3c_time(const char *p, const char *end, struct tstamp *t)
+{
+	if (end - p < 20 || !tstamp_digits(p, end, 4, &t->year) ||
+	    p[4] != '-' || !tstamp_digits(p + 5, end, 2, &t->mon) ||
+	    p[7] != '-' || !tstamp_digits(p + 8, end, 2, &t->day) ||
+	    p[10] != ' ' || !tstamp_digits(p + 11, end, 2, &t->hour) ||
+	    p[13] != ':' || !tstamp_digits(p + 14, end, 2, &t->min) ||
+	    p[16] != ':' || !tstamp_digits(p + 17, end, 2, &t->sec) ||
+	    p[19] != ' ' || !tstamp_valid(t))
+		return 0;
+	return 20;
+}
+
+/*
+ * Picks the status among the columns after the path: the first 1xx-5xx
+ * column followed by a number (IIS's sc-substatus), else the last one
+ * (a port such as 443 comes before the status). -1 if there is none.
+ */
+static int
+w3c_status(const struct clf_span *tok, int ntok, int from)
+{
+	int i, last = -1;
+
+	for (i = from; i < ntok; i++) {
+		if (!clf_status(&tok[i]))
+			continue;
+		if (i + 1 < ntok && clf_digits(&tok[i + 1]))
+			return i;
+		last = i;
+	}
+	return last;
+}
+
+/*
+ * Reads a W3C extended (IIS) line without its #Fields header: the date and
+ * time, an HTTP method among the first columns and a status after it.
+ * Columns before the method must not look like a level or a logger
+ * ("INFO", "[main]", "app:") so plain "date time LEVEL msg" lines stay out.
+ */
+static int
+w3c_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len);
+	struct clf_span tok[CLF_MAX_TOKENS];
+	struct tstamp t;
+	int ntok = 0, m = -1, s, i;
+
+	memset(&t, 0, sizeof(t));
+	if (p >= end || *p == '#' || w3c_time(p, end, &t) == 0)
+		return 0;
+	p += 20;
+	while (ntok < CLF_MAX_TOKENS && clf_token(&p, end, &tok[ntok]))
+		ntok++;
+	for (i = 0; i < ntok && i < W3C_METHOD_MAX && m < 0; i++) {
+		if (clf_method(&tok[i]))
+			m = i;
+		else if (tok[i].p[0] == '[' || tok[i].p[tok[i].n - 1] == ':' ||
+		    record_severity(tok[i].p, tok[i].n) >= 0)
+			return 0;
+	}
+	if (m < 0 || m + 1 >= ntok || (s = w3c_status(tok, ntok, m + 2)) < 0)
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = tok[m].p;
+	r->msg_len = (size_t)(end - tok[m].p);
+	r->severity = clf_severity(&tok[s]);
+	clf_field(r, "method", &tok[m]);
+	clf_field(r, "path", &tok[m + 1]);
+	clf_field(r, "status", &tok[s]);
+	return 1;
+}
+
+const struct parser parser_w3c = { "w3c", w3c_parse };
+
+/* Splits "10.0.0.1:41496" (or "[::1]:80") at its last colon into *ip. */
+static void
+alb_client(const struct clf_span *t, struct clf_span *ip)
+{
+	size_t i = t->n;
+
+	*ip = *t;
+	while (i > 0 && t->p[i - 1] != ':')
+		i--;
+	if (i > 1)
+		ip->n = i - 1;
+	if (ip->n > 2 && ip->p[0] == '[' && ip->p[ip->n - 1] == ']') {
+		ip->p++;
+		ip->n -= 2;
+	}
+}
+
+/*
+ * Reads an AWS load balancer access log line: Application LB ("http
+ * 2021-03-19T00:07:05.089939Z app/name/id client:port target:port ...")
+ * or Classic ELB (no type column). Columns: LB name, client, target,
+ * three timings, the LB's and the target's status, bytes in and out, then
+ * the quoted request.
+ */
+static int
+alb_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len);
+	struct clf_span tok[10], ip, req, agent;
+	struct tstamp t;
+	size_t n;
+	int i;
+
+	if (end - p > 5 && (memcmp(p, "http", 4) == 0 ||
+	    memcmp(p, "h2 ", 3) == 0 || memcmp(p, "ws", 2) == 0 ||
+	    memcmp(p, "grpc", 4) == 0)) {
+		while (p < end && *p != ' ')
+			p++;
+		p++;
+	}
+	memset(&t, 0, sizeof(t));
+	if (end - p < 20 || p[10] != 'T' || (n = tstamp_iso(p, end, &t)) == 0 ||
+	    t.zone != TSTAMP_ZONE_OFFSET || p + n >= end || p[n] != ' ')
+		return 0;
+	p += n + 1;
+	for (i = 0; i < 10; i++)
+		if (!clf_token(&p, end, &tok[i]))
+			return 0;
+	if (memchr(tok[1].p, ':', tok[1].n) == NULL ||
+	    !clf_status(&tok[6]) || (!clf_status(&tok[7]) &&
+	    !clf_dash(&tok[7])) || (p = clf_quoted(p, end, &req)) == NULL)
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = req.p;
+	r->msg_len = (size_t)(end - req.p);
+	r->severity = clf_severity(&tok[6]);
+	alb_client(&tok[1], &ip);
+	clf_field(r, "client", &ip);
+	clf_request(r, &req);
+	clf_field(r, "status", &tok[6]);
+	if (!clf_dash(&tok[7]))
+		clf_field(r, "target_status", &tok[7]);
+	clf_field(r, "bytes", &tok[9]);
+	clf_field(r, "elb", &tok[0]);
+	if (p < end && *p == ' ' && clf_quoted(p + 1, end, &agent) != NULL)
+		clf_field(r, "agent", &agent);
+	return 1;
+}
+
+const struct parser parser_alb = { "alb", alb_parse };
+
+/* Like clf_token, after skipping the spaces Squid pads columns with. */
+static int
+squid_token(const char **pp, const char *end, struct clf_span *t)
+{
+	while (*pp < end && **pp == ' ')
+		(*pp)++;
+	return clf_token(pp, end, t);
+}
+
+/*
+ * Reads a Squid native access log line: "1157689324.156   1372
+ * 10.105.21.199 TCP_MISS/200 399 GET http://... - DIRECT/1.2.3.4 type"
+ * (epoch with milliseconds, elapsed ms, client, action/status, bytes,
+ * method, URL). The message runs from the action to the end.
+ */
+static int
+squid_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len), *slash;
+	struct clf_span dur, client, code, status, bytes, method, url;
+	struct tstamp t;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	if ((n = tstamp_epoch(p, end, &t)) < 12 || p[10] != '.' ||
+	    p + n >= end || p[n] != ' ')
+		return 0;
+	p += n;
+	if (!squid_token(&p, end, &dur) || !clf_digits(&dur) ||
+	    !squid_token(&p, end, &client) || !squid_token(&p, end, &code) ||
+	    !squid_token(&p, end, &bytes) || !clf_digits(&bytes) ||
+	    !squid_token(&p, end, &method) || !squid_token(&p, end, &url))
+		return 0;
+	if ((slash = memchr(code.p, '/', code.n)) == NULL ||
+	    slash == code.p || !isupper((unsigned char)code.p[0]))
+		return 0;
+	status.p = slash + 1;
+	status.n = (size_t)(code.p + code.n - status.p);
+	if (status.n != 3 || !clf_digits(&status))
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = code.p;
+	r->msg_len = (size_t)(end - code.p);
+	r->severity = clf_severity(&status);
+	clf_field(r, "client", &client);
+	clf_field(r, "status", &status);
+	clf_field(r, "method", &method);
+	clf_field(r, "url", &url);
+	clf_field(r, "bytes", &bytes);
+	clf_field(r, "duration_ms", &dur);
+	return 1;
+}
+
+const struct parser parser_squid = { "squid", squid_parse };
+
+/*
+ * Reads a loghub epoch column: exactly ten digits of seconds followed by
+ * a space; bytes consumed (with the space), or 0.
+ */
+static size_t
+loghub_epoch(const char *p, const char *end, struct tstamp *t)
+{
+	if (tstamp_epoch(p, end, t) != 10 || end - p < 11 || p[10] != ' ')
+		return 0;
+	return 11;
+}
+
+/*
+ * Reads a BGL date-time "2005-06-03-15.42.50.675872" into t (local time
+ * of the machine room; only its fraction is used). Bytes or 0.
+ */
+static size_t
+bgl_time(const char *p, const char *end, struct tstamp *t)
+{
+	if (end - p < 26 || !tstamp_digits(p, end, 4, &t->year) ||
+	    p[4] != '-' || !tstamp_digits(p + 5, end, 2, &t->mon) ||
+	    p[7] != '-' || !tstamp_digits(p + 8, end, 2, &t->day) ||
+	    p[10] != '-' || !tstamp_digits(p + 11, end, 2, &t->hour) ||
+	    p[13] != '.' || !tstamp_digits(p + 14, end, 2, &t->min) ||
+	    p[16] != '.' || !tstamp_digits(p + 17, end, 2, &t->sec) ||
+	    tstamp_frac(p + 19, end, t) != 7)
+		return 0;
+	return 26;
+}
+
+/* Maps a BGL level (INFO, WARNING, SEVERE, ERROR, FATAL, FAILURE). */
+static int
+bgl_severity(const struct clf_span *t)
+{
+	if (t->n == 7 && memcmp(t->p, "FAILURE", 7) == 0)
+		return 2;
+	return record_severity(t->p, t->n);
+}
+
+/*
+ * Reads a loghub BlueGene/L line: "- 1117838570 2005.06.03 R02-M1-N0-C:
+ * J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO
+ * msg" (alert label or "-", epoch, date, node, date-time, node, type,
+ * component, level). The epoch is the stamp; the date-time's microseconds
+ * are added when its seconds agree with the epoch's.
+ */
+static int
+bgl_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len);
+	struct clf_span label, date, node, node2, type, comp, level;
+	struct tstamp t, local;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	memset(&local, 0, sizeof(local));
+	if (!clf_token(&p, end, &label) || (!clf_dash(&label) &&
+	    !isupper((unsigned char)label.p[0])) ||
+	    (n = loghub_epoch(p, end, &t)) == 0)
+		return 0;
+	p += n;
+	if (!clf_token(&p, end, &date) || date.n != 10 || date.p[4] != '.' ||
+	    date.p[7] != '.' || !clf_token(&p, end, &node) ||
+	    (n = bgl_time(p, end, &local)) == 0 || p + n >= end ||
+	    p[n] != ' ')
+		return 0;
+	p += n + 1;
+	if (!clf_token(&p, end, &node2) || !clf_token(&p, end, &type) ||
+	    !clf_token(&p, end, &comp) || !clf_token(&p, end, &level))
+		return 0;
+	if (t.epoch_ns / TSTAMP_NS_PER_S % 60 == local.sec) {
+		t.epoch_ns += local.nsec;
+		t.frac_digits = local.frac_digits;
+	}
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = p;
+	r->msg_len = (size_t)(end - p);
+	r->severity = bgl_severity(&level);
+	clf_copy(r->host, sizeof(r->host), node.p, node.n);
+	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	if (!clf_dash(&label))
+		clf_field(r, "label", &label);
+	clf_field(r, "type", &type);
+	clf_field(r, "level", &level);
+	return 1;
+}
+
+const struct parser parser_bgl = { "bgl", bgl_parse };
+
+/*
+ * Reads a loghub HPC line: "134681 node-246 unix.hw state_change.
+ * unavailable 1077804742 1 msg" (id, node, component, state, epoch, flag,
+ * message).
+ */
+static int
+hpc_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = clf_end(line, len);
+	struct clf_span id, node, comp, state, flag;
+	struct tstamp t;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	if (!clf_token(&p, end, &id) || !clf_digits(&id) ||
+	    !clf_token(&p, end, &node) || !clf_token(&p, end, &comp) ||
+	    !clf_token(&p, end, &state) ||
+	    (n = loghub_epoch(p, end, &t)) == 0)
+		return 0;
+	p += n;
+	if (!clf_token(&p, end, &flag) || flag.n > 2 ||
+	    !isdigit((unsigned char)flag.p[flag.n - 1]) ||
+	    (flag.n == 2 && flag.p[0] != '-'))
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = p;
+	r->msg_len = (size_t)(end - p);
+	clf_copy(r->host, sizeof(r->host), node.p, node.n);
+	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	clf_field(r, "id", &id);
+	clf_field(r, "state", &state);
+	clf_field(r, "flag", &flag);
+	return 1;
+}
+
+const struct parser parser_hpc = { "hpc", hpc_parse };

@@ -1,0 +1,564 @@
+/*
+ * parser_json: one JSON object per line (bunyan, pino, zap, logrus, ECS,
+ * MongoDB, journald export, Docker). A small bounds-checked scanner walks
+ * the top-level keys and one level of nested objects ("t.$date"), turns
+ * scalars into fields and picks the time, message, level, host and program
+ * by well-known key names. It validates no more JSON than it must.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "parser.h"
+#include "record.h"
+#include "tstamp.h"
+
+#define JSON_KEY_MAX	64	/* longest dotted key matched against the lists */
+
+/* Which well-known role a key may play. */
+enum json_role {
+	JSON_TIME,
+	JSON_MSG,
+	JSON_LEVEL,
+	JSON_HOST,
+	JSON_PROG,
+	JSON_NROLES
+};
+
+/* Key names by role, most trusted first. */
+static const char *const json_time_keys[] = {
+	"time", "ts", "timestamp", "@timestamp", "date", "datetime",
+	"t.$date", "t", "asctime", "eventTime", "@t", "time_local",
+	"__REALTIME_TIMESTAMP", NULL
+};
+static const char *const json_msg_keys[] = {
+	"msg", "message", "MESSAGE", "log", "text", "@m", "@mt", "event",
+	"short_message", NULL
+};
+static const char *const json_level_keys[] = {
+	"level", "lvl", "severity", "log.level", "levelname", "loglevel", "s",
+	"PRIORITY", NULL
+};
+#define JSON_RANK_SEVERITY	2	/* ranks of the keys above whose numbers */
+#define JSON_RANK_PRIORITY	7	/* are syslog severities */
+static const char *const json_host_keys[] = {
+	"host", "hostname", "_HOSTNAME", "host.name", NULL
+};
+static const char *const json_prog_keys[] = {
+	"logger", "log.logger", "svc", "service", "service.name", "app",
+	"name", "_COMM", "SYSLOG_IDENTIFIER", NULL
+};
+static const char *const *const json_keys[JSON_NROLES] = {
+	json_time_keys, json_msg_keys, json_level_keys, json_host_keys,
+	json_prog_keys
+};
+
+#define JSON_RANKS	16	/* more than the longest list above */
+
+/* A value seen under a well-known key. */
+struct json_val {
+	const char	*p;
+	size_t		 n;
+	int		 str;	/* 1: a string (unescaped), 0: raw scalar */
+};
+
+/* The walk's state: the record and the values kept by role and rank. */
+struct json_scan {
+	const char	*end;
+	struct record	*r;
+	int		 trunc;		/* the line ended inside the object */
+	int		 pairs;		/* key/value pairs read */
+	struct json_val	 pick[JSON_NROLES][JSON_RANKS];
+};
+
+/* Skips JSON whitespace. */
+static const char *
+json_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'))
+		p++;
+	return p;
+}
+
+/* The closing quote of the string whose opening quote is at p, or NULL. */
+static const char *
+json_string_end(const char *p, const char *end, int *esc)
+{
+	*esc = 0;
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p;
+		if (*p == '\\') {
+			*esc = 1;
+			p++;
+		}
+	}
+	return NULL;
+}
+
+/* Reads 4 hex digits at p; -1 when they are not there. */
+static long
+json_hex4(const char *p, const char *end)
+{
+	long v = 0;
+	int i;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 16 + (isdigit((unsigned char)p[i]) ? p[i] - '0' :
+		    (tolower((unsigned char)p[i]) - 'a' + 10));
+	}
+	return v;
+}
+
+/* Writes code point c as UTF-8 at d (when d is not NULL); its length. */
+static size_t
+json_utf8(long c, char *d)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (c < 0x80) {
+		b[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (c >> 6));
+		b[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (c >> 12));
+		b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | (c >> 18));
+		b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	if (d != NULL)
+		memcpy(d, b, n);
+	return n;
+}
+
+/*
+ * Reads the "\uXXXX" (or surrogate pair) escape at p into *c; the bytes it
+ * takes, or 0 when it is invalid or a lone surrogate.
+ */
+static size_t
+json_uescape(const char *p, const char *end, long *c)
+{
+	long hi, lo;
+
+	if ((hi = json_hex4(p + 2, end)) < 0 || (hi >= 0xdc00 && hi <= 0xdfff))
+		return 0;
+	*c = hi;
+	if (hi < 0xd800 || hi > 0xdbff)
+		return 6;
+	if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+	    (lo = json_hex4(p + 8, end)) < 0xdc00 || lo > 0xdfff)
+		return 0;
+	*c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+	return 12;
+}
+
+/*
+ * Unescapes the body of a JSON string [p, end) into d, or only measures it
+ * when d is NULL. Invalid escapes and lone surrogates are kept as written.
+ * The result is never longer than the input.
+ */
+static size_t
+json_unescape(const char *p, const char *end, char *d)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	size_t n = 0, k;
+	long c;
+
+	while (p < end) {
+		if (*p == '\\' && end - p >= 2) {
+			if (p[1] == 'u' && (k = json_uescape(p, end, &c)) != 0) {
+				n += json_utf8(c, d != NULL ? d + n : NULL);
+				p += k;
+				continue;
+			}
+			if (p[1] != '\0' && (e = strchr(from, p[1])) != NULL) {
+				if (d != NULL)
+					d[n] = to[e - from];
+				n++;
+				p += 2;
+				continue;
+			}
+		}
+		if (d != NULL)
+			d[n] = *p;
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * The text of the string body [p, end): itself when it has no escapes,
+ * else its unescaped copy in scratch, or itself again if scratch is full.
+ */
+static void
+json_text(struct record *r, const char *p, const char *end, int esc,
+    const char **out, size_t *out_len)
+{
+	size_t n;
+	char *d;
+
+	*out = p;
+	*out_len = (size_t)(end - p);
+	if (!esc)
+		return;
+	n = json_unescape(p, end, NULL);
+	if ((d = record_scratch(r, n)) == NULL)
+		return;
+	json_unescape(p, end, d);
+	*out = d;
+	*out_len = n;
+}
+
+/* Skips a nested object or array at p (strings respected); after, or NULL. */
+static const char *
+json_skip(struct json_scan *s, const char *p)
+{
+	const char *end = s->end;
+	int depth = 0, esc;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			if ((p = json_string_end(p, end, &esc)) == NULL)
+				break;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	s->trunc = 1;
+	return NULL;
+}
+
+/* Skips a number, true, false or null at p; after it, or NULL if not one. */
+static const char *
+json_scalar(struct json_scan *s, const char *p)
+{
+	const char *q = p;
+
+	if (p >= s->end || *p == '\0' || strchr("-0123456789tfn", *p) == NULL)
+		return NULL;
+	while (q < s->end && (isalnum((unsigned char)*q) || *q == '.' ||
+	    *q == '-' || *q == '+'))
+		q++;
+	if (q >= s->end)
+		s->trunc = 1;
+	return q;
+}
+
+/* The rank of key k in a role's list, or -1 when it is not there. */
+static int
+json_rank(const char *const *list, const char *k, size_t n)
+{
+	int i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == n && memcmp(list[i], k, n) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Records a scalar: a field named key (or "prefix.key" inside a nested
+ * object), and a candidate for every role whose list names the key.
+ */
+static void
+json_take(struct json_scan *s, const char *pre, size_t plen, const char *k,
+    size_t klen, const struct json_val *v)
+{
+	char buf[JSON_KEY_MAX], *d;
+	const char *name = k;
+	size_t n = klen;
+	int role, rank;
+
+	if (pre != NULL) {
+		n = plen + 1 + klen;
+		if (n <= sizeof(buf)) {
+			memcpy(buf, pre, plen);
+			buf[plen] = '.';
+			memcpy(buf + plen + 1, k, klen);
+			name = buf;
+		} else
+			name = NULL;
+	}
+	for (role = 0; name != NULL && role < JSON_NROLES; role++)
+		if ((rank = json_rank(json_keys[role], name, n)) >= 0 &&
+		    s->pick[role][rank].p == NULL)
+			s->pick[role][rank] = *v;
+	if (s->r->nfields >= RECORD_MAX_FIELDS)
+		return;
+	if (pre != NULL) {
+		if (name == NULL || (d = record_scratch(s->r, n)) == NULL)
+			return;
+		memcpy(d, buf, n);
+		name = d;
+	}
+	record_add_field(s->r, name, n, v->p, v->n);
+}
+
+static const char *json_object(struct json_scan *, const char *,
+    const char *, size_t);
+
+/* Reads the value of one pair (key [k, k+klen)); after it, or NULL. */
+static const char *
+json_value(struct json_scan *s, const char *p, const char *pre, size_t plen,
+    const char *k, size_t klen)
+{
+	struct json_val v;
+	const char *q;
+	int esc;
+
+	if (p >= s->end) {
+		s->trunc = 1;
+		return NULL;
+	}
+	if (*p == '{' && pre == NULL)
+		return json_object(s, p + 1, k, klen);
+	if (*p == '{' || *p == '[')
+		return json_skip(s, p);
+	if (*p == '"') {
+		if ((q = json_string_end(p, s->end, &esc)) == NULL) {
+			s->trunc = 1;
+			return NULL;
+		}
+		json_text(s->r, p + 1, q, esc, &v.p, &v.n);
+		v.str = 1;
+		q++;
+	} else {
+		if ((q = json_scalar(s, p)) == NULL)
+			return NULL;
+		v.p = p;
+		v.n = (size_t)(q - p);
+		v.str = 0;
+	}
+	json_take(s, pre, plen, k, klen, &v);
+	s->pairs++;
+	return q;
+}
+
+/*
+ * Reads the pairs of an object whose '{' is just before p; pre names the
+ * enclosing key inside a nested object (NULL at the top). After the '}',
+ * or NULL on a syntax error or when the line ends first.
+ */
+static const char *
+json_object(struct json_scan *s, const char *p, const char *pre,
+    size_t plen)
+{
+	const char *end = s->end, *q, *k;
+	size_t klen;
+	int esc;
+
+	for (;;) {
+		p = json_ws(p, end);
+		if (p < end && *p == '}')
+			return p + 1;
+		if (p < end && *p != '"')
+			return NULL;
+		if (p >= end || (q = json_string_end(p, end, &esc)) == NULL) {
+			s->trunc = 1;
+			return NULL;
+		}
+		json_text(s->r, p + 1, q, esc, &k, &klen);
+		p = json_ws(q + 1, end);
+		if (p >= end || *p != ':') {
+			s->trunc = p >= end;
+			return NULL;
+		}
+		p = json_ws(p + 1, end);
+		if ((p = json_value(s, p, pre, plen, k, klen)) == NULL)
+			return NULL;
+		p = json_ws(p, end);
+		if (p < end && *p == ',')
+			p++;
+		else if (p < end && *p == '}')
+			return p + 1;
+		else {
+			s->trunc = p >= end;
+			return NULL;
+		}
+	}
+}
+
+/* Reads "15/Mar/2024:08:00:01 +0100" (nginx $time_local); bytes or 0. */
+static size_t
+json_clf_time(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p + 20;
+
+	if (end - p < 20 || !tstamp_digits(p, end, 2, &t->day) ||
+	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
+	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
+	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
+	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
+	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
+		return 0;
+	q += tstamp_frac(q, end, t);
+	if (q < end && *q == ' ')
+		q += 1 + tstamp_zone(q + 1, end, t);
+	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+}
+
+/*
+ * Reads a time value: ISO 8601 (with "2024-03-15 09:00:01,123" and a zone
+ * after a space: " +0000", " UTC"), nginx's local time, or an epoch number
+ * or numeric string in s, ms, us or ns. 1 if read, else 0.
+ */
+static int
+json_time(const struct json_val *v, struct tstamp *t)
+{
+	const char *p = v->p, *end = v->p + v->n, *q;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if ((n = tstamp_iso(p, end, t)) != 0) {
+		q = p + n;
+		if (t->zone == TSTAMP_ZONE_NONE && end - q > 1 && *q == ' ')
+			tstamp_zone(q + 1, end, t);
+		return 1;
+	}
+	memset(t, 0, sizeof(*t));
+	if (json_clf_time(p, end, t) != 0)
+		return 1;
+	memset(t, 0, sizeof(*t));
+	if ((n = tstamp_epoch(p, end, t)) != 0) {
+		/* "1490386367764.0": a fraction of a unit below seconds */
+		for (q = p + n; q < end && (isdigit((unsigned char)*q) ||
+		    *q == '.'); q++)
+			;
+		return q == end;
+	}
+	return 0;
+}
+
+/*
+ * Maps a level value to syslog severity: a word (record_severity, with
+ * trailing digits dropped: "DEBUG5", MongoDB's "D1"), a bunyan/pino
+ * number 10..60, or under "severity" and "PRIORITY" (journald) a syslog
+ * number 0..7.
+ */
+static int
+json_level(const struct json_val *v, int rank)
+{
+	static const int bunyan[] = { 7, 7, 6, 4, 3, 2 };
+	size_t n = v->n, i;
+	int x = 0;
+
+	for (i = 0; i < n && i < 3 && isdigit((unsigned char)v->p[i]); i++)
+		x = x * 10 + (v->p[i] - '0');
+	if (i == n && n > 0) {
+		if (x <= 7 && (rank == JSON_RANK_SEVERITY ||
+		    rank == JSON_RANK_PRIORITY))
+			return x;
+		if (x % 10 == 0 && x >= 10 && x <= 60)
+			return bunyan[x / 10 - 1];
+		return -1;
+	}
+	if (!v->str)
+		return -1;
+	while (n > 1 && isdigit((unsigned char)v->p[n - 1]))
+		n--;
+	return record_severity(v->p, n);
+}
+
+/* Copies n bytes of s into dst as a string, truncated to fit cap. */
+static void
+json_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* The first candidate of a role that is a non-empty string, or NULL. */
+static const struct json_val *
+json_first(const struct json_scan *s, int role, int strings)
+{
+	int i;
+
+	for (i = 0; i < JSON_RANKS; i++)
+		if (s->pick[role][i].p != NULL && s->pick[role][i].n > 0 &&
+		    (!strings || s->pick[role][i].str))
+			return &s->pick[role][i];
+	return NULL;
+}
+
+/* Fills the record's header from the values kept by role. */
+static void
+json_header(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v;
+	int i;
+
+	for (i = 0; i < JSON_RANKS && !r->has_ts; i++)
+		if (s->pick[JSON_TIME][i].p != NULL)
+			r->has_ts = json_time(&s->pick[JSON_TIME][i], &r->tm);
+	if ((v = json_first(s, JSON_MSG, 1)) != NULL) {
+		r->msg = v->p;
+		r->msg_len = v->n;
+		/* Docker's "log" keeps the line's newline */
+		while (r->msg_len > 0 && isspace((unsigned char)
+		    r->msg[r->msg_len - 1]))
+			r->msg_len--;
+	}
+	for (i = 0; i < JSON_RANKS && r->severity < 0; i++)
+		if (s->pick[JSON_LEVEL][i].p != NULL)
+			r->severity = json_level(&s->pick[JSON_LEVEL][i], i);
+	if ((v = json_first(s, JSON_HOST, 1)) != NULL)
+		json_copy(r->host, sizeof(r->host), v->p, v->n);
+	if ((v = json_first(s, JSON_PROG, 1)) != NULL)
+		json_copy(r->program, sizeof(r->program), v->p, v->n);
+}
+
+/*
+ * Reads a line holding one JSON object. A line cut inside the object
+ * (over-long lines are truncated) still counts when a pair was read; text
+ * after the object does not. A JSON line without a time key is still
+ * JSON: 1 with has_ts 0.
+ */
+static int
+json_parse(const char *line, size_t len, struct record *r)
+{
+	struct json_scan s;
+	const char *p, *end = line + len;
+
+	p = json_ws(line, end);
+	if (end - p < 2 || *p != '{' || (p[1] != '"' && p[1] != '}' &&
+	    !isspace((unsigned char)p[1])))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.end = end;
+	s.r = r;
+	if ((p = json_object(&s, p + 1, NULL, 0)) == NULL) {
+		if (!s.trunc || s.pairs == 0)
+			return 0;
+	} else if (json_ws(p, end) != end)
+		return 0;
+	r->msg = line;
+	r->msg_len = len;
+	while (r->msg_len > 0 && (line[r->msg_len - 1] == '\n' ||
+	    line[r->msg_len - 1] == '\r'))
+		r->msg_len--;
+	json_header(&s, r);
+	return 1;
+}
+
+const struct parser parser_json = { "json", json_parse };

@@ -1,0 +1,278 @@
+/*
+ * parser_logfmt: key=value lines (Go kit, logrus text, Grafana, Loki,
+ * Heroku). Every pair becomes a field, quoted values unescaped; the time,
+ * message, level, host and program come from well-known keys. A line needs
+ * two pairs and a readable time key to count, so prose with an "a=b" in it
+ * stays with the generic format.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "parser.h"
+#include "record.h"
+#include "tstamp.h"
+
+/* Which well-known role a key may play. */
+enum logfmt_role {
+	LOGFMT_TIME,
+	LOGFMT_MSG,
+	LOGFMT_LEVEL,
+	LOGFMT_HOST,
+	LOGFMT_PROG,
+	LOGFMT_NROLES
+};
+
+/* Key names by role, most trusted first. */
+static const char *const logfmt_time_keys[] = {
+	"ts", "time", "t", "timestamp", "at", NULL
+};
+static const char *const logfmt_msg_keys[] = {
+	"msg", "message", "m", NULL
+};
+static const char *const logfmt_level_keys[] = {
+	"level", "lvl", "severity", NULL
+};
+static const char *const logfmt_host_keys[] = {
+	"host", "hostname", NULL
+};
+static const char *const logfmt_prog_keys[] = {
+	"logger", "component", "service", "app", "svc", NULL
+};
+static const char *const *const logfmt_keys[LOGFMT_NROLES] = {
+	logfmt_time_keys, logfmt_msg_keys, logfmt_level_keys,
+	logfmt_host_keys, logfmt_prog_keys
+};
+
+#define LOGFMT_RANKS	8	/* more than the longest list above */
+
+/* A value seen under a well-known key. */
+struct logfmt_val {
+	const char	*p;
+	size_t		 n;
+};
+
+/* The end of the line without its trailing CR and LF. */
+static const char *
+logfmt_end(const char *line, size_t len)
+{
+	const char *end = line + len;
+
+	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	return end;
+}
+
+/* Copies n bytes of s into dst as a string, truncated to fit cap. */
+static void
+logfmt_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/*
+ * Unescapes a quoted value's body [p, end) into d (\" \\ \n \t \r; other
+ * backslashes kept), or only measures it when d is NULL.
+ */
+static size_t
+logfmt_unescape(const char *p, const char *end, char *d)
+{
+	static const char from[] = "\"\\ntr", to[] = "\"\\\n\t\r";
+	const char *e;
+	size_t n = 0;
+
+	for (; p < end; p++, n++) {
+		if (*p == '\\' && end - p >= 2 && p[1] != '\0' &&
+		    (e = strchr(from, p[1])) != NULL) {
+			if (d != NULL)
+				d[n] = to[e - from];
+			p++;
+			continue;
+		}
+		if (d != NULL)
+			d[n] = *p;
+	}
+	return n;
+}
+
+/*
+ * Reads a quoted value whose opening quote is at p into *v (unescaped in
+ * scratch when it has escapes and scratch has room). Returns what follows
+ * the closing quote; a line cut inside the quotes (over-long lines are
+ * truncated) gives the rest of the line.
+ */
+static const char *
+logfmt_quoted(struct record *r, const char *p, const char *end,
+    struct logfmt_val *v)
+{
+	const char *q;
+	int esc = 0;
+	size_t n;
+	char *d;
+
+	for (q = p + 1; q < end && *q != '"'; q++)
+		if (*q == '\\') {
+			esc = 1;
+			q++;
+		}
+	if (q > end)
+		q = end;
+	v->p = p + 1;
+	v->n = (size_t)(q - p - 1);
+	if (esc) {
+		n = logfmt_unescape(p + 1, q, NULL);
+		if ((d = record_scratch(r, n)) != NULL) {
+			logfmt_unescape(p + 1, q, d);
+			v->p = d;
+			v->n = n;
+		}
+	}
+	return q < end ? q + 1 : end;
+}
+
+/* The rank of key k in a role's list, or -1 when it is not there. */
+static int
+logfmt_rank(const char *const *list, const char *k, size_t n)
+{
+	int i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == n && memcmp(list[i], k, n) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Reads a time value: ISO 8601, with Go's "2024-03-15 09:00:01.5 +0000
+ * UTC" zone after a space, or an epoch in s, ms, us or ns. 1 if read.
+ */
+static int
+logfmt_time(const struct logfmt_val *v, struct tstamp *t)
+{
+	const char *p = v->p, *end = v->p + v->n, *q;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if ((n = tstamp_iso(p, end, t)) != 0) {
+		q = p + n;
+		if (t->zone == TSTAMP_ZONE_NONE && end - q > 1 && *q == ' ')
+			tstamp_zone(q + 1, end, t);
+		return 1;
+	}
+	memset(t, 0, sizeof(*t));
+	return v->n > 0 && tstamp_epoch(p, end, t) == v->n;
+}
+
+/* Maps a level word ("info", "warning", "DEBUG2") to syslog severity. */
+static int
+logfmt_level(const struct logfmt_val *v)
+{
+	size_t n = v->n;
+
+	while (n > 1 && isdigit((unsigned char)v->p[n - 1]))
+		n--;
+	return record_severity(v->p, n);
+}
+
+/* Fills the record's header from the values kept by role; 0 without time. */
+static int
+logfmt_header(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
+{
+	int i;
+
+	for (i = 0; i < LOGFMT_RANKS && !r->has_ts; i++)
+		if (pick[LOGFMT_TIME][i].p != NULL)
+			r->has_ts = logfmt_time(&pick[LOGFMT_TIME][i], &r->tm);
+	if (!r->has_ts)
+		return 0;
+	for (i = 0; i < LOGFMT_RANKS; i++)
+		if (pick[LOGFMT_MSG][i].p != NULL) {
+			r->msg = pick[LOGFMT_MSG][i].p;
+			r->msg_len = pick[LOGFMT_MSG][i].n;
+			break;
+		}
+	for (i = 0; i < LOGFMT_RANKS && r->severity < 0; i++)
+		if (pick[LOGFMT_LEVEL][i].p != NULL)
+			r->severity = logfmt_level(&pick[LOGFMT_LEVEL][i]);
+	for (i = 0; i < LOGFMT_RANKS; i++)
+		if (pick[LOGFMT_HOST][i].n > 0) {
+			logfmt_copy(r->host, sizeof(r->host),
+			    pick[LOGFMT_HOST][i].p, pick[LOGFMT_HOST][i].n);
+			break;
+		}
+	for (i = 0; i < LOGFMT_RANKS; i++)
+		if (pick[LOGFMT_PROG][i].n > 0) {
+			logfmt_copy(r->program, sizeof(r->program),
+			    pick[LOGFMT_PROG][i].p, pick[LOGFMT_PROG][i].n);
+			break;
+		}
+	return 1;
+}
+
+/* Keeps a pair as a field and as a candidate for the roles it may play. */
+static void
+logfmt_take(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r,
+    const char *k, size_t klen, const struct logfmt_val *v)
+{
+	int role, rank;
+
+	for (role = 0; role < LOGFMT_NROLES; role++)
+		if ((rank = logfmt_rank(logfmt_keys[role], k, klen)) >= 0 &&
+		    pick[role][rank].p == NULL)
+			pick[role][rank] = *v;
+	record_add_field(r, k, klen, v->p, v->n);
+}
+
+/*
+ * Reads a logfmt line: pairs separated by spaces, the first one a real
+ * key=value; later bare keys ("flag") are kept with an empty value.
+ */
+static int
+logfmt_parse(const char *line, size_t len, struct record *r)
+{
+	struct logfmt_val pick[LOGFMT_NROLES][LOGFMT_RANKS], v;
+	const char *p = line, *end = logfmt_end(line, len), *k;
+	size_t klen;
+	int pairs = 0;
+
+	memset(pick, 0, sizeof(pick));
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			break;
+		for (k = p; p < end && *p != '=' && *p != ' ' && *p != '"'; p++)
+			;
+		if (p == k || (p < end && *p == '"'))
+			return 0;
+		if (p >= end || *p == ' ') {
+			if (pairs == 0)
+				return 0;
+			v.p = p;
+			v.n = 0;
+			logfmt_take(pick, r, k, (size_t)(p - k), &v);
+			continue;
+		}
+		klen = (size_t)(p - k);
+		if (p + 1 < end && p[1] == '"') {
+			if ((p = logfmt_quoted(r, p + 1, end, &v)) < end &&
+			    *p != ' ')
+				return 0;
+		} else {
+			for (v.p = ++p; p < end && *p != ' '; p++)
+				;
+			v.n = (size_t)(p - v.p);
+		}
+		logfmt_take(pick, r, k, klen, &v);
+		pairs++;
+	}
+	if (pairs < 2)
+		return 0;
+	r->msg = line;
+	r->msg_len = (size_t)(end - line);
+	return logfmt_header(pick, r);
+}
+
+const struct parser parser_logfmt = { "logfmt", logfmt_parse };

@@ -1,0 +1,391 @@
+/*
+ * tstamp: civil-date arithmetic (proleptic Gregorian, no libc time zone
+ * state) and the small readers format parsers share: fixed-width digits,
+ * fractions, month names, ISO 8601 dates, zone suffixes, epoch numbers.
+ * Zone rules live in tz.c; which format a line is in, in parser_*.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tstamp.h"
+
+/* Days since 1970-01-01 of a civil date (Hinnant's algorithm). */
+int64_t
+tstamp_days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The civil date of a day number since 1970-01-01. */
+void
+tstamp_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Number of days in month m of year y. */
+int
+tstamp_days_in_month(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+
+	if (m < 1 || m > 12)
+		return 0;
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+/* 1 if the fields form a real time of day on a real date (year 0: any). */
+int
+tstamp_valid(const struct tstamp *t)
+{
+	int y = t->year ? t->year : 2000;	/* leap: allow Feb 29 */
+
+	if (t->zone == TSTAMP_ZONE_EPOCH)
+		return 1;
+	if (t->year && (t->year < 1970 || t->year > 2200))
+		return 0;
+	if (t->mon < 1 || t->mon > 12 || t->day < 1 ||
+	    t->day > tstamp_days_in_month(y, t->mon))
+		return 0;
+	return t->hour >= 0 && t->hour <= 23 && t->min >= 0 &&
+	    t->min <= 59 && t->sec >= 0 && t->sec <= 60;
+}
+
+/* Seconds since 1970 of the wall-clock time written (no zone applied). */
+int64_t
+tstamp_local_seconds(const struct tstamp *t)
+{
+	return tstamp_days_from_civil(t->year, t->mon, t->day) * 86400 +
+	    t->hour * 3600 + t->min * 60 + t->sec;
+}
+
+/* Month 1..12 of an English month name or abbreviation at p, else 0. */
+int
+tstamp_month(const char *p, size_t n)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	int i;
+
+	if (n < 3)
+		return 0;
+	for (i = 0; i < 12; i++)
+		if (strncasecmp(p, months + i * 3, 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Weekday 1..7 (Monday first) of an English day abbreviation, else 0. */
+int
+tstamp_weekday(const char *p, size_t n)
+{
+	static const char days[] = "montuewedthufrisatsun";
+	int i;
+
+	if (n < 3)
+		return 0;
+	for (i = 0; i < 7; i++)
+		if (strncasecmp(p, days + i * 3, 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Reads exactly n digits at p into *v; returns n, or 0 if not there. */
+size_t
+tstamp_digits(const char *p, const char *end, int n, int *v)
+{
+	int i, x = 0;
+
+	if (end - p < n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return 0;
+		x = x * 10 + (p[i] - '0');
+	}
+	*v = x;
+	return (size_t)n;
+}
+
+/* Reads ".123" or ",123456" (up to 9 digits kept); bytes consumed or 0. */
+size_t
+tstamp_frac(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q;
+	int32_t ns = 0;
+	int nd = 0;
+
+	if (end - p < 2 || (*p != '.' && *p != ',') ||
+	    !isdigit((unsigned char)p[1]))
+		return 0;
+	for (q = p + 1; q < end && isdigit((unsigned char)*q); q++) {
+		if (nd < 9) {
+			ns = ns * 10 + (*q - '0');
+			nd++;
+		}
+	}
+	t->frac_digits = nd;
+	while (nd++ < 9)
+		ns *= 10;
+	t->nsec = ns;
+	return (size_t)(q - p);
+}
+
+/* Reads "HH:MM[:SS][.frac]"; bytes consumed or 0. */
+static size_t
+tstamp_clock(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p;
+
+	if (!tstamp_digits(q, end, 2, &t->hour) || q + 2 >= end ||
+	    q[2] != ':' || !tstamp_digits(q + 3, end, 2, &t->min))
+		return 0;
+	q += 5;
+	t->sec = 0;
+	if (q < end && *q == ':' && tstamp_digits(q + 1, end, 2, &t->sec))
+		q += 3;
+	q += tstamp_frac(q, end, t);
+	return (size_t)(q - p);
+}
+
+/*
+ * Reads an ISO 8601 / RFC 3339 date-time: "YYYY-MM-DD" then "T" or one
+ * space, the clock, and a zone only when attached to it (Z, +01:00,
+ * +0100, +01). A zone after a space is the caller's decision.
+ */
+size_t
+tstamp_iso(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p;
+	size_t n;
+
+	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 10 ||
+	    (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
+	    !tstamp_digits(q + 5, end, 2, &t->mon) ||
+	    !tstamp_digits(q + 8, end, 2, &t->day))
+		return 0;
+	q += 10;
+	if (q >= end || (*q != 'T' && *q != ' '))
+		return 0;
+	if ((n = tstamp_clock(q + 1, end, t)) == 0)
+		return 0;
+	q += 1 + n;
+	if (q < end && (*q == 'Z' || *q == 'z' || *q == '+' || *q == '-'))
+		q += tstamp_zone(q, end, t);
+	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+}
+
+/* Reads a numeric offset "+01:00", "-0530", "+05"; bytes consumed or 0. */
+static size_t
+tstamp_offset(const char *p, const char *end, int32_t *off)
+{
+	const char *q = p + 1;
+	int h, m = 0, sign;
+
+	if (p >= end || (*p != '+' && *p != '-'))
+		return 0;
+	sign = *p == '-' ? -1 : 1;
+	if (!tstamp_digits(q, end, 2, &h) || h > 14)
+		return 0;
+	q += 2;
+	if (q < end && *q == ':' && tstamp_digits(q + 1, end, 2, &m))
+		q += 3;
+	else if (tstamp_digits(q, end, 2, &m))
+		q += 2;
+	else if (q < end && isdigit((unsigned char)*q))
+		return 0;
+	if (m > 59 || (q < end && isdigit((unsigned char)*q)))
+		return 0;
+	*off = sign * (h * 3600 + m * 60);
+	return (size_t)(q - p);
+}
+
+/* Reads "GMT+3" / "UTC+03:00" style human offsets; bytes consumed or 0. */
+static size_t
+tstamp_human_offset(const char *p, const char *end, int32_t *off)
+{
+	const char *q = p + 4;
+	int h, m = 0, sign;
+
+	if (end - p < 5 || (p[3] != '+' && p[3] != '-'))
+		return 0;
+	sign = p[3] == '-' ? -1 : 1;
+	if (tstamp_digits(q, end, 2, &h))
+		q += 2;
+	else if (tstamp_digits(q, end, 1, &h))
+		q += 1;
+	else
+		return 0;
+	if (q < end && *q == ':' && tstamp_digits(q + 1, end, 2, &m))
+		q += 3;
+	else if (tstamp_digits(q, end, 2, &m))
+		q += 2;
+	if (h > 14 || m > 59 || (q < end && isalnum((unsigned char)*q)))
+		return 0;
+	*off = sign * (h * 3600 + m * 60);
+	return (size_t)(q - p);
+}
+
+/*
+ * Reads a zone at p: Z, a numeric offset, UTC/GMT (optionally with a human
+ * offset: "GMT+3"), or an upper-case abbreviation of 2 to 5 letters
+ * followed by a non-letter. Sets t->zone; bytes consumed or 0.
+ */
+size_t
+tstamp_zone(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p;
+	size_t n;
+
+	if (p >= end)
+		return 0;
+	if ((*p == 'Z' || *p == 'z') &&
+	    (p + 1 == end || !isalnum((unsigned char)p[1]))) {
+		t->zone = TSTAMP_ZONE_OFFSET;
+		t->offset_s = 0;
+		return 1;
+	}
+	if ((n = tstamp_offset(p, end, &t->offset_s)) != 0) {
+		t->zone = TSTAMP_ZONE_OFFSET;
+		return n;
+	}
+	if (end - p >= 3 && (strncmp(p, "GMT", 3) == 0 ||
+	    strncmp(p, "UTC", 3) == 0) &&
+	    (n = tstamp_human_offset(p, end, &t->offset_s)) != 0) {
+		t->zone = TSTAMP_ZONE_OFFSET;
+		return n;
+	}
+	while (q < end && q - p < 6 && isupper((unsigned char)*q))
+		q++;
+	if (q - p < 2 || q - p > 5 || (q < end && isalnum((unsigned char)*q)))
+		return 0;
+	if ((q - p == 3 && (strncmp(p, "UTC", 3) == 0 ||
+	    strncmp(p, "GMT", 3) == 0)) || (q - p == 2 &&
+	    strncmp(p, "UT", 2) == 0)) {
+		t->zone = TSTAMP_ZONE_OFFSET;
+		t->offset_s = 0;
+		return (size_t)(q - p);
+	}
+	memcpy(t->abbr, p, (size_t)(q - p));
+	t->abbr[q - p] = '\0';
+	t->zone = TSTAMP_ZONE_ABBR;
+	return (size_t)(q - p);
+}
+
+/*
+ * Sets t from an epoch number whose unit is guessed from its magnitude:
+ * seconds, milliseconds, microseconds or nanoseconds between 1990 and
+ * 2100. Returns 0, or -1 when no unit gives a plausible date.
+ */
+int
+tstamp_epoch_value(int64_t v, struct tstamp *t)
+{
+	static const struct {
+		int64_t	lo, hi, mul;
+		int	digits;
+	} units[] = {
+		{ INT64_C(631152000), INT64_C(4102444800), 1000000000, 0 },
+		{ INT64_C(631152000000), INT64_C(4102444800000), 1000000, 3 },
+		{ INT64_C(631152000000000), INT64_C(4102444800000000), 1000,
+		    6 },
+		{ INT64_C(631152000000000000), INT64_MAX, 1, 9 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v >= units[i].lo && v < units[i].hi) {
+			t->zone = TSTAMP_ZONE_EPOCH;
+			t->epoch_ns = v * units[i].mul;
+			t->frac_digits = units[i].digits;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Reads an epoch number "1710493200", "1710493200.123", "1710493200123". */
+size_t
+tstamp_epoch(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p;
+	int64_t v = 0;
+	int nd = 0;
+	size_t n;
+	struct tstamp f;
+
+	while (q < end && isdigit((unsigned char)*q) && nd < 19) {
+		v = v * 10 + (*q++ - '0');
+		nd++;
+	}
+	if (nd < 9 || (q < end && isdigit((unsigned char)*q)) ||
+	    tstamp_epoch_value(v, t) == -1)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (t->frac_digits == 0 && (n = tstamp_frac(q, end, &f)) != 0) {
+		t->epoch_ns += f.nsec;
+		t->frac_digits = f.frac_digits;
+		q += n;
+	}
+	return (size_t)(q - p);
+}
+
+/*
+ * Formats UTC nanoseconds ns, shifted by offset_s, as RFC 3339 with
+ * frac_digits of fraction ("Z" when the offset is 0). Returns the length.
+ */
+size_t
+tstamp_format(char *buf, size_t size, int64_t ns, int frac_digits,
+    int32_t offset_s)
+{
+	int64_t s, days, sod;
+	int32_t sub;
+	int y, m, d, n, off;
+	char frac[16] = "", zone[16] = "Z";
+
+	s = ns / TSTAMP_NS_PER_S;
+	sub = (int32_t)(ns % TSTAMP_NS_PER_S);
+	if (sub < 0) {
+		sub += 1000000000;
+		s--;
+	}
+	s += offset_s;
+	days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+	sod = s - days * 86400;
+	tstamp_civil_from_days(days, &y, &m, &d);
+	if (frac_digits > 0) {
+		if (frac_digits > 9)
+			frac_digits = 9;
+		snprintf(frac, sizeof(frac), ".%09d", (int)sub);
+		frac[frac_digits + 1] = '\0';
+	}
+	if (offset_s != 0) {
+		off = offset_s < 0 ? -offset_s : offset_s;
+		snprintf(zone, sizeof(zone), "%c%02d:%02d",
+		    offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+	}
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", y, m, d,
+	    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), frac,
+	    zone);
+	return n < 0 ? 0 : (size_t)n;
+}

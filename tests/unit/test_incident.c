@@ -1,0 +1,229 @@
+/*
+ * Unit tests for the incident engine: matches in, incidents out, through
+ * the public API only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "incident.h"
+#include "match.h"
+#include "rule.h"
+#include "tstamp.h"
+
+#define S	TSTAMP_NS_PER_S
+#define T0	(INT64_C(1710493200) * S)	/* 2024-03-15T09:00:00Z */
+
+static char c_db[] = "db_connection_error", c_dep[] = "deploy",
+    c_rec[] = "recovery", c_alert[] = "alert", c_rb[] = "rollback",
+    c_up[] = "upstream_error";
+static char i_db[] = "t.db", i_dep[] = "t.deploy", i_rec[] = "t.recovery",
+    i_alert[] = "t.alert", i_rb[] = "t.rollback", i_up[] = "t.upstream";
+static struct rule r_db = { i_db, c_db, NULL, NULL, NULL, NULL, 1, 0, 0 };
+static struct rule r_dep = { i_dep, c_dep, NULL, NULL, NULL, NULL, 2, 0, 1 };
+static struct rule r_rec = { i_rec, c_rec, NULL, NULL, NULL, NULL, 3, 0, 2 };
+static struct rule r_alert = { i_alert, c_alert, NULL, NULL, NULL, NULL, 4, 0,
+    3 };
+static struct rule r_rb = { i_rb, c_rb, NULL, NULL, NULL, NULL, 5, 0, 4 };
+static struct rule r_up = { i_up, c_up, NULL, NULL, NULL, NULL, 6, 0, 5 };
+
+/* Feeds one match of rule r at T0 + sec seconds from source src. */
+static void
+feed(struct incident_engine *e, struct rule *r, int64_t sec, int src,
+    const char *msg)
+{
+	static uint64_t seq;
+	struct match m;
+
+	memset(&m, 0, sizeof(m));
+	m.ts_ns = T0 + sec * S;
+	m.rule = r;
+	m.source = src;
+	m.lineno = (uint64_t)sec + 1;
+	m.seq = seq++;
+	strncpy(m.message, msg, sizeof(m.message) - 1);
+	incident_engine_feed(e, &m);
+}
+
+/* A fresh engine with the contract's defaults. */
+static struct incident_engine *
+engine(void)
+{
+	struct incident_conf c;
+
+	incident_conf_default(&c);
+	return incident_engine_new(&c);
+}
+
+/* Finds the first entry of category cat. */
+static const struct incident_entry *
+entry(const struct incident *inc, const char *cat)
+{
+	int i;
+
+	for (i = 0; i < inc->nentries; i++)
+		if (strcmp(inc->entries[i].rule->category, cat) == 0)
+			return &inc->entries[i];
+	return NULL;
+}
+
+static void
+test_incident_coalesces_runs_and_names_trigger(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+	const struct incident_entry *x;
+	int i;
+
+	(void)state;
+	feed(e, &r_dep, -900, 0, "Deploying release v2");
+	for (i = 0; i < 50; i++)
+		feed(e, &r_db, i * 60, 1, "failed to connect");
+	feed(e, &r_alert, 30, 2, "alert firing");
+	feed(e, &r_rec, 50 * 60, 1, "pool re-established");
+	incident_engine_advance(e, T0 + 5 * 3600 * S);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_false(inc->open);
+	assert_true(inc->start_ns == T0);
+	assert_true(inc->end_ns == T0 + 3000 * S);
+	assert_true(inc->detected_ns == T0 + 30 * S);
+	x = entry(inc, "db_connection_error");
+	assert_non_null(x);
+	assert_int_equal(x->count, 50);
+	assert_true(x->last_ns == T0 + 49 * 60 * S);
+	x = entry(inc, "deploy");
+	assert_non_null(x);
+	assert_true(x->trigger);
+	assert_string_equal(inc->title, "Database connection errors after deploy");
+	assert_string_equal(inc->id, "2024-03-15T09:00:00Z-db");
+	incident_engine_free(e);
+}
+
+static void
+test_incident_open_at_end_of_input(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 10, 0, "x");
+	incident_engine_finish(e);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_true(inc->open);
+	assert_true(inc->end_ns == T0 + 10 * S);
+	incident_engine_free(e);
+}
+
+static void
+test_incident_two_incidents_stay_separate(void **state)
+{
+	struct incident_engine *e = engine();
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 60, 0, "x");
+	feed(e, &r_dep, 3 * 3600, 1, "Deploying release v3");
+	feed(e, &r_up, 4 * 3600, 0, "502");
+	feed(e, &r_up, 4 * 3600 + 5, 0, "502");
+	incident_engine_finish(e);
+	assert_int_equal(incident_engine_count(e), 2);
+	assert_true(incident_engine_get(e, 0)->end_ns == T0 + 60 * S);
+	assert_false(incident_engine_get(e, 0)->open);
+	assert_true(incident_engine_get(e, 1)->start_ns == T0 + 4 * 3600 * S);
+	assert_non_null(entry(incident_engine_get(e, 1), "deploy"));
+	assert_null(entry(incident_engine_get(e, 0), "deploy"));
+	incident_engine_free(e);
+}
+
+static void
+test_incident_recurrence_after_recovery_is_noted(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 60, 0, "x");
+	feed(e, &r_rec, 120, 1, "recovered");
+	feed(e, &r_db, 600, 0, "x");
+	feed(e, &r_db, 660, 0, "x");
+	incident_engine_advance(e, T0 + 4 * 3600 * S);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_true(inc->end_ns == T0 + 660 * S);
+	assert_int_equal(inc->nnotes, 1);
+	assert_non_null(strstr(inc->notes[0], "recurred"));
+	incident_engine_free(e);
+}
+
+static void
+test_incident_single_stray_failure_opens_nothing(void **state)
+{
+	struct incident_engine *e = engine();
+
+	(void)state;
+	feed(e, &r_up, 0, 0, "one 502");
+	feed(e, &r_up, 3600, 0, "another 502 an hour later");
+	incident_engine_finish(e);
+	assert_int_equal(incident_engine_count(e), 0);
+	incident_engine_free(e);
+}
+
+static void
+test_incident_rollback_that_did_not_help(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		feed(e, &r_db, i * 300, 0, "x");
+	feed(e, &r_rb, 1200, 1, "Rollback to v1 complete");
+	feed(e, &r_rec, 20 * 300, 0, "re-established");
+	incident_engine_advance(e, T0 + 5 * 3600 * S);
+	inc = incident_engine_get(e, 0);
+	assert_non_null(inc);
+	assert_int_equal(inc->nnotes, 1);
+	assert_non_null(strstr(inc->notes[0], "persisted after the rollback"));
+	incident_engine_free(e);
+}
+
+static void
+test_incident_tail_after_end_is_trimmed(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 60, 0, "x");
+	feed(e, &r_alert, 600, 1, "unrelated alert later");
+	incident_engine_advance(e, T0 + 5 * 3600 * S);
+	inc = incident_engine_get(e, 0);
+	assert_null(entry(inc, "alert"));
+	assert_true(inc->detected_ns == -1 || inc->detected_ns <= inc->end_ns);
+	incident_engine_free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_incident_coalesces_runs_and_names_trigger),
+		cmocka_unit_test(test_incident_open_at_end_of_input),
+		cmocka_unit_test(test_incident_two_incidents_stay_separate),
+		cmocka_unit_test(test_incident_recurrence_after_recovery_is_noted),
+		cmocka_unit_test(test_incident_single_stray_failure_opens_nothing),
+		cmocka_unit_test(test_incident_rollback_that_did_not_help),
+		cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

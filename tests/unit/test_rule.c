@@ -1,0 +1,939 @@
+/*
+ * Unit tests for rule.c: loading and its error messages, priority,
+ * captures and titles, field rules, literal extraction, the prefilter's
+ * equivalence with plain matching, match limits and example checking.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "record.h"
+#include "rule.h"
+
+#define CORPUS	"../shared/corpus/loghub"
+
+static char	tmpdir[256];
+static char	errbuf[65536];
+static int	saved_fd = -1;
+static char	errpath[300];
+
+/* Makes a fresh temporary directory for a test. */
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_rule.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Removes the temporary directory and the files in it. */
+static int
+teardown(void **state)
+{
+	char path[600];
+	struct dirent *de;
+	DIR *d;
+
+	(void)state;
+	if ((d = opendir(tmpdir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/*
+ * Writes text to tmpdir/name with every ' turned into ", so that JSON in
+ * tests reads without escapes; returns the path (static storage).
+ */
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[600];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (; *text != '\0'; text++)
+		fputc(*text == '\'' ? '"' : *text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* Starts capturing stderr into a file. */
+static void
+capture_start(void)
+{
+	int fd;
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr.txt", tmpdir);
+	fflush(stderr);
+	saved_fd = dup(2);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* Stops capturing stderr and returns what was written (static storage). */
+static const char *
+capture_end(void)
+{
+	FILE *fp;
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	fp = fopen(errpath, "r");
+	assert_non_null(fp);
+	n = fread(errbuf, 1, sizeof(errbuf) - 1, fp);
+	errbuf[n] = '\0';
+	fclose(fp);
+	unlink(errpath);
+	return errbuf;
+}
+
+/* Asserts that haystack contains needle, printing both if not. */
+static void
+assert_contains(const char *haystack, const char *needle)
+{
+	if (strstr(haystack, needle) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", needle, haystack);
+}
+
+/* Makes r a record whose line and message are msg. */
+static void
+rec_msg(struct record *r, const char *msg)
+{
+	memset(r, 0, sizeof(*r));
+	r->line = r->msg = msg;
+	r->len = r->msg_len = strlen(msg);
+	r->severity = -1;
+}
+
+/* Appends s to buf at *n as a JSON string. */
+static void
+json_str(char *buf, size_t size, size_t *n, const char *s)
+{
+	*n += snprintf(buf + *n, size - *n, "\"");
+	for (; *s != '\0' && *n + 8 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			*n += snprintf(buf + *n, size - *n, "\\%c", *s);
+		else if (*s == '\n')
+			*n += snprintf(buf + *n, size - *n, "\\n");
+		else
+			buf[(*n)++] = *s;
+	}
+	*n += snprintf(buf + *n, size - *n, "\"");
+}
+
+/* Writes a rule file holding one rule with this pattern and flags. */
+static void
+json_text(char *buf, size_t size, const char *pattern, const char *flags)
+{
+	size_t n;
+
+	n = snprintf(buf, size, "{\"rules\": [{\"id\": \"t\", "
+	    "\"category\": \"note\", \"flags\": ");
+	json_str(buf, size, &n, flags);
+	n += snprintf(buf + n, size - n, ", \"pattern\": ");
+	json_str(buf, size, &n, pattern);
+	snprintf(buf + n, size - n, "}]}\n");
+}
+
+/* Creates a set from one rule file's text; asserts it loads cleanly. */
+static struct rule_set *
+load_text(const char *text)
+{
+	struct rule_set *set = rule_set_new();
+
+	assert_int_equal(rule_set_load(set, write_file("r.json", text)), 0);
+	return set;
+}
+
+/* Returns the id of the rule matching msg, or "-" for none. */
+static const char *
+match_id(struct rule_set *set, const char *msg)
+{
+	struct rule_hit hit;
+	struct record r;
+
+	rec_msg(&r, msg);
+	return rule_set_match(set, &r, &hit) == 1 ? hit.rule->id : "-";
+}
+
+/* Loading a file of good rules gives each its fields and its line. */
+static void
+test_rule_load_good(void **state)
+{
+	struct rule_set *set;
+	const struct rule *r;
+
+	(void)state;
+	set = load_text("{'rules': [\n"
+	    "  {'id': 'pg.refused', 'category': 'db_connection_error',\n"
+	    "   'pattern': 'connection refused'},\n"
+	    "  {\n"
+	    "   'id': 'deploy.start', 'category': 'deploy',\n"
+	    "   'pattern': 'deploying (?<version>v[0-9.]+)', 'flags': 'i',\n"
+	    "   'field': 'msg', 'priority': 5, 'severity': 'info',\n"
+	    "   'title': 'deploy {version}',\n"
+	    "   'examples': {'match': ['Deploying v1.2'],\n"
+	    "                'no_match': ['deployed']}}\n"
+	    "]}\n");
+	assert_int_equal(rule_set_count(set), 2);
+	r = rule_set_get(set, 0);
+	assert_string_equal(r->id, "pg.refused");
+	assert_string_equal(r->category, "db_connection_error");
+	assert_string_equal(r->title, "pg.refused");
+	assert_null(r->field);
+	assert_null(r->severity);
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->priority, 0);
+	assert_int_equal(r->index, 0);
+	r = rule_set_get(set, 1);
+	assert_string_equal(r->id, "deploy.start");
+	assert_string_equal(r->field, "msg");
+	assert_string_equal(r->severity, "info");
+	assert_string_equal(r->title, "deploy {version}");
+	assert_int_equal(r->priority, 5);
+	assert_int_equal(r->line, 5);
+	assert_int_equal(r->index, 1);
+	assert_non_null(strstr(r->file, "r.json"));
+	assert_null(rule_set_get(set, 2));
+	assert_null(rule_set_get(set, -1));
+	rule_set_free(set);
+}
+
+/* A directory loads its *.json files in name order and nothing else. */
+static void
+test_rule_load_directory(void **state)
+{
+	struct rule_set *set = rule_set_new();
+
+	(void)state;
+	write_file("b.json", "{'rules': [{'id': 'b', 'category': "
+	    "'crash', 'pattern': 'panic'}]}");
+	write_file("a.json", "{'rules': [{'id': 'a', 'category': "
+	    "'crash', 'pattern': 'segfault'}]}");
+	write_file(".a.json", "not json");
+	write_file("notes.txt", "not json");
+	assert_int_equal(rule_set_load(set, tmpdir), 0);
+	assert_int_equal(rule_set_count(set), 2);
+	assert_string_equal(rule_set_get(set, 0)->id, "a");
+	assert_string_equal(rule_set_get(set, 1)->id, "b");
+	rule_set_free(set);
+}
+
+/* Loads text expecting failure; returns what was logged. */
+static const char *
+load_errors(const char *text, int *count)
+{
+	struct rule_set *set = rule_set_new();
+	int rc;
+
+	capture_start();
+	rc = rule_set_load(set, write_file("bad.json", text));
+	capture_end();
+	assert_int_equal(rc, -1);
+	*count = rule_set_count(set);
+	rule_set_free(set);
+	return errbuf;
+}
+
+/* A JSON syntax error is reported at jansson's line. */
+static void
+test_rule_error_json_syntax(void **state)
+{
+	const char *err;
+	char want[600];
+	int n;
+
+	(void)state;
+	err = load_errors("{'rules': [\n  {'id': 'a',\n   'category'  "
+	    "'crash'}\n]}\n", &n);
+	snprintf(want, sizeof(want), "%s/bad.json:3: ", tmpdir);
+	assert_contains(err, want);
+	assert_int_equal(n, 0);
+}
+
+/*
+ * Each kind of rule error names the file, the line of the rule's id and
+ * the rule; the good rules of the file still load.
+ */
+static void
+test_rule_error_lines(void **state)
+{
+	const char *err;
+	char want[800];
+	int n, i;
+	static const char *const msgs[] = {
+		":3: rule bad.key: unknown key \"patern\"",
+		":5: rule bad.cat: unknown category \"crashed\"",
+		":7: rule bad.re: pattern error at offset 4: missing closing "
+		    "parenthesis",
+		":9: rule good: duplicate id (first defined at ",
+		":11: rule bad.title: title uses {who}, which the pattern does "
+		    "not capture",
+		":13: rule bad.flags: unknown flag 'g'",
+		":15: rule bad.prio: \"priority\" must be an integer",
+		":17: rule #9: missing \"id\"",
+		":19: rule bad.ex: unknown key \"examples\".\"matches\"",
+		":20: rule missing.pattern: missing \"pattern\"",
+	};
+
+	(void)state;
+	err = load_errors("{'rules': [\n"
+	    "  {'id': 'good', 'category': 'crash', 'pattern': 'x'},\n"
+	    "  {'id': 'bad.key', 'category': 'crash',\n"
+	    "   'patern': 'x'},\n"
+	    "  {'id': 'bad.cat', 'category': 'crashed',\n"
+	    "   'pattern': 'x'},\n"
+	    "  {'id': 'bad.re', 'category': 'crash',\n"
+	    "   'pattern': '(abc'},\n"
+	    "  {'id': 'good', 'category': 'crash',\n"
+	    "   'pattern': 'y'},\n"
+	    "  {'id': 'bad.title', 'category': 'crash',\n"
+	    "   'pattern': '(?<what>x)', 'title': '{what} {who}'},\n"
+	    "  {'id': 'bad.flags', 'category': 'crash',\n"
+	    "   'pattern': 'x', 'flags': 'ig'},\n"
+	    "  {'id': 'bad.prio', 'category': 'crash',\n"
+	    "   'pattern': 'x', 'priority': 'high'},\n"
+	    "  {'category': 'crash', 'pattern': 'x'},\n"
+	    "  {'id': 'also.good', 'category': 'alert', 'pattern': 'z'},\n"
+	    "  {'id': 'bad.ex', 'category': 'crash', 'pattern': 'x', "
+	    "'examples': {'matches': ['x']}},\n"
+	    "  {'id': 'missing.pattern', 'category': 'crash'}\n"
+	    "]}\n", &n);
+	for (i = 0; i < (int)(sizeof(msgs) / sizeof(*msgs)); i++) {
+		snprintf(want, sizeof(want), "%s/bad.json%s", tmpdir, msgs[i]);
+		assert_contains(err, want);
+	}
+	assert_int_equal(n, 2);
+}
+
+/* Top-level mistakes are reported with a line too. */
+static void
+test_rule_error_top_level(void **state)
+{
+	const char *err;
+	int n;
+
+	(void)state;
+	err = load_errors("{\n  'rules': [],\n  'rule': []\n}\n", &n);
+	assert_contains(err, "bad.json:3: unknown key \"rule\"");
+	err = load_errors("[1, 2]\n", &n);
+	assert_contains(err, "bad.json:1: expected an object");
+	err = load_errors("{'rules': ['x']}\n", &n);
+	assert_contains(err, "bad.json:1: rule #1: not an object");
+}
+
+/* A file that does not exist is an error, logged with its name. */
+static void
+test_rule_error_missing_file(void **state)
+{
+	struct rule_set *set = rule_set_new();
+	int rc;
+
+	(void)state;
+	capture_start();
+	rc = rule_set_load(set, "/nonexistent/rules.json");
+	capture_end();
+	assert_int_equal(rc, -1);
+	assert_contains(errbuf, "/nonexistent/rules.json");
+	rule_set_free(set);
+}
+
+/* The highest priority wins; between equals, the rule loaded first. */
+static void
+test_rule_priority(void **state)
+{
+	struct rule_set *set;
+
+	(void)state;
+	set = load_text("{'rules': [\n"
+	    "{'id': 'low', 'category': 'alert', 'pattern': 'disk'},\n"
+	    "{'id': 'high', 'category': 'resource_exhaustion',\n"
+	    " 'pattern': 'disk full', 'priority': 10},\n"
+	    "{'id': 'tie1', 'category': 'crash', 'pattern': 'panic'},\n"
+	    "{'id': 'tie2', 'category': 'crash', 'pattern': 'pan'},\n"
+	    "{'id': 'neg', 'category': 'note', 'pattern': 'kernel',\n"
+	    " 'priority': -1},\n"
+	    "{'id': 'zero', 'category': 'note', 'pattern': 'ker'}\n"
+	    "]}");
+	assert_string_equal(match_id(set, "disk full on /var"), "high");
+	assert_string_equal(match_id(set, "disk almost full"), "low");
+	assert_string_equal(match_id(set, "kernel panic"), "tie1");
+	assert_string_equal(match_id(set, "pancake"), "tie2");
+	assert_string_equal(match_id(set, "kernel ok"), "zero");
+	assert_string_equal(match_id(set, "nothing here"), "-");
+	rule_set_free(set);
+}
+
+/* Named captures become slices of the subject and fill the title. */
+static void
+test_rule_captures_title(void **state)
+{
+	struct rule_set *set;
+	struct rule_hit hit;
+	struct record r;
+	char buf[64];
+	size_t n;
+
+	(void)state;
+	set = load_text("{'rules': [{'id': 'up', 'category': "
+	    "'deploy', 'pattern': 'upgrade (?<pkg>\\\\S+) "
+	    "(?<from>[0-9.]+) -> (?<to>[0-9.]+)(?: \\\\((?<why>[^)]*)\\\\))?',"
+	    " 'title': '{pkg} {from}->{to} [{why}] {x'}]}");
+	rec_msg(&r, "upgrade nvidia-driver 535.1 -> 550.2");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_int_equal(hit.ncap, 3);
+	assert_string_equal(hit.cap[0].name, "pkg");
+	assert_int_equal(hit.cap[0].val_len, 13);
+	assert_memory_equal(hit.cap[0].val, "nvidia-driver", 13);
+	assert_ptr_equal(hit.cap[0].val, r.msg + 8);
+	assert_string_equal(hit.cap[2].name, "to");
+	n = rule_format_title(&hit, buf, sizeof(buf));
+	assert_string_equal(buf, "nvidia-driver 535.1->550.2 [] {x");
+	assert_int_equal(n, strlen(buf));
+	n = rule_format_title(&hit, buf, 10);
+	assert_string_equal(buf, "nvidia-dr");
+	assert_int_equal(n, 9);
+	rec_msg(&r, "upgrade a 1 -> 2 (security)");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_int_equal(hit.ncap, 4);
+	rule_format_title(&hit, buf, sizeof(buf));
+	assert_string_equal(buf, "a 1->2 [security] {x");
+	rule_set_free(set);
+}
+
+/* Rules on other fields read them; a record without the field skips them. */
+static void
+test_rule_field(void **state)
+{
+	struct rule_set *set;
+	struct rule_hit hit;
+	struct record r;
+
+	(void)state;
+	set = load_text("{'rules': [\n"
+	    "{'id': 'status', 'category': 'upstream_error',\n"
+	    " 'pattern': '^5\\\\d\\\\d$', 'field': 'status'},\n"
+	    "{'id': 'prog', 'category': 'restart',\n"
+	    " 'pattern': '^systemd$', 'field': 'program'},\n"
+	    "{'id': 'host', 'category': 'alert',\n"
+	    " 'pattern': '^db\\\\d+$', 'field': 'host'},\n"
+	    "{'id': 'line', 'category': 'note',\n"
+	    " 'pattern': '^2024-\\\\d\\\\d', 'field': 'line'},\n"
+	    "{'id': 'msg', 'category': 'note',\n"
+	    " 'pattern': '^2024-\\\\d\\\\d', 'field': 'message'}\n"
+	    "]}");
+	assert_null(rule_set_get(set, 4)->field);
+	rec_msg(&r, "GET / HTTP/1.1");
+	r.fields[0] = (struct record_field){ "status", 6, "503", 3 };
+	r.nfields = 1;
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "status");
+	r.fields[0].val = "200";
+	assert_int_equal(rule_set_match(set, &r, &hit), 0);
+	r.nfields = 0;
+	snprintf(r.program, sizeof(r.program), "systemd");
+	assert_string_equal(match_id(set, "x"), "-");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "prog");
+	r.program[0] = '\0';
+	snprintf(r.host, sizeof(r.host), "db12");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "host");
+	r.host[0] = '\0';
+	r.line = "2024-03-15 started";
+	r.len = strlen(r.line);
+	r.msg = "started";
+	r.msg_len = 7;
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "line");
+	rule_set_free(set);
+}
+
+/* Each pattern's literals as rule_literals() shows them. */
+static const struct {
+	const char	*pattern;
+	const char	*flags;
+	const char	*lits;
+} lit_cases[] = {
+	{ "connection refused", "", "\"connection refused\"" },
+	{ "Too Many (clients|connections)", "i",
+	    "\"too many clients\" \"too many connections\"" },
+	{ "colou?r (red|blue)", "",
+	    "\"color blue\" \"color red\" \"colour blue\" \"colour red\"" },
+	{ "^(?:foo|ba)\\d+ server", "", "\" server\"" },
+	{ "\\bOOM\\b|out of memory", "", "\"oom\" \"out of memory\"" },
+	{ "a\\.b\\(c\\)\\[d\\]", "", "\"a.b(c)[d]\"" },
+	{ "[Ee]rror: disk", "", "\"error: disk\"" },
+	{ "(a+)+$", "", "" },
+	{ "foo(bar)?baz", "", "\"foobarbaz\" \"foobaz\"" },
+	{ "too \\s+ many  # comment\n clients", "x", "\"manyclients\"" },
+	{ "(?x) disk\\ full (?-x)at x", "", "\"disk fullat x\"" },
+	{ "(?=.*panic)kernel: ", "", "\"kernel: \"" },
+	{ "status=5\\d\\d", "", "\"status=5\"" },
+	{ "(?<db>\\w+) (?:is|was) down", "", "\" is down\" \" was down\"" },
+	{ "x{2}yz", "", "\"xxyz\"" },
+	{ "x{2,}yz", "", "" },
+	{ "\\Qa.b*c\\E+d", "", "\"a.b*c\"" },
+	{ "(foo|\\d+)ba", "", "" },
+	{ "(foo|\\d+)bar", "", "\"bar\"" },
+	{ "(foo|\\d+)barn", "", "\"barn\"" },
+	{ "(?i)ERROR", "", "\"error\"" },
+	{ "[^x]yz", "", "" },
+	{ "(foo|ba)", "", "" },
+	{ "hello(?#comment)world", "", "\"helloworld\"" },
+	{ "a{,2}bcdef", "", "" },
+	{ "(?:ab|cd){2}xyz", "",
+	    "\"ababxyz\" \"abcdxyz\" \"cdabxyz\" \"cdcdxyz\"" },
+	{ "[[:digit:]]+ms timeout", "", "\"ms timeout\"" },
+	{ "\\x41\\x{42}C\\n?", "", "\"abc\"" },
+	{ "\\x41\\x{42}C\\n", "", "\"abc\\x0a\"" },
+	{ "(?|(a)|(b))xyz", "", "\"axyz\" \"bxyz\"" },
+	{ "[a-c]bcd", "", "\"abcd\" \"bbcd\" \"cbcd\"" },
+	{ "[a-z]bcd", "", "\"bcd\"" },
+	{ "(?:error|fail(?:ed|ure)?)\\b", "", "\"error\" \"fail\"" },
+	{ "abc|", "", "" },
+	{ "(abc)*def", "", "\"def\"" },
+	{ "abc(*SKIP)def", "", "" },
+	{ "(a)?(?(1)abc|def)", "", "" },
+	{ "x\\d{1,3}\\.\\d+ (GET|POST) /api", "",
+	    "\" get /api\" \" post /api\"" },
+	{ "\\\\server\\\\share", "", "\"\\x5cserver\\x5cshare\"" },
+};
+
+/* Literal extraction follows the tricky parts of the syntax. */
+static void
+test_rule_prefilter_extraction(void **state)
+{
+	struct rule_set *set;
+	char text[1024], buf[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lit_cases) / sizeof(*lit_cases); i++) {
+		json_text(text, sizeof(text), lit_cases[i].pattern,
+		    lit_cases[i].flags);
+		set = load_text(text);
+		rule_literals(rule_set_get(set, 0), buf, sizeof(buf));
+		if (strcmp(buf, lit_cases[i].lits) != 0)
+			fail_msg("pattern /%s/: literals %s, want %s",
+			    lit_cases[i].pattern, buf, lit_cases[i].lits);
+		rule_set_free(set);
+	}
+}
+
+/* Rules for the equivalence test: id, pattern, flags, priority. */
+static const struct {
+	const char	*id;
+	const char	*pattern;
+	const char	*flags;
+	int		 priority;
+} eq_rules[] = {
+	{ "crash", "segfault|general protection|kernel panic", "i", 5 },
+	{ "conn", "connection (refused|reset|timed out|closed)", "i", 0 },
+	{ "fail", "fail(ed|ure)?\\b", "i", -1 },
+	{ "from", "(?<user>\\w+) from (?<ip>\\d+\\.\\d+\\.\\d+\\.\\d+)", "",
+	    1 },
+	{ "error", "[Ee]rror:? (?<what>.*)", "", 0 },
+	{ "day", "^\\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) ", "", -2 },
+	{ "session", "session (opened|closed) for user (?<u>\\S+)", "", 2 },
+	{ "colour", "colou?r|grey|gray", "", 0 },
+	{ "invalid", "invalid \\s+ user  # comment\n (?<name> \\S+ )", "x", 3 },
+	{ "blk", "\\bblk_-?\\d+\\b", "", 0 },
+	{ "nested", "(a+)+$", "", 0 },
+	{ "start", "(?:re)?start(?:ing|ed)\\b", "i", 0 },
+	{ "npe", "\\QNullPointerException\\E", "", 0 },
+	{ "ms", "[0-9]{3} ms", "", 0 },
+	{ "oom", "out of (memory|disk space)|\\bOOM\\b", "i", 4 },
+	{ "jk", "workerEnv\\.init\\(\\) ok (?<path>/\\S+)", "", 0 },
+	{ "packet", "PacketResponder \\d+ for block", "", 0 },
+	{ "auth", "authentication failure;.*rhost=(?<rhost>\\S*)", "", 6 },
+	{ "temp", "(?i)temperature (?:above|over) threshold", "", 0 },
+	{ "wifi", "(?:wlan|wifi|en)\\d+:? (?:link|state) (?:up|down)", "", 0 },
+	{ "dot", "a.c.e", "", 0 },
+};
+
+/* Lines that exercise eq_rules, beside the corpus. */
+static const char *const eq_lines[] = {
+	"kernel: Kernel Panic - not syncing",
+	"app[12]: segfault at 0 ip 0000",
+	"could not connect: Connection refused",
+	"Connection Timed Out after 30s",
+	"login failed for root",
+	"FAILURE",
+	"failing",
+	"Accepted password for bob from 10.0.0.1 port 22",
+	"Error: disk quota exceeded",
+	"error stuff",
+	("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok "
+	    "/etc/httpd/conf/workers2.properties"),
+	"session opened for user root by (uid=0)",
+	"the colour and the color are grey",
+	"Invalid user admin from 1.2.3.4",
+	"invalid    user   guest",
+	"Receiving block blk_-1608999687919862906 src",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+	"aaaa",
+	"Restarting service",
+	"java.lang.NullPointerException at x",
+	"took 250 ms",
+	"Out of Memory: Kill process 1234",
+	"OOM killer invoked",
+	"authentication failure; logname= uid=0 rhost=218.188.2.4",
+	"CPU temperature above threshold, cpu clock throttled",
+	"wlan0: link down",
+	"abcde",
+	"ABCDE",
+	"",
+	"\xff\xfe invalid utf-8 \xc3\x28 error: bytes",
+};
+
+/* Writes eq_rules as a rule file. */
+static void
+eq_rules_json(char *buf, size_t size)
+{
+	size_t i, n;
+
+	n = snprintf(buf, size, "{\"rules\": [\n");
+	for (i = 0; i < sizeof(eq_rules) / sizeof(*eq_rules); i++) {
+		n += snprintf(buf + n, size - n, "%s{\"id\": \"%s\", "
+		    "\"category\": \"note\", \"priority\": %d, "
+		    "\"flags\": \"%s\", \"pattern\": ", i ? ",\n" : "",
+		    eq_rules[i].id, eq_rules[i].priority, eq_rules[i].flags);
+		json_str(buf, size, &n, eq_rules[i].pattern);
+		n += snprintf(buf + n, size - n, "}");
+	}
+	snprintf(buf + n, size - n, "\n]}\n");
+}
+
+/* Asserts that the line gives the same answer with the prefilter on and off. */
+static int
+eq_check(struct rule_set *set, const char *line)
+{
+	struct rule_hit on, off;
+	struct record r;
+	int a, b, i;
+
+	rec_msg(&r, line);
+	rule_set_prefilter(set, 1);
+	a = rule_set_match(set, &r, &on);
+	rule_set_prefilter(set, 0);
+	b = rule_set_match(set, &r, &off);
+	if (a != b || (a && on.rule != off.rule))
+		fail_msg("prefilter changes the answer for \"%s\": %s vs %s",
+		    line, a ? on.rule->id : "-", b ? off.rule->id : "-");
+	if (a) {
+		assert_int_equal(on.ncap, off.ncap);
+		for (i = 0; i < on.ncap; i++) {
+			assert_ptr_equal(on.cap[i].val, off.cap[i].val);
+			assert_int_equal(on.cap[i].val_len, off.cap[i].val_len);
+		}
+	}
+	return a;
+}
+
+/* Feeds every line of the corpus files to eq_check; returns the count. */
+static int
+eq_corpus(struct rule_set *set, int *matched)
+{
+	char path[512], line[8192];
+	struct dirent *de;
+	DIR *d;
+	FILE *fp;
+	size_t len;
+	int n = 0;
+
+	if ((d = opendir(CORPUS)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".log") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			line[strcspn(line, "\r\n")] = '\0';
+			*matched += eq_check(set, line);
+			n++;
+		}
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Returns the regex calls matching line costs with the prefilter on/off. */
+static uint64_t
+regex_calls(struct rule_set *set, const char *line, int prefilter)
+{
+	uint64_t before = rule_set_stats(set)->candidates;
+	struct record r;
+
+	rec_msg(&r, line);
+	rule_set_prefilter(set, prefilter);
+	rule_set_match(set, &r, NULL);
+	return rule_set_stats(set)->candidates - before;
+}
+
+/*
+ * The prefilter never changes an answer: same rule, same captures, on
+ * crafted lines and on every corpus line; and it saves regex calls.
+ */
+static void
+test_rule_prefilter_equivalence(void **state)
+{
+	static char text[16384];
+	struct rule_set *set;
+	uint64_t on = 0, off = 0;
+	size_t i;
+	int n, matched = 0;
+
+	(void)state;
+	eq_rules_json(text, sizeof(text));
+	set = load_text(text);
+	for (i = 0; i < sizeof(eq_lines) / sizeof(*eq_lines); i++) {
+		matched += eq_check(set, eq_lines[i]);
+		on += regex_calls(set, eq_lines[i], 1);
+		off += regex_calls(set, eq_lines[i], 0);
+	}
+	assert_true(matched >= 25);
+	assert_true(on < off);
+	matched = 0;
+	n = eq_corpus(set, &matched);
+	if (n > 0)
+		print_message("prefilter equivalence: %d corpus lines, %d "
+		    "matched\n", n, matched);
+	rule_set_free(set);
+}
+
+/* A line without any rule's literal runs no regex at all. */
+static void
+test_rule_prefilter_skips(void **state)
+{
+	struct rule_set *set;
+	const struct rule_stats *st;
+
+	(void)state;
+	set = load_text("{'rules': [\n"
+	    "{'id': 'a', 'category': 'crash', 'pattern': 'panic'},\n"
+	    "{'id': 'b', 'category': 'crash', 'pattern': 'PANIC'},\n"
+	    "{'id': 'c', 'category': 'crash', 'pattern': 'segv', "
+	    "'field': 'program'}\n"
+	    "]}");
+	st = rule_set_stats(set);
+	assert_string_equal(match_id(set, "all quiet"), "-");
+	assert_int_equal(st->candidates, 0);
+	assert_string_equal(match_id(set, "segv"), "-");
+	assert_int_equal(st->candidates, 0);
+	assert_string_equal(match_id(set, "PaNiC"), "-");
+	assert_int_equal(st->candidates, 2);
+	assert_string_equal(match_id(set, "PANIC"), "b");
+	assert_int_equal(st->lines, 4);
+	rule_set_prefilter(set, 0);
+	assert_string_equal(match_id(set, "all quiet"), "-");
+	assert_int_equal(st->candidates, 6);
+	rule_set_free(set);
+}
+
+/* A catastrophic pattern stops at the match limit and counts it. */
+static void
+test_rule_match_limit(void **state)
+{
+	static char line[4096];
+	struct rule_set *set;
+	struct record r;
+	struct rule_hit hit;
+
+	(void)state;
+	set = load_text("{'rules': [{'id': 'bad', 'category': 'note', "
+	    "'pattern': '(a+)+$'}]}");
+	memset(line, 'a', sizeof(line) - 2);
+	line[sizeof(line) - 2] = 'b';
+	rec_msg(&r, line);
+	assert_int_equal(rule_set_match(set, &r, &hit), 0);
+	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	assert_string_equal(match_id(set, "aaa"), "bad");
+	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	rule_set_free(set);
+}
+
+/* Example checking finds failing examples and reports rule lines. */
+static void
+test_rule_check_examples(void **state)
+{
+	struct rule_set *set;
+	const char *err;
+	int errors;
+
+	(void)state;
+	set = load_text("{'rules': [\n"
+	    "{'id': 'disk.full', 'category': 'resource_exhaustion',\n"
+	    " 'pattern': 'No space left on device',\n"
+	    " 'examples': {'match': ['write failed: No space left on "
+	    "device', 'disk is full'],\n"
+	    "   'no_match': ['plenty of space', 'No space left on device "
+	    "again']}},\n"
+	    "{'id': 'slow', 'category': 'alert', 'pattern': "
+	    "'\\\\d+ ms'},\n"
+	    "{'id': 'good', 'category': 'crash', 'pattern': 'panic', "
+	    "'examples': {'match': ['kernel panic']}}\n"
+	    "]}");
+	capture_start();
+	errors = rule_set_check(set, 1);
+	err = capture_end();
+	assert_int_equal(errors, 2);
+	assert_contains(err, "r.json:2: rule disk.full: example 2 does not "
+	    "match: \"disk is full\"");
+	assert_contains(err, "r.json:2: rule disk.full: example 2 matches but "
+	    "should not: \"No space left on device again\"");
+	assert_contains(err, "r.json:6: rule slow: warning: no examples");
+	assert_contains(err, "r.json:6: rule slow: no distinctive literal of 4 "
+	    "or more bytes; it runs on most lines");
+	assert_null(strstr(err, "rule good"));
+	assert_null(strstr(err, "example 1"));
+	capture_start();
+	errors = rule_set_check(set, 0);
+	err = capture_end();
+	assert_int_equal(errors, 2);
+	assert_null(strstr(err, "distinctive"));
+	assert_int_equal(rule_set_stats(set)->lines, 0);
+	rule_set_free(set);
+}
+
+/* The built-in pack comes from $TIMELINED_RULES_DIR and needs examples. */
+static void
+test_rule_builtin_needs_examples(void **state)
+{
+	struct rule_set *set = rule_set_new();
+	const char *err;
+	int errors;
+
+	(void)state;
+	write_file("pack.json", "{'rules': [{'id': 'x.y', 'category': "
+	    "'crash', 'pattern': 'segfault'}]}");
+	setenv("TIMELINED_RULES_DIR", tmpdir, 1);
+	assert_int_equal(rule_set_load_builtin(set), 0);
+	unsetenv("TIMELINED_RULES_DIR");
+	assert_int_equal(rule_set_count(set), 1);
+	capture_start();
+	errors = rule_set_check(set, 0);
+	err = capture_end();
+	assert_int_equal(errors, 1);
+	assert_contains(err, "pack.json:1: rule x.y: no examples; built-in "
+	    "rules need them");
+	rule_set_free(set);
+}
+
+/* Categories and which of them are failures, per the contract. */
+static void
+test_rule_categories(void **state)
+{
+	(void)state;
+	assert_true(rule_category_valid("deploy"));
+	assert_true(rule_category_valid("crash"));
+	assert_false(rule_category_valid("crashes"));
+	assert_false(rule_category_valid(""));
+	assert_false(rule_category_is_failure("deploy"));
+	assert_false(rule_category_is_failure("recovery"));
+	assert_false(rule_category_is_failure("nope"));
+	assert_true(rule_category_is_failure("pool_exhaustion"));
+	assert_true(rule_category_is_failure("external_dependency"));
+	assert_true(rule_category_is_failure("crash"));
+}
+
+/* Loading more rules later re-sorts and re-indexes the whole set. */
+static void
+test_rule_load_twice(void **state)
+{
+	struct rule_set *set = rule_set_new();
+
+	(void)state;
+	assert_string_equal(match_id(set, "anything"), "-");
+	assert_int_equal(rule_set_load(set, write_file("1.json",
+	    "{'rules': [{'id': 'one', 'category': 'crash', "
+	    "'pattern': 'boom'}]}")), 0);
+	assert_int_equal(rule_set_load(set, write_file("2.json",
+	    "{'rules': [{'id': 'two', 'category': 'crash', "
+	    "'pattern': 'boom!', 'priority': 1}]}")), 0);
+	capture_start();
+	assert_int_equal(rule_set_load(set, write_file("3.json",
+	    "{'rules': [{'id': 'one', 'category': 'crash', "
+	    "'pattern': 'x'}]}")), -1);
+	capture_end();
+	assert_contains(errbuf, "3.json:1: rule one: duplicate id (first "
+	    "defined at ");
+	assert_int_equal(rule_set_count(set), 2);
+	assert_string_equal(match_id(set, "boom"), "one");
+	assert_string_equal(match_id(set, "boom!"), "two");
+	rule_set_free(set);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rule_load_good, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_load_directory, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_load_twice, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_error_json_syntax,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_error_lines, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_error_top_level,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_error_missing_file,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_priority, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_captures_title, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_field, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_prefilter_extraction,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_prefilter_equivalence,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_prefilter_skips,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_match_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rule_check_examples, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_rule_builtin_needs_examples, setup, teardown),
+		cmocka_unit_test(test_rule_categories),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
