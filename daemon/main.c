@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "log.h"
 #include "pipeline.h"
 #include "tstamp.h"
@@ -215,13 +216,15 @@ option(struct pipeline_opts *o, int ch, char *arg)
 		break;
 	case OPT_NO_DEFAULT_RULES: o->no_default_rules = 1; break;
 	case OPT_QUIET: o->inc.quiet_ns = num("--quiet-period", arg, 1,
-	    86400 * 30) * TSTAMP_NS_PER_S; break;
+	    86400 * 30) * TSTAMP_NS_PER_S; o->set |= PIPELINE_SET_QUIET; break;
 	case OPT_LOOKBACK: o->inc.lookback_ns = num("--lookback", arg, 0,
-	    86400 * 30) * TSTAMP_NS_PER_S; break;
+	    86400 * 30) * TSTAMP_NS_PER_S; o->set |= PIPELINE_SET_LOOKBACK;
+	    break;
 	case OPT_MIN_FAILURES: o->inc.min_failures = (int)num(
-	    "--min-failures", arg, 1, 1000); break;
+	    "--min-failures", arg, 1, 1000); o->set |= PIPELINE_SET_MINFAIL;
+	    break;
 	case OPT_MAX_LINE: o->max_line = (size_t)num("--max-line", arg, 256,
-	    16 * 1024 * 1024); break;
+	    16 * 1024 * 1024); o->set |= PIPELINE_SET_MAXLINE; break;
 	case OPT_PROGRESS: o->progress = 1; break;
 	case OPT_NO_PROGRESS: o->progress = 0; break;
 	case OPT_ALL: o->all = 1; break;
@@ -280,7 +283,10 @@ main(int argc, char *argv[])
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:hv", long_opts, NULL)) != -1)
 		option(&o, ch, optarg);
+	if (o.config != NULL && pipeline_apply_conf(&o, o.config) == -1)
+		return 2;
 	rc = run_command(cmd, &o, argv + optind, argc - optind);
+	conf_free(o.conf);
 	tz_cache_free();
 	return rc;
 }

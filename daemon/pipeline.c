@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "in_file.h"
 #include "linebuf.h"
 #include "log.h"
@@ -45,6 +46,7 @@ struct feed {
 	uint64_t	  seq;
 	int		  eof;
 	int		  error;
+	int		  gz_seen;	/* gzip header read, year set */
 	int		  mode;		/* what to do with each line */
 };
 
@@ -62,6 +64,58 @@ pipeline_opts_default(struct pipeline_opts *o)
 	o->max_line = LINEBUF_DEFAULT_MAX;
 	o->reorder_ns = 60 * TSTAMP_NS_PER_S;
 	incident_conf_default(&o->inc);
+}
+
+/* Takes the incident settings of the config that no flag overrode. */
+static void
+pipeline_conf_incident(struct pipeline_opts *o, const struct conf *cf)
+{
+	if (cf->quiet_period_s && !(o->set & PIPELINE_SET_QUIET))
+		o->inc.quiet_ns = cf->quiet_period_s * TSTAMP_NS_PER_S;
+	if (cf->lookback_s && !(o->set & PIPELINE_SET_LOOKBACK))
+		o->inc.lookback_ns = cf->lookback_s * TSTAMP_NS_PER_S;
+	if (cf->min_failures && !(o->set & PIPELINE_SET_MINFAIL))
+		o->inc.min_failures = cf->min_failures;
+	if (cf->open_window_s)
+		o->inc.open_window_ns = cf->open_window_s * TSTAMP_NS_PER_S;
+	if (cf->max_entries)
+		o->inc.max_entries = cf->max_entries;
+	if (cf->max_incidents)
+		o->inc.max_incidents = cf->max_incidents;
+	if (cf->max_line && !(o->set & PIPELINE_SET_MAXLINE))
+		o->max_line = (size_t)cf->max_line;
+}
+
+/*
+ * Loads the configuration file and takes from it what the flags did not
+ * say: zones (a source's "tz" applies to files matching its path), rules,
+ * incident settings. Flags win. 0, or -1 if the file is bad (logged).
+ */
+int
+pipeline_apply_conf(struct pipeline_opts *o, const char *path)
+{
+	struct conf *cf;
+	int i;
+
+	if ((cf = conf_load(path)) == NULL)
+		return -1;
+	o->conf = cf;
+	if (o->display_tz == NULL)
+		o->display_tz = cf->display_tz;
+	if (o->tz == NULL)
+		o->tz = cf->tz;
+	if (cf->no_default_rules)
+		o->no_default_rules = 1;
+	for (i = 0; i < cf->nrules && o->nrules < PIPELINE_MAX_RULES; i++)
+		o->rules[o->nrules++] = cf->rules[i];
+	for (i = 0; i < cf->nsources && o->nsrctz < PIPELINE_MAX_SRCTZ; i++) {
+		if (cf->sources[i].path == NULL || cf->sources[i].tz == NULL)
+			continue;
+		o->srctz_glob[o->nsrctz] = cf->sources[i].path;
+		o->srctz_zone[o->nsrctz++] = cf->sources[i].tz;
+	}
+	pipeline_conf_incident(o, cf);
+	return 0;
 }
 
 /* Loads the built-in pack (unless disabled) and every --rules path. */
@@ -82,14 +136,15 @@ pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 static int
 pipeline_zone(const struct pipeline_opts *o, struct source *src)
 {
-	char *copy = xstrdup(src->path);
+	char *copy = xstrdup(src->path), *real = realpath(src->path, NULL);
 	const char *base = basename(copy);
 	const struct tz *tz;
 	int i, rc = 0;
 
 	for (i = 0; i < o->nsrctz; i++)
 		if (fnmatch(o->srctz_glob[i], base, 0) == 0 ||
-		    fnmatch(o->srctz_glob[i], src->path, 0) == 0)
+		    fnmatch(o->srctz_glob[i], src->path, 0) == 0 ||
+		    (real != NULL && fnmatch(o->srctz_glob[i], real, 0) == 0))
 			break;
 	if (i < o->nsrctz) {
 		if ((tz = tz_get(o->srctz_zone[i])) == NULL)
@@ -103,6 +158,7 @@ pipeline_zone(const struct pipeline_opts *o, struct source *src)
 			source_set_zone(src, tz, RECORD_ZONE_DEFAULT);
 	}
 	free(copy);
+	free(real);	/* from realpath(3): not ours to route via xmalloc */
 	return rc;
 }
 
@@ -371,6 +427,10 @@ feed_fill(struct feed *fd, char *buf)
 	if (fd->eof)
 		return;
 	n = in_file_read(fd->f, buf, CHUNK);
+	if (!fd->gz_seen && in_file_gzip_mtime(fd->f) > 0 && !fd->opts->year)
+		source_set_year(&fd->src, 0, in_file_gzip_mtime(fd->f),
+		    RECORD_YEAR_GZIP);
+	fd->gz_seen = 1;
 	if (n > 0) {
 		linebuf_feed(&fd->lb, buf, (size_t)n, feed_line_cb, fd);
 		return;

@@ -15,6 +15,7 @@
 #define PIPELINE_MAX_SRCTZ	64
 #define PIPELINE_MAX_RULES	64
 
+struct conf;
 struct rule_set;
 struct source;
 struct tz;
@@ -38,9 +39,17 @@ struct pipeline_opts {
 	size_t		 max_line;
 	int64_t		 reorder_ns;
 	struct incident_conf inc;
+	unsigned	 set;		/* PIPELINE_SET_*: given as flags */
+	struct conf	*conf;		/* -c, loaded */
 };
 
+#define PIPELINE_SET_QUIET	0x01
+#define PIPELINE_SET_LOOKBACK	0x02
+#define PIPELINE_SET_MINFAIL	0x04
+#define PIPELINE_SET_MAXLINE	0x08
+
 void	pipeline_opts_default(struct pipeline_opts *);
+int	pipeline_apply_conf(struct pipeline_opts *, const char *);
 int	pipeline_load_rules(const struct pipeline_opts *, struct rule_set *);
 int	pipeline_source_setup(const struct pipeline_opts *, struct source *,
 	    const char *, int64_t, int64_t);

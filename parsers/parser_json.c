@@ -12,7 +12,7 @@
 #include "record.h"
 #include "tstamp.h"
 
-#define JSON_KEY_MAX	64	/* longest dotted key matched against the lists */
+#define JSON_KEY_MAX	64	/* longest dotted key matched by name */
 
 /* Which well-known role a key may play. */
 enum json_role {
@@ -38,8 +38,9 @@ static const char *const json_level_keys[] = {
 	"level", "lvl", "severity", "log.level", "levelname", "loglevel", "s",
 	"PRIORITY", NULL
 };
-#define JSON_RANK_SEVERITY	2	/* ranks of the keys above whose numbers */
-#define JSON_RANK_PRIORITY	7	/* are syslog severities */
+/* Ranks of the level keys whose numbers are syslog severities. */
+#define JSON_RANK_SEVERITY	2
+#define JSON_RANK_PRIORITY	7
 static const char *const json_host_keys[] = {
 	"host", "hostname", "_HOSTNAME", "host.name", NULL
 };
@@ -181,7 +182,8 @@ json_unescape(const char *p, const char *end, char *d)
 
 	while (p < end) {
 		if (*p == '\\' && end - p >= 2) {
-			if (p[1] == 'u' && (k = json_uescape(p, end, &c)) != 0) {
+			if (p[1] == 'u' &&
+			    (k = json_uescape(p, end, &c)) != 0) {
 				n += json_utf8(c, d != NULL ? d + n : NULL);
 				p += k;
 				continue;

@@ -1039,14 +1039,18 @@ program_from_file(struct record *r, const char *file, size_t n)
 static int
 log4j_parse(const char *line, size_t len, struct record *r)
 {
+	static int (*const forms[])(struct prefix_hdr *, const char *,
+	    const char *) = {
+		log4j_zookeeper, log4j_pipes, log4j_openstack, log4j_ttcc,
+		log4j_plain,
+	};
 	const char *p = line, *end = line + len, *file = NULL;
 	struct prefix_hdr h;
 	struct tstamp t;
-	size_t n, file_n = 0;
+	size_t n, file_n = 0, i;
 	int bracket;
 
 	memset(&t, 0, sizeof(t));
-	memset(&h, 0, sizeof(h));
 	if ((p = log4j_file_prefix(p, end, &file, &file_n)) == NULL)
 		return 0;
 	if ((bracket = p < end && *p == '['))
@@ -1061,9 +1065,12 @@ log4j_parse(const char *line, size_t len, struct record *r)
 		p++;
 	}
 	p += offset_after(p, end, &t);
-	if (!log4j_zookeeper(&h, p, end) && !log4j_pipes(&h, p, end) &&
-	    !log4j_openstack(&h, p, end) && !log4j_ttcc(&h, p, end) &&
-	    !log4j_plain(&h, p, end))
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		if (forms[i](&h, p, end))
+			break;
+	}
+	if (i == sizeof(forms) / sizeof(forms[0]))
 		return 0;
 	if (file != NULL) {
 		field_add(r, "file", file, file_n);
@@ -1455,17 +1462,20 @@ redis_parse(const char *line, size_t len, struct record *r)
 
 	if (p < end && *p == '[') {
 		if ((n = digit_span(p + 1, end)) == 0 ||
-		    !has_prefix(p + 1 + n, end, "] "))
+		    !has_prefix(p + 1 + n, end, "] ") ||
+		    !redis_rest(r, p + 3 + n, end))
 			return 0;
 		field_add(r, "pid", p + 1, n);
-		return redis_rest(r, p + 3 + n, end);
+		return 1;
 	}
 	n = digit_span(p, end);
 	if (n > 0 && n <= 7 && p + n + 3 < end && p[n] == ':' &&
 	    in_set(p[n + 1], "XCSM") && p[n + 2] == ' ') {
+		if (!redis_rest(r, p + n + 3, end))
+			return 0;
 		field_add(r, "pid", p, n);
 		field_add(r, "role", p + n + 1, 1);
-		return redis_rest(r, p + n + 3, end);
+		return 1;
 	}
 	if (n > 0 && n <= 7 && redis_signal(r, p + n, end)) {
 		field_add(r, "pid", p, n);

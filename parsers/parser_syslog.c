@@ -14,7 +14,7 @@
 #include "tstamp.h"
 
 #define SYSLOG_TAG_MAX	64	/* longest tag name believed to be one */
-#define SYSLOG_DETAIL_MAX	256	/* longest macOS "(detail)" after a pid */
+#define SYSLOG_DETAIL_MAX	256	/* longest macOS "(detail)" after pid */
 
 /* The parts of a "prog[pid]:" tag. */
 struct syslog_tag {
