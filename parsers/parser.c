@@ -62,13 +62,16 @@ parser_try(const struct parser *p, struct record *r)
 const struct parser *
 parser_detect(struct parser_state *st, struct record *r)
 {
+	const struct parser *last;
 	int i;
 
 	record_reset(r, r->line, r->len);
-	if (st != NULL && st->last != NULL && parser_try(st->last, r))
-		return st->last;
+	/* The catch-all never sticks: it would shadow every specific format. */
+	last = st != NULL && st->last != &parser_generic ? st->last : NULL;
+	if (last != NULL && parser_try(last, r))
+		return last;
 	for (i = 0; parsers[i] != NULL; i++) {
-		if (st != NULL && parsers[i] == st->last)
+		if (parsers[i] == last)
 			continue;
 		if (parser_try(parsers[i], r)) {
 			if (st != NULL)

@@ -165,6 +165,8 @@ tstamp_clock(const char *p, const char *end, struct tstamp *t)
 	t->sec = 0;
 	if (q < end && *q == ':' && tstamp_digits(q + 1, end, 2, &t->sec))
 		q += 3;
+	if (q < end && isdigit((unsigned char)*q))
+		return 0;
 	q += tstamp_frac(q, end, t);
 	return (size_t)(q - p);
 }

@@ -1,0 +1,242 @@
+/*
+ * fuzz_parse: libFuzzer target for the per-line path of replay. The input
+ * is framed into lines by linebuf; each line goes through source_line(),
+ * the rule engine and match_from_hit(), and then through every parser
+ * alone. Each line is copied into a heap buffer of exactly its length (no
+ * NUL, no newline after it) so that AddressSanitizer reports a parser that
+ * reads past len. Built and run by `make fuzz`; not part of `make check`.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linebuf.h"
+#include "log.h"
+#include "match.h"
+#include "parser.h"
+#include "record.h"
+#include "rule.h"
+#include "source.h"
+#include "tz.h"
+
+#define FUZZ_RULES_PACK		"config/rules.d"
+#define FUZZ_RULES_OWN		"tests/fuzz/rules.json"
+#define FUZZ_CHUNK		509	/* odd, so lines straddle chunks */
+#define FUZZ_REF_S		INT64_C(1710500000)	/* 2024-03-15 */
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* What every input shares: set up once, on the first input. */
+struct fuzz {
+	struct rule_set	*rules;
+	const struct tz	*zone;
+	struct linebuf	 lb;
+};
+
+/* The state of one input: its source, and a checksum nobody reads. */
+struct fuzz_input {
+	struct fuzz	*fz;
+	struct source	 src;
+	volatile unsigned sink;
+};
+
+static struct fuzz fuzz_state;
+
+/* Loads path into a fresh set; the set if it has rules, else NULL. */
+static struct rule_set *
+fuzz_rules_from(const char *path)
+{
+	struct rule_set *set = rule_set_new();
+
+	if (rule_set_load(set, path) == 0 && rule_set_count(set) > 0)
+		return set;
+	rule_set_free(set);
+	return NULL;
+}
+
+/*
+ * Loads the built-in pack, or, while the pack is empty or does not load,
+ * the fuzzer's own small rule file. Paths are relative to the repository
+ * (make runs the fuzzer from there); $FUZZ_RULES overrides both.
+ */
+static void
+fuzz_setup(struct fuzz *fz)
+{
+	const char *env = getenv("FUZZ_RULES");
+
+	if (env != NULL && *env != '\0')
+		fz->rules = fuzz_rules_from(env);
+	else if ((fz->rules = fuzz_rules_from(FUZZ_RULES_PACK)) == NULL)
+		fz->rules = fuzz_rules_from(FUZZ_RULES_OWN);
+	if (fz->rules == NULL) {
+		fprintf(stderr, "fuzz_parse: no rules loaded\n");
+		abort();
+	}
+	fprintf(stderr, "fuzz_parse: %d rules\n", rule_set_count(fz->rules));
+	if ((fz->zone = tz_get("Europe/Berlin")) == NULL) {
+		fprintf(stderr, "fuzz_parse: no zone Europe/Berlin\n");
+		abort();
+	}
+	linebuf_init(&fz->lb, 0);
+	/* Bad input is logged at a rate limit; keep the fuzzer's output. */
+	log_init(0, -1);
+}
+
+/* Reads n bytes at p so that ASan checks them; folds them into *sink. */
+static void
+fuzz_touch(volatile unsigned *sink, const char *p, size_t n)
+{
+	unsigned h = *sink;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = h * 31 + (unsigned char)p[i];
+	*sink = h;
+}
+
+/* 1 if [p, p+n) lies inside [base, base+len); an empty slice always does. */
+static int
+fuzz_inside(const char *p, size_t n, const char *base, size_t len)
+{
+	if (n == 0)
+		return 1;
+	return p != NULL && base != NULL && p >= base && p <= base + len &&
+	    n <= (size_t)(base + len - p);
+}
+
+/*
+ * Checks what the README promises of a record: msg and every field slice
+ * point into the line or the scratch, host and program are terminated
+ * within their arrays. A broken promise aborts (the fuzzer's crash).
+ */
+static void
+fuzz_check_record(volatile unsigned *sink, const struct record *r)
+{
+	const char *sc = r->scratch;
+	size_t scl = r->scratch_len;
+	int i;
+
+	if (r->scratch_len > r->scratch_cap ||
+	    memchr(r->host, '\0', sizeof(r->host)) == NULL ||
+	    memchr(r->program, '\0', sizeof(r->program)) == NULL ||
+	    r->nfields < 0 || r->nfields > RECORD_MAX_FIELDS)
+		abort();
+	if (!fuzz_inside(r->msg, r->msg_len, r->line, r->len) &&
+	    !fuzz_inside(r->msg, r->msg_len, sc, scl))
+		abort();
+	fuzz_touch(sink, r->msg, r->msg_len);
+	for (i = 0; i < r->nfields; i++) {
+		const struct record_field *f = &r->fields[i];
+
+		/* Keys may also be string constants ("status"). */
+		if (!fuzz_inside(f->val, f->val_len, r->line, r->len) &&
+		    !fuzz_inside(f->val, f->val_len, sc, scl))
+			abort();
+		fuzz_touch(sink, f->key, f->key_len);
+		fuzz_touch(sink, f->val, f->val_len);
+	}
+}
+
+/* Runs the rule engine on r and, on a hit, builds the match replay queues. */
+static void
+fuzz_rules(struct fuzz_input *in, const struct record *r)
+{
+	struct rule_hit h;
+	struct match m;
+	int i;
+
+	if (rule_set_match(in->fz->rules, r, &h) != 1)
+		return;
+	for (i = 0; i < h.ncap; i++)
+		if (h.cap[i].val != NULL) {
+			if (!fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    r->line, r->len) && !fuzz_inside(h.cap[i].val,
+			    h.cap[i].val_len, r->scratch, r->scratch_len) &&
+			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    r->host, sizeof(r->host)) &&
+			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    r->program, sizeof(r->program)))
+				abort();
+			fuzz_touch(&in->sink, h.cap[i].val, h.cap[i].val_len);
+		}
+	memset(&m, 0, sizeof(m));
+	match_from_hit(&m, r, &h);
+	if (memchr(m.message, '\0', sizeof(m.message)) == NULL ||
+	    memchr(m.title, '\0', sizeof(m.title)) == NULL ||
+	    memchr(m.host, '\0', sizeof(m.host)) == NULL ||
+	    m.fields_len > sizeof(m.fields))
+		abort();
+	fuzz_touch(&in->sink, m.message, strlen(m.message));
+	fuzz_touch(&in->sink, m.title, strlen(m.title));
+	(void)match_is_failure(&m);
+}
+
+/* Feeds the line to each parser alone, with an exactly-sized scratch. */
+static void
+fuzz_parsers(struct fuzz_input *in, const char *line, size_t len)
+{
+	const struct parser *const *all = parser_all();
+	struct record r;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.scratch_cap = 2 * len + 16;
+	if ((r.scratch = malloc(r.scratch_cap)) == NULL)
+		abort();
+	for (i = 0; all[i] != NULL; i++) {
+		record_reset(&r, line, len);
+		if (all[i]->parse(line, len, &r))
+			fuzz_check_record(&in->sink, &r);
+	}
+	free(r.scratch);
+}
+
+/* One framed line: the replay path on an exact copy, then each parser. */
+static void
+fuzz_line_cb(const char *line, size_t len, void *arg)
+{
+	struct fuzz_input *in = arg;
+	struct record *r;
+	char *copy;
+
+	/* malloc(0) under ASan is a valid pointer no byte of which is ours. */
+	if ((copy = malloc(len)) == NULL && len > 0)
+		abort();
+	if (len > 0)
+		memcpy(copy, line, len);
+	r = source_line(&in->src, copy, len);
+	fuzz_check_record(&in->sink, r);
+	fuzz_rules(in, r);
+	fuzz_parsers(in, copy, len);
+	free(copy);
+}
+
+/*
+ * libFuzzer's entry point. Each input gets a fresh source, so a crash
+ * reproduces from its input file alone; the rules, the zone and the line
+ * buffer are shared.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz *fz = &fuzz_state;
+	struct fuzz_input in;
+	const char *p = (const char *)data;
+	size_t off, n;
+
+	if (fz->rules == NULL)
+		fuzz_setup(fz);
+	memset(&in, 0, sizeof(in));
+	in.fz = fz;
+	source_init(&in.src, "fuzz", "fuzz", 0);
+	source_set_zone(&in.src, fz->zone, RECORD_ZONE_SOURCE);
+	source_set_year(&in.src, 0, FUZZ_REF_S, RECORD_YEAR_MTIME);
+	for (off = 0; off < size; off += n) {
+		n = size - off < FUZZ_CHUNK ? size - off : FUZZ_CHUNK;
+		linebuf_feed(&fz->lb, p + off, n, fuzz_line_cb, &in);
+	}
+	linebuf_flush(&fz->lb, fuzz_line_cb, &in);
+	source_free(&in.src);
+	return 0;
+}
