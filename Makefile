@@ -15,7 +15,8 @@ SHARED	?= ../shared
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude \
+	   -DTIMELINED_RULES_DIR='"$(PREFIX)/share/timelined/rules.d"'
 ifdef CI
 CFLAGS	+= -Werror
 endif
@@ -97,10 +98,13 @@ demo: deps
 	    examples/driver-update/syslog examples/driver-update/*.log
 
 install: timelined
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d
 	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
 	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 644 README.md config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/
+	install -m 644 config/timelined.json $(DESTDIR)$(PREFIX)/share/doc/timelined/timelined.json.example
+	sed 's|/usr/local|$(PREFIX)|g' systemd/timelined.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/timelined.service
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|strcpy|strcat|strtok|gets)\(' \
@@ -114,6 +118,43 @@ format:
 
 check-format:
 	clang-format --dry-run --Werror daemon/*.c parsers/*.c include/*.h
+
+# make fuzz: libFuzzer on the per-line path (tests/fuzz/fuzz_parse.c). The
+# objects are rebuilt with clang under build/fuzz through the pattern rule
+# above; new corpus entries go to build/fuzz/corpus, never into the repo.
+FUZZ_CC		 = clang
+FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS	 = -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(FUZZ_SAN)
+FUZZ_OBJS	 = $(SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_parse.o
+FUZZ_TIME	?= 60
+FUZZ_ARGS	?= -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		   -print_final_stats=1
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: needs clang and" \
+	    "libclang-rt-dev (apt-get install clang libclang-rt-dev)"; exit 2; }
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) CFLAGS='$(FUZZ_CFLAGS)' \
+	    $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_SAN) -o build/fuzz/fuzz_parse $(FUZZ_OBJS) \
+	    $(PKG_LIBS) -lm
+	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
+	build/fuzz/fuzz_parse $(FUZZ_ARGS) \
+	    -artifact_prefix=build/fuzz/artifacts/ \
+	    build/fuzz/corpus tests/fuzz/corpus
+
+# make bench: not part of make check. BENCH_MB of generated logs in
+# bench/out (gitignored), then bench/run prints the table docs/bench.md
+# records. BENCH_SEED changes the corpus; the same seed gives the same bytes.
+BENCH_MB	?= 200
+BENCH_SEED	?= 1
+
+bench: timelined $(OBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $(BUILD)/bench_rules \
+	    bench/bench_rules.c $(OBJS) $(PKG_LIBS) -lm
+	python3 bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
+	    --out bench/out
+	bench/run ./timelined $(BUILD)/bench_rules bench/out
 
 clean:
 	rm -rf build timelined

@@ -34,6 +34,8 @@ struct incident_engine {
 	int			 npending;
 	incident_cb		 cb;
 	void			*cb_arg;
+	const char *const	*srcnames;
+	int			 nsrc;
 };
 
 static void	incident_set_id(struct incident *, const struct match *);
@@ -103,6 +105,22 @@ incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
 {
 	e->cb = cb;
 	e->cb_arg = arg;
+}
+
+/* Tells the engine the names of sources, for notes (borrowed). */
+void
+incident_engine_set_sources(struct incident_engine *e,
+    const char *const *names, int n)
+{
+	e->srcnames = names;
+	e->nsrc = n;
+}
+
+/* The name of source i for notes. */
+static const char *
+incident_src_name(const struct incident *inc, int i)
+{
+	return i >= 0 && i < inc->nsrc ? inc->srcnames[i] : "api";
 }
 
 /* Hash of a message with digit runs folded, so "try 3" joins "try 4". */
@@ -290,6 +308,8 @@ incident_open(struct incident_engine *e)
 	inc = xcalloc(1, sizeof(*inc));
 	inc->open = 1;
 	inc->seq = e->seq++;
+	inc->srcnames = e->srcnames;
+	inc->nsrc = e->nsrc;
 	inc->start_ns = e->pending[0].ts_ns;
 	inc->start_frac = e->pending[0].frac_digits;
 	inc->last_failure_ns = inc->start_ns;
@@ -542,6 +562,82 @@ incident_note_rollbacks(struct incident *inc)
 	}
 }
 
+/* First and last failure times of source src in inc; 0 if it has none. */
+static int
+incident_source_span(const struct incident *inc, int src, int64_t *a,
+    int64_t *b)
+{
+	const struct incident_entry *x;
+	int i, found = 0;
+
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->source != src || !rule_category_is_failure(
+		    x->rule->category))
+			continue;
+		if (!found || x->first_ns < *a)
+			*a = x->first_ns;
+		if (!found || x->last_ns > *b)
+			*b = x->last_ns;
+		found = 1;
+	}
+	return found;
+}
+
+/*
+ * 1 if d (ns) is a whole number of half hours (at least one) give or take
+ * three minutes: the signature of a wrong zone rather than of causality.
+ */
+static int
+incident_zone_like(int64_t d)
+{
+	int64_t half = 1800 * NS, r;
+
+	if (d < 0)
+		d = -d;
+	if (d < half - 180 * NS)
+		return 0;
+	r = d % half;
+	return r <= 180 * NS || half - r <= 180 * NS;
+}
+
+/*
+ * Notes sources whose failures begin and end shifted by the same whole
+ * number of half hours against another source's: the same moment seen in
+ * two sources with a zone or clock offset between them.
+ */
+static void
+incident_note_offsets(struct incident *inc)
+{
+	int64_t a0, a1, b0, b1, ds, de;
+	int s, t, ns = 0, srcs[16];
+	int i;
+
+	for (i = 0; i < inc->nentries && ns < 16; i++) {
+		s = inc->entries[i].source;
+		for (t = 0; t < ns && srcs[t] != s; t++)
+			;
+		if (t == ns && s >= 0)
+			srcs[ns++] = s;
+	}
+	for (s = 0; s < ns; s++)
+		for (t = s + 1; t < ns; t++) {
+			if (!incident_source_span(inc, srcs[s], &a0, &a1) ||
+			    !incident_source_span(inc, srcs[t], &b0, &b1))
+				continue;
+			ds = b0 - a0;
+			de = b1 - a1;
+			if (incident_zone_like(ds) && llabs(ds - de) <= 180 * NS)
+				incident_note(inc, "timestamps disagree: the "
+				    "failures in %s are shifted by %+.1f h against "
+				    "%s at both start and end; check the zone of "
+				    "one of them (--source-tz)",
+				    incident_src_name(inc, srcs[t]),
+				    (double)ds / (3600.0 * NS),
+				    incident_src_name(inc, srcs[s]));
+		}
+}
+
 /* Writes the notes: rollbacks that did not help, recurrences, drops. */
 static void
 incident_notes(struct incident *inc)
@@ -553,6 +649,7 @@ incident_notes(struct incident *inc)
 		free(inc->notes[i]);
 	inc->nnotes = 0;
 	incident_note_rollbacks(inc);
+	incident_note_offsets(inc);
 	if (inc->recur_ns > 0) {
 		tstamp_format(a, sizeof(a), inc->recur_after_ns, 0, 0);
 		tstamp_format(b, sizeof(b), inc->recur_ns, 0, 0);

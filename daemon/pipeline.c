@@ -597,6 +597,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	struct incident_engine *e;
 	struct feed *feeds;
 	struct progress pg;
+	const char **names;
 	int64_t total = 0;
 	int i, status = 0;
 
@@ -612,6 +613,10 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 			total += in_file_size(feeds[i].f);
 	}
 	e = incident_engine_new(&o->inc);
+	names = xcalloc((size_t)n, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = feeds[i].src.name;
+	incident_engine_set_sources(e, names, n);
 	progress_init(&pg, o->progress, total);
 	pipeline_merge(o, feeds, n, e, pg.on ? &pg : NULL);
 	progress_done(&pg);
@@ -628,6 +633,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 		source_free(&feeds[i].src);
 	free(feeds);
 	incident_engine_free(e);
+	free(names);
 	rule_set_free(rs);
 	return status;
 }

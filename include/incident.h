@@ -60,6 +60,8 @@ struct incident {
 	uint64_t	 dropped;	/* matches past max_entries */
 	struct incident_entry *entries;
 	int		 nentries, capentries;
+	const char *const *srcnames;	/* the engine's, for notes */
+	int		 nsrc;
 	char		*notes[INCIDENT_NOTE_MAX];
 	int		 nnotes;
 };
@@ -75,6 +77,8 @@ struct incident_engine *incident_engine_new(const struct incident_conf *);
 void		 incident_engine_free(struct incident_engine *);
 void		 incident_engine_set_cb(struct incident_engine *, incident_cb,
 		    void *);
+void		 incident_engine_set_sources(struct incident_engine *,
+		    const char *const *, int);
 void		 incident_engine_feed(struct incident_engine *,
 		    const struct match *);
 void		 incident_engine_advance(struct incident_engine *, int64_t);

@@ -21,6 +21,7 @@ enum json_role {
 	JSON_LEVEL,
 	JSON_HOST,
 	JSON_PROG,
+	JSON_NANO,
 	JSON_NROLES
 };
 
@@ -28,8 +29,9 @@ enum json_role {
 static const char *const json_time_keys[] = {
 	"time", "ts", "timestamp", "@timestamp", "date", "datetime",
 	"t.$date", "t", "asctime", "eventTime", "@t", "time_local",
-	"__REALTIME_TIMESTAMP", NULL
+	"__REALTIME_TIMESTAMP", "timeMillis", "instant.epochSecond", NULL
 };
+#define JSON_RANK_INSTANT	14	/* log4j2: seconds, nanos apart */
 static const char *const json_msg_keys[] = {
 	"msg", "message", "MESSAGE", "log", "text", "@m", "@mt", "event",
 	"short_message", NULL
@@ -46,11 +48,14 @@ static const char *const json_host_keys[] = {
 };
 static const char *const json_prog_keys[] = {
 	"logger", "log.logger", "svc", "service", "service.name", "app",
-	"name", "_COMM", "SYSLOG_IDENTIFIER", NULL
+	"name", "_COMM", "SYSLOG_IDENTIFIER", "loggerName", NULL
+};
+static const char *const json_nano_keys[] = {
+	"instant.nanoOfSecond", NULL
 };
 static const char *const *const json_keys[JSON_NROLES] = {
 	json_time_keys, json_msg_keys, json_level_keys, json_host_keys,
-	json_prog_keys
+	json_prog_keys, json_nano_keys
 };
 
 #define JSON_RANKS	16	/* more than the longest list above */
@@ -480,6 +485,27 @@ json_level(const struct json_val *v, int rank)
 	return record_severity(v->p, n);
 }
 
+/*
+ * Adds log4j2's "instant": {"nanoOfSecond": 484000000} to an epoch read
+ * from its "epochSecond", with as many fraction digits as it needs.
+ */
+static void
+json_nanos(const struct json_val *v, struct tstamp *t)
+{
+	int32_t ns = 0;
+	size_t i;
+
+	if (v->n == 0 || v->n > 9)
+		return;
+	for (i = 0; i < v->n; i++) {
+		if (!isdigit((unsigned char)v->p[i]))
+			return;
+		ns = ns * 10 + (v->p[i] - '0');
+	}
+	t->epoch_ns += ns;
+	t->frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
+}
+
 /* Copies n bytes of s into dst as a string, truncated to fit cap. */
 static void
 json_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -510,9 +536,13 @@ json_header(const struct json_scan *s, struct record *r)
 	const struct json_val *v;
 	int i;
 
-	for (i = 0; i < JSON_RANKS && !r->has_ts; i++)
-		if (s->pick[JSON_TIME][i].p != NULL)
-			r->has_ts = json_time(&s->pick[JSON_TIME][i], &r->tm);
+	for (i = 0; i < JSON_RANKS; i++)
+		if (s->pick[JSON_TIME][i].p != NULL &&
+		    (r->has_ts = json_time(&s->pick[JSON_TIME][i], &r->tm)))
+			break;
+	if (r->has_ts && i == JSON_RANK_INSTANT && r->tm.frac_digits == 0 &&
+	    s->pick[JSON_NANO][0].p != NULL)
+		json_nanos(&s->pick[JSON_NANO][0], &r->tm);
 	if ((v = json_first(s, JSON_MSG, 1)) != NULL) {
 		r->msg = v->p;
 		r->msg_len = v->n;

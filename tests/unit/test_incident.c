@@ -212,6 +212,29 @@ test_incident_tail_after_end_is_trimmed(void **state)
 	incident_engine_free(e);
 }
 
+static void
+test_incident_zone_offset_between_sources_is_noted(void **state)
+{
+	struct incident_engine *e = engine();
+	const char *names[] = { "app.log", "db.log" };
+	struct incident *inc;
+	int i;
+
+	(void)state;
+	incident_engine_set_sources(e, names, 2);
+	for (i = 0; i <= 50; i++) {
+		feed(e, &r_db, i * 60, 0, "x");
+		feed(e, &r_up, 3600 + i * 60 + 2, 1, "y");
+	}
+	incident_engine_advance(e, T0 + 9 * 3600 * S);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_int_equal(inc->nnotes, 1);
+	assert_non_null(strstr(inc->notes[0], "db.log are shifted by +1.0 h "
+	    "against app.log"));
+	incident_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -223,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_incident_single_stray_failure_opens_nothing),
 		cmocka_unit_test(test_incident_rollback_that_did_not_help),
 		cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
+		cmocka_unit_test(test_incident_zone_offset_between_sources_is_noted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
