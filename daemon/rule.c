@@ -2276,7 +2276,11 @@ rule_check_rule(struct rule_set *set, struct rule_ent *ent,
 	for (k = 0; k < 2; k++)
 		for (n = 0; n < ent->nex[k]; n++)
 			errors += rule_check_example(set, ent, k, n);
-	if (warn_literals && ent->litmin < RULE_LIT_GOOD)
+	/* A rule on a parsed field (an access log's status) only runs on
+	 * lines that have that field: cheap whatever its literals. */
+	if (warn_literals && ent->litmin < RULE_LIT_GOOD &&
+	    (ent->pub.field == NULL || strcmp(ent->pub.field, "message") == 0 ||
+	    strcmp(ent->pub.field, "line") == 0))
 		rule_report(&ent->pub, "no distinctive literal of %d or more "
 		    "bytes; it runs on most lines", RULE_LIT_GOOD);
 	return errors;

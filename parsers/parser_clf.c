@@ -125,15 +125,18 @@ clf_method(const struct clf_span *t)
 static const char *
 clf_quoted(const char *p, const char *end, struct clf_span *t)
 {
-	const char *q;
+	const char *q, *b;
 
 	if (p >= end || *p != '"')
 		return NULL;
-	for (q = p + 1; q < end && *q != '"'; q++)
-		if (*q == '\\')
-			q++;
-	if (q >= end)
-		return NULL;
+	for (q = p + 1;; q++) {
+		if ((q = memchr(q, '"', (size_t)(end - q))) == NULL)
+			return NULL;
+		for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			break;
+	}
 	t->p = p + 1;
 	t->n = (size_t)(q - p - 1);
 	return q + 1;
@@ -343,6 +346,33 @@ alb_client(const struct clf_span *t, struct clf_span *ip)
 }
 
 /*
+ * Sets the message of a load balancer line in the shape of an NCSA one,
+ * 'GET /path HTTP/1.1" 502 734', so the same rules read both; the text
+ * from the request on when scratch is full.
+ */
+static void
+alb_message(struct record *r, const struct clf_span *req,
+    const struct clf_span *status, const struct clf_span *bytes,
+    const char *end)
+{
+	size_t n = req->n + 2 + status->n + 1 + bytes->n;
+	char *d;
+
+	if ((d = record_scratch(r, n)) == NULL) {
+		r->msg = req->p;
+		r->msg_len = (size_t)(end - req->p);
+		return;
+	}
+	memcpy(d, req->p, req->n);
+	memcpy(d + req->n, "\" ", 2);
+	memcpy(d + req->n + 2, status->p, status->n);
+	d[req->n + 2 + status->n] = ' ';
+	memcpy(d + req->n + 3 + status->n, bytes->p, bytes->n);
+	r->msg = d;
+	r->msg_len = n;
+}
+
+/*
  * Reads an AWS load balancer access log line: Application LB ("http
  * 2021-03-19T00:07:05.089939Z app/name/id client:port target:port ...")
  * or Classic ELB (no type column). Columns: LB name, client, target,
@@ -379,8 +409,7 @@ alb_parse(const char *line, size_t len, struct record *r)
 		return 0;
 	r->has_ts = 1;
 	r->tm = t;
-	r->msg = req.p;
-	r->msg_len = (size_t)(end - req.p);
+	alb_message(r, &req, &tok[6], &tok[9], end);
 	r->severity = clf_severity(&tok[6]);
 	alb_client(&tok[1], &ip);
 	clf_field(r, "client", &ip);

@@ -25,35 +25,50 @@ enum json_role {
 	JSON_NROLES
 };
 
+/* A well-known key name and its length. */
+struct json_name {
+	const char	*s;
+	size_t		 n;
+};
+#define JSON_NAME(s)	{ s, sizeof(s) - 1 }
+
 /* Key names by role, most trusted first. */
-static const char *const json_time_keys[] = {
-	"time", "ts", "timestamp", "@timestamp", "date", "datetime",
-	"t.$date", "t", "asctime", "eventTime", "@t", "time_local",
-	"__REALTIME_TIMESTAMP", "timeMillis", "instant.epochSecond", NULL
+static const struct json_name json_time_keys[] = {
+	JSON_NAME("time"), JSON_NAME("ts"), JSON_NAME("timestamp"),
+	JSON_NAME("@timestamp"), JSON_NAME("date"), JSON_NAME("datetime"),
+	JSON_NAME("t.$date"), JSON_NAME("t"), JSON_NAME("asctime"),
+	JSON_NAME("eventTime"), JSON_NAME("@t"), JSON_NAME("time_local"),
+	JSON_NAME("__REALTIME_TIMESTAMP"), JSON_NAME("timeMillis"),
+	JSON_NAME("instant.epochSecond"), { NULL, 0 }
 };
 #define JSON_RANK_INSTANT	14	/* log4j2: seconds, nanos apart */
-static const char *const json_msg_keys[] = {
-	"msg", "message", "MESSAGE", "log", "text", "@m", "@mt", "event",
-	"short_message", NULL
+static const struct json_name json_msg_keys[] = {
+	JSON_NAME("msg"), JSON_NAME("message"), JSON_NAME("MESSAGE"),
+	JSON_NAME("log"), JSON_NAME("text"), JSON_NAME("@m"), JSON_NAME("@mt"),
+	JSON_NAME("event"), JSON_NAME("short_message"), { NULL, 0 }
 };
-static const char *const json_level_keys[] = {
-	"level", "lvl", "severity", "log.level", "levelname", "loglevel", "s",
-	"PRIORITY", NULL
+static const struct json_name json_level_keys[] = {
+	JSON_NAME("level"), JSON_NAME("lvl"), JSON_NAME("severity"),
+	JSON_NAME("log.level"), JSON_NAME("levelname"), JSON_NAME("loglevel"),
+	JSON_NAME("s"), JSON_NAME("PRIORITY"), { NULL, 0 }
 };
 /* Ranks of the level keys whose numbers are syslog severities. */
 #define JSON_RANK_SEVERITY	2
 #define JSON_RANK_PRIORITY	7
-static const char *const json_host_keys[] = {
-	"host", "hostname", "_HOSTNAME", "host.name", NULL
+static const struct json_name json_host_keys[] = {
+	JSON_NAME("host"), JSON_NAME("hostname"), JSON_NAME("_HOSTNAME"),
+	JSON_NAME("host.name"), { NULL, 0 }
 };
-static const char *const json_prog_keys[] = {
-	"logger", "log.logger", "svc", "service", "service.name", "app",
-	"name", "_COMM", "SYSLOG_IDENTIFIER", "loggerName", NULL
+static const struct json_name json_prog_keys[] = {
+	JSON_NAME("logger"), JSON_NAME("log.logger"), JSON_NAME("svc"),
+	JSON_NAME("service"), JSON_NAME("service.name"), JSON_NAME("app"),
+	JSON_NAME("name"), JSON_NAME("_COMM"), JSON_NAME("SYSLOG_IDENTIFIER"),
+	JSON_NAME("loggerName"), { NULL, 0 }
 };
-static const char *const json_nano_keys[] = {
-	"instant.nanoOfSecond", NULL
+static const struct json_name json_nano_keys[] = {
+	JSON_NAME("instant.nanoOfSecond"), { NULL, 0 }
 };
-static const char *const *const json_keys[JSON_NROLES] = {
+static const struct json_name *const json_keys[JSON_NROLES] = {
 	json_time_keys, json_msg_keys, json_level_keys, json_host_keys,
 	json_prog_keys, json_nano_keys
 };
@@ -86,20 +101,27 @@ json_ws(const char *p, const char *end)
 	return p;
 }
 
-/* The closing quote of the string whose opening quote is at p, or NULL. */
+/*
+ * The closing quote of the string whose opening quote is at p, or NULL;
+ * *esc says whether the string holds a backslash. memchr does the
+ * scanning: strings are most of a JSON line.
+ */
 static const char *
 json_string_end(const char *p, const char *end, int *esc)
 {
-	*esc = 0;
-	for (p++; p < end; p++) {
-		if (*p == '"')
-			return p;
-		if (*p == '\\') {
-			*esc = 1;
-			p++;
-		}
+	const char *q = p + 1, *b;
+
+	for (;;) {
+		if ((q = memchr(q, '"', (size_t)(end - q))) == NULL)
+			return NULL;
+		for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			break;
+		q++;	/* an escaped quote */
 	}
-	return NULL;
+	*esc = memchr(p + 1, '\\', (size_t)(q - p - 1)) != NULL;
+	return q;
 }
 
 /* Reads 4 hex digits at p; -1 when they are not there. */
@@ -272,12 +294,12 @@ json_scalar(struct json_scan *s, const char *p)
 
 /* The rank of key k in a role's list, or -1 when it is not there. */
 static int
-json_rank(const char *const *list, const char *k, size_t n)
+json_rank(const struct json_name *list, const char *k, size_t n)
 {
 	int i;
 
-	for (i = 0; list[i] != NULL; i++)
-		if (strlen(list[i]) == n && memcmp(list[i], k, n) == 0)
+	for (i = 0; list[i].s != NULL; i++)
+		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
 	return -1;
 }

@@ -22,23 +22,35 @@ enum logfmt_role {
 	LOGFMT_NROLES
 };
 
+/* A well-known key name and its length. */
+struct logfmt_name {
+	const char	*s;
+	size_t		 n;
+};
+#define LOGFMT_NAME(s)	{ s, sizeof(s) - 1 }
+
 /* Key names by role, most trusted first. */
-static const char *const logfmt_time_keys[] = {
-	"ts", "time", "t", "timestamp", "at", NULL
+static const struct logfmt_name logfmt_time_keys[] = {
+	LOGFMT_NAME("ts"), LOGFMT_NAME("time"), LOGFMT_NAME("t"),
+	LOGFMT_NAME("timestamp"), LOGFMT_NAME("at"), { NULL, 0 }
 };
-static const char *const logfmt_msg_keys[] = {
-	"msg", "message", "m", NULL
+static const struct logfmt_name logfmt_msg_keys[] = {
+	LOGFMT_NAME("msg"), LOGFMT_NAME("message"), LOGFMT_NAME("m"),
+	{ NULL, 0 }
 };
-static const char *const logfmt_level_keys[] = {
-	"level", "lvl", "severity", NULL
+static const struct logfmt_name logfmt_level_keys[] = {
+	LOGFMT_NAME("level"), LOGFMT_NAME("lvl"), LOGFMT_NAME("severity"),
+	{ NULL, 0 }
 };
-static const char *const logfmt_host_keys[] = {
-	"host", "hostname", NULL
+static const struct logfmt_name logfmt_host_keys[] = {
+	LOGFMT_NAME("host"), LOGFMT_NAME("hostname"), { NULL, 0 }
 };
-static const char *const logfmt_prog_keys[] = {
-	"logger", "component", "service", "app", "svc", NULL
+static const struct logfmt_name logfmt_prog_keys[] = {
+	LOGFMT_NAME("logger"), LOGFMT_NAME("component"),
+	LOGFMT_NAME("service"), LOGFMT_NAME("app"), LOGFMT_NAME("svc"),
+	{ NULL, 0 }
 };
-static const char *const *const logfmt_keys[LOGFMT_NROLES] = {
+static const struct logfmt_name *const logfmt_keys[LOGFMT_NROLES] = {
 	logfmt_time_keys, logfmt_msg_keys, logfmt_level_keys,
 	logfmt_host_keys, logfmt_prog_keys
 };
@@ -107,21 +119,23 @@ static const char *
 logfmt_quoted(struct record *r, const char *p, const char *end,
     struct logfmt_val *v)
 {
-	const char *q;
-	int esc = 0;
+	const char *q, *b;
 	size_t n;
 	char *d;
 
-	for (q = p + 1; q < end && *q != '"'; q++)
-		if (*q == '\\') {
-			esc = 1;
-			q++;
+	for (q = p + 1;; q++) {
+		if ((q = memchr(q, '"', (size_t)(end - q))) == NULL) {
+			q = end;
+			break;
 		}
-	if (q > end)
-		q = end;
+		for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			break;
+	}
 	v->p = p + 1;
 	v->n = (size_t)(q - p - 1);
-	if (esc) {
+	if (memchr(v->p, '\\', v->n) != NULL) {
 		n = logfmt_unescape(p + 1, q, NULL);
 		if ((d = record_scratch(r, n)) != NULL) {
 			logfmt_unescape(p + 1, q, d);
@@ -134,12 +148,12 @@ logfmt_quoted(struct record *r, const char *p, const char *end,
 
 /* The rank of key k in a role's list, or -1 when it is not there. */
 static int
-logfmt_rank(const char *const *list, const char *k, size_t n)
+logfmt_rank(const struct logfmt_name *list, const char *k, size_t n)
 {
 	int i;
 
-	for (i = 0; list[i] != NULL; i++)
-		if (strlen(list[i]) == n && memcmp(list[i], k, n) == 0)
+	for (i = 0; list[i].s != NULL; i++)
+		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
 	return -1;
 }

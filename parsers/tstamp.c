@@ -336,7 +336,8 @@ tstamp_epoch(const char *p, const char *end, struct tstamp *t)
 	size_t n;
 	struct tstamp f;
 
-	while (q < end && isdigit((unsigned char)*q) && nd < 19) {
+	while (q < end && isdigit((unsigned char)*q) && nd < 19 &&
+	    v <= (INT64_MAX - 9) / 10) {
 		v = v * 10 + (*q++ - '0');
 		nd++;
 	}

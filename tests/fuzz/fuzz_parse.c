@@ -44,6 +44,14 @@ struct fuzz_input {
 
 static struct fuzz fuzz_state;
 
+/* Reports a broken promise about a record or match and crashes. */
+static void __attribute__((noreturn))
+fuzz_fail(const char *what)
+{
+	fprintf(stderr, "fuzz_parse: %s\n", what);
+	abort();
+}
+
 /* Loads path into a fresh set; the set if it has rules, else NULL. */
 static struct rule_set *
 fuzz_rules_from(const char *path)
@@ -95,15 +103,11 @@ fuzz_setup(struct fuzz *fz)
 	else if (!fuzz_dir_has_rules(FUZZ_RULES_PACK) ||
 	    (fz->rules = fuzz_rules_from(FUZZ_RULES_PACK)) == NULL)
 		fz->rules = fuzz_rules_from(FUZZ_RULES_OWN);
-	if (fz->rules == NULL) {
-		fprintf(stderr, "fuzz_parse: no rules loaded\n");
-		abort();
-	}
+	if (fz->rules == NULL)
+		fuzz_fail("no rules loaded");
 	fprintf(stderr, "fuzz_parse: %d rules\n", rule_set_count(fz->rules));
-	if ((fz->zone = tz_get("Europe/Berlin")) == NULL) {
-		fprintf(stderr, "fuzz_parse: no zone Europe/Berlin\n");
-		abort();
-	}
+	if ((fz->zone = tz_get("Europe/Berlin")) == NULL)
+		fuzz_fail("no zone Europe/Berlin");
 	linebuf_init(&fz->lb, 0);
 	/* Bad input is logged at a rate limit; keep the fuzzer's output. */
 	log_init(0, -1);
@@ -149,10 +153,10 @@ fuzz_check_record(volatile unsigned *sink, const struct record *r)
 	    memchr(r->host, '\0', sizeof(r->host)) == NULL ||
 	    memchr(r->program, '\0', sizeof(r->program)) == NULL ||
 	    r->nfields < 0 || r->nfields > RECORD_MAX_FIELDS)
-		abort();
+		fuzz_fail("record: scratch, host, program or nfields broken");
 	if (!fuzz_inside(r->msg, r->msg_len, r->line, r->len) &&
 	    !fuzz_inside(r->msg, r->msg_len, sc, scl))
-		abort();
+		fuzz_fail("record: msg outside the line and the scratch");
 	fuzz_touch(sink, r->msg, r->msg_len);
 	for (i = 0; i < r->nfields; i++) {
 		const struct record_field *f = &r->fields[i];
@@ -160,13 +164,14 @@ fuzz_check_record(volatile unsigned *sink, const struct record *r)
 		/* Keys may also be string constants ("status"). */
 		if (!fuzz_inside(f->val, f->val_len, r->line, r->len) &&
 		    !fuzz_inside(f->val, f->val_len, sc, scl))
-			abort();
+			fuzz_fail("record: a field value outside the line "
+			    "and the scratch");
 		fuzz_touch(sink, f->key, f->key_len);
 		fuzz_touch(sink, f->val, f->val_len);
 	}
 }
 
-/* Runs the rule engine on r and, on a hit, builds the match replay queues. */
+/* Runs the rule engine on r; on a hit, builds the match replay queues. */
 static void
 fuzz_rules(struct fuzz_input *in, const struct record *r)
 {
@@ -185,7 +190,8 @@ fuzz_rules(struct fuzz_input *in, const struct record *r)
 			    r->host, sizeof(r->host)) &&
 			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
 			    r->program, sizeof(r->program)))
-				abort();
+				fuzz_fail("rule hit: a capture outside its "
+				    "subject");
 			fuzz_touch(&in->sink, h.cap[i].val, h.cap[i].val_len);
 		}
 	memset(&m, 0, sizeof(m));
@@ -194,7 +200,7 @@ fuzz_rules(struct fuzz_input *in, const struct record *r)
 	    memchr(m.title, '\0', sizeof(m.title)) == NULL ||
 	    memchr(m.host, '\0', sizeof(m.host)) == NULL ||
 	    m.fields_len > sizeof(m.fields))
-		abort();
+		fuzz_fail("match: a string not terminated in its array");
 	fuzz_touch(&in->sink, m.message, strlen(m.message));
 	fuzz_touch(&in->sink, m.title, strlen(m.title));
 	(void)match_is_failure(&m);
