@@ -766,8 +766,9 @@ incident_engine_advance(struct incident_engine *e, int64_t now_ns)
 }
 
 /*
- * Ends the input: an incident still inside its quiet period is finalized
- * but stays marked open (more input could extend it).
+ * Ends the input. An incident still inside its quiet period is closed if
+ * a recovery came after its last failure; otherwise it stays open: the
+ * logs end while it is still going.
  */
 void
 incident_engine_finish(struct incident_engine *e)
@@ -776,6 +777,10 @@ incident_engine_finish(struct incident_engine *e)
 
 	if (inc == NULL)
 		return;
+	if (inc->last_recovery_ns > inc->last_failure_ns) {
+		incident_close(e);
+		return;
+	}
 	incident_finalize(inc);
 	inc->open = 1;
 }

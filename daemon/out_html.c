@@ -198,6 +198,10 @@ html_list(FILE *fp, const struct report *rep, const struct incident *inc)
 		fputs(" <code>", fp);
 		html_text(fp, report_source_name(rep, x->source));
 		fprintf(fp, ":%llu</code>: ", (unsigned long long)x->line_first);
+		if (strlen(x->message) < 40 && x->title[0] != '\0') {
+			html_text(fp, x->title);
+			fputs(" &middot; ", fp);
+		}
 		html_text(fp, x->message);
 		fputs(x->trigger ? " <em>(suspected trigger)</em></li>\n" :
 		    "</li>\n", fp);

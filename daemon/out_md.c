@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "incident.h"
 #include "report.h"
@@ -87,20 +88,61 @@ md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 	fputc(')', fp);
 }
 
+/* 1 if the incident's entries fall on more than one local date. */
+static int
+md_spans_days(const struct report *rep, const struct incident *inc)
+{
+	char a[64], b[64];
+	int64_t lo = inc->start_ns, hi = inc->end_ns;
+	int i;
+
+	for (i = 0; i < inc->nentries; i++) {
+		if (inc->entries[i].first_ns < lo)
+			lo = inc->entries[i].first_ns;
+		if (inc->entries[i].last_ns > hi)
+			hi = inc->entries[i].last_ns;
+	}
+	report_local(rep, a, sizeof(a), lo, 0);
+	report_local(rep, b, sizeof(b), hi, 0);
+	return strncmp(a, b, 10) != 0;
+}
+
+/*
+ * Writes what happened: the message, the evidence itself. A short message
+ * ("alert firing" of a logfmt line) says too little, so then the rule's
+ * title with its captures ("Alert firing: PostgresDown") comes first.
+ */
+static void
+md_what(FILE *fp, const struct incident_entry *x)
+{
+	if (strlen(x->message) < 40 && x->title[0] != '\0' &&
+	    strcmp(x->title, x->rule->id) != 0) {
+		md_text(fp, x->title);
+		if (strcasestr(x->title, x->message) != NULL)
+			return;
+		fputs(" (", fp);
+		md_text(fp, x->message);
+		fputc(')', fp);
+		return;
+	}
+	md_text(fp, x->message);
+}
+
 /* One timeline bullet. */
 static void
 md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
     const struct incident_entry *x)
 {
 	char a[64], b[64], cnt[32];
-	int days = inc->end_ns - inc->start_ns > 20 * 3600 * TSTAMP_NS_PER_S;
+	int days = md_spans_days(rep, inc);
 
 	md_time(rep, a, sizeof(a), x->first_ns, days);
 	if (x->count > 1) {
 		md_time(rep, b, sizeof(b), x->last_ns, days);
 		md_count(cnt, sizeof(cnt), x->count);
 		*strrchr(a, ' ') = '\0';
-		fprintf(fp, "- %s-%s  %s x%s", a, b, x->rule->category, cnt);
+		fprintf(fp, "- %s%s%s  %s x%s", a, days ? " to " : "-", b,
+		    x->rule->category, cnt);
 	} else
 		fprintf(fp, "- %s  %s", a, x->rule->category);
 	if (x->host[0])
@@ -108,27 +150,43 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 	fputc(' ', fp);
 	md_evidence(fp, rep, x);
 	fputs(": ", fp);
-	md_text(fp, x->message);
+	md_what(fp, x);
 	if (x->trigger)
 		fputs(" **(suspected trigger)**", fp);
 	fputc('\n', fp);
 }
 
-/* The impact line: failure categories with their counts. */
+/* The impact line: each failure category with its total and sources. */
 static void
 md_impact(FILE *fp, const struct incident *inc)
 {
-	const struct incident_entry *x;
+	const struct incident_entry *x, *y;
 	char cnt[32];
-	int i, first = 1;
+	uint64_t total;
+	int i, j, nsrc, first = 1;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
 		if (!rule_category_is_failure(x->rule->category))
 			continue;
-		md_count(cnt, sizeof(cnt), x->count);
-		fprintf(fp, "%s%s x%s (%s)", first ? "" : "; ",
-		    x->rule->category, cnt, x->rule->id);
+		for (j = 0; j < i; j++)	/* the category's first entry only */
+			if (strcmp(inc->entries[j].rule->category,
+			    x->rule->category) == 0)
+				break;
+		if (j < i)
+			continue;
+		total = 0;
+		nsrc = 0;
+		for (j = i; j < inc->nentries; j++) {
+			y = &inc->entries[j];
+			if (strcmp(y->rule->category, x->rule->category) == 0) {
+				total += y->count;
+				nsrc++;
+			}
+		}
+		md_count(cnt, sizeof(cnt), total);
+		fprintf(fp, "%s%s x%s (%d entr%s)", first ? "" : "; ",
+		    x->rule->category, cnt, nsrc, nsrc == 1 ? "y" : "ies");
 		first = 0;
 	}
 	fputs(first ? "none |\n" : " |\n", fp);
