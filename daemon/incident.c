@@ -19,6 +19,7 @@
 #include "xmalloc.h"
 
 #define RING_MAX	512
+#define PENDING_MAX	256
 #define NS		TSTAMP_NS_PER_S
 
 struct incident_engine {
@@ -42,8 +43,8 @@ static void	incident_set_id(struct incident *, const struct match *);
 
 /* The rule behind note entries added through the API. */
 static char note_id[] = "note", note_cat[] = "note", note_title[] = "Note";
-static const struct rule note_rule = { note_id, note_cat, note_title, NULL,
-    NULL, NULL, 0, 0, -1 };
+static const struct rule note_rule = { .id = note_id, .category = note_cat,
+    .title = note_title, .index = -1 };
 
 /* The defaults of the contract: 30 min quiet period, 2 h look-back. */
 void
@@ -67,7 +68,7 @@ incident_engine_new(const struct incident_conf *c)
 	e->conf = *c;
 	if (e->conf.min_failures < 1)
 		e->conf.min_failures = 1;
-	e->pending = xcalloc((size_t)e->conf.min_failures, sizeof(*e->pending));
+	e->pending = xcalloc(PENDING_MAX, sizeof(*e->pending));
 	e->now_ns = INT64_MIN;
 	return e;
 }
@@ -296,12 +297,28 @@ incident_ring_push(struct incident_engine *e, const struct match *m)
 	e->ring[slot] = *m;
 }
 
-/* Opens an incident from the pending failures and the look-back ring. */
+/* 1 if m joins an incident opening at start: a trigger or near alert. */
+static int
+incident_ring_joins(const struct incident_engine *e, const struct match *m,
+    int64_t start)
+{
+	const char *cat = m->rule->category;
+
+	if (m->ts_ns >= start)
+		return 1;
+	if (incident_is_trigger_cat(cat))
+		return m->ts_ns >= start - e->conf.lookback_ns;
+	/* Monitoring can fire before the first failure line is written. */
+	return strcmp(cat, "alert") == 0 &&
+	    m->ts_ns >= start - e->conf.open_window_ns;
+}
+
+/* Opens an incident at start from the pending failures and the ring. */
 static void
-incident_open(struct incident_engine *e)
+incident_open(struct incident_engine *e, int64_t start)
 {
 	struct incident *inc;
-	const struct match *m;
+	const struct match *m, *first = NULL;
 	struct incident_entry *x;
 	int i;
 
@@ -310,25 +327,28 @@ incident_open(struct incident_engine *e)
 	inc->seq = e->seq++;
 	inc->srcnames = e->srcnames;
 	inc->nsrc = e->nsrc;
-	inc->start_ns = e->pending[0].ts_ns;
-	inc->start_frac = e->pending[0].frac_digits;
-	inc->last_failure_ns = inc->start_ns;
+	inc->start_ns = start;
+	inc->last_failure_ns = start;
 	inc->last_recovery_ns = INT64_MIN;
 	inc->detected_ns = -1;
 	inc->mitigated_ns = -1;
-	incident_set_id(inc, &e->pending[0]);
+	for (i = 0; i < e->npending && first == NULL; i++)
+		if (e->pending[i].ts_ns == start)
+			first = &e->pending[i];
+	inc->start_frac = first->frac_digits;
+	incident_set_id(inc, first);
 	for (i = 0; i < e->ring_len; i++) {
 		m = &e->ring[(e->ring_head + i) % RING_MAX];
-		if (m->ts_ns >= inc->start_ns ||
-		    (incident_is_trigger_cat(m->rule->category) &&
-		    m->ts_ns >= inc->start_ns - e->conf.lookback_ns)) {
-			incident_take(e, inc, m);
-			x = &inc->entries[inc->nentries - 1];
-			x->trigger = m->ts_ns < inc->start_ns;
-		}
+		if (!incident_ring_joins(e, m, start))
+			continue;
+		incident_take(e, inc, m);
+		x = &inc->entries[inc->nentries - 1];
+		x->trigger = m->ts_ns < start &&
+		    incident_is_trigger_cat(m->rule->category);
 	}
 	for (i = 0; i < e->npending; i++)
-		incident_take(e, inc, &e->pending[i]);
+		if (e->pending[i].ts_ns >= start)
+			incident_take(e, inc, &e->pending[i]);
 	e->npending = 0;
 	if (e->ninc == e->capinc) {
 		e->capinc = e->capinc ? e->capinc * 2 : 8;
@@ -339,21 +359,72 @@ incident_open(struct incident_engine *e)
 	e->cur = inc;
 }
 
+/* How many matches a rule needs within the window to open on its own. */
+static int
+incident_open_min(const struct incident_engine *e, const struct rule *r)
+{
+	int n = r->open_min > 1 ? r->open_min : 1;
+
+	return n > e->conf.min_failures ? n : e->conf.min_failures;
+}
+
+/* How many pending failures came from rule r. */
+static int
+incident_pending_count(const struct incident_engine *e, const struct rule *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < e->npending; i++)
+		n += e->pending[i].rule == r;
+	return n;
+}
+
+/*
+ * The start of the incident the pending failures make, or INT64_MIN if
+ * they are not yet enough: min_failures ordinary failures, or a weak
+ * rule (open_min > 1) matched open_min times. The start is the earliest
+ * failure that counted; weak matches that did not count cannot start it.
+ */
+static int64_t
+incident_pending_start(const struct incident_engine *e)
+{
+	const struct match *p;
+	int64_t start = INT64_MAX, weak = INT64_MAX;
+	int i, strong = 0;
+
+	for (i = 0; i < e->npending; i++) {
+		p = &e->pending[i];
+		if (p->rule->open_min <= 1) {
+			strong++;
+			if (p->ts_ns < start)
+				start = p->ts_ns;
+		} else if (p->ts_ns < weak && incident_pending_count(e,
+		    p->rule) >= incident_open_min(e, p->rule))
+			weak = p->ts_ns;
+	}
+	if (weak != INT64_MAX)
+		return weak < start ? weak : start;
+	return strong >= e->conf.min_failures ? start : INT64_MIN;
+}
+
 /* Holds a failure until enough arrive within the window to open. */
 static void
 incident_pend(struct incident_engine *e, const struct match *m)
 {
 	int i, drop = 0;
+	int64_t start;
 
 	while (drop < e->npending &&
 	    m->ts_ns - e->pending[drop].ts_ns > e->conf.open_window_ns)
 		drop++;
+	if (drop == 0 && e->npending == PENDING_MAX)
+		drop = 1;
 	for (i = drop; i < e->npending; i++)
 		e->pending[i - drop] = e->pending[i];
 	e->npending -= drop;
 	e->pending[e->npending++] = *m;
-	if (e->npending >= e->conf.min_failures)
-		incident_open(e);
+	if ((start = incident_pending_start(e)) != INT64_MIN)
+		incident_open(e, start);
 }
 
 /* Orders entries by first time, then id. */

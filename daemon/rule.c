@@ -1416,6 +1416,22 @@ rule_key_priority(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 		ent->pub.priority = n;
 }
 
+/*
+ * Reads "open_min": how many matches of this rule within the opening
+ * window it takes to open an incident on its own (weak signals such as a
+ * single HTTP 5xx response need corroboration).
+ */
+static void
+rule_key_open_min(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
+{
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	if (!json_is_integer(v) || n < 1 || n > 100000)
+		rule_error(c, "\"open_min\" must be an integer from 1 to 100000");
+	else
+		ent->pub.open_min = (int)n;
+}
+
 /* Reads "severity". */
 static void
 rule_key_severity(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
@@ -1488,6 +1504,7 @@ static const struct {
 	{ "flags", rule_key_flags },
 	{ "field", rule_key_field },
 	{ "priority", rule_key_priority },
+	{ "open_min", rule_key_open_min },
 	{ "severity", rule_key_severity },
 	{ "title", rule_key_title },
 	{ "examples", rule_key_examples },

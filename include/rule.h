@@ -25,6 +25,7 @@ struct rule {
 	char		*file;		/* where it was defined */
 	int		 line;
 	int		 priority;	/* higher wins when several match */
+	int		 open_min;	/* matches needed to open alone; 0: 1 */
 	int		 index;		/* position in the set */
 };
 

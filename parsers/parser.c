@@ -14,11 +14,11 @@ extern const struct parser parser_json, parser_rfc5424, parser_clf,
     parser_pgbouncer, parser_spring, parser_log4j, parser_kafka,
     parser_python, parser_nginx_error, parser_apache_error, parser_klog,
     parser_redis, parser_hdfs, parser_logcat, parser_golog, parser_squid,
-    parser_logfmt, parser_generic;
+    parser_logfmt, parser_generic, parser_alb, parser_bgl, parser_hpc;
 
 static const struct parser *const parsers[] = {
-	&parser_json, &parser_rfc5424, &parser_clf, &parser_w3c,
-	&parser_rfc3164, &parser_postgres, &parser_mysql, &parser_pgbouncer,
+	&parser_json, &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb,
+	&parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql, &parser_pgbouncer,
 	&parser_spring, &parser_log4j, &parser_kafka, &parser_python,
 	&parser_nginx_error, &parser_apache_error, &parser_klog,
 	&parser_redis, &parser_hdfs, &parser_logcat, &parser_golog,
@@ -75,7 +75,8 @@ parser_detect(struct parser_state *st, struct record *r)
 			continue;
 		if (parser_try(parsers[i], r)) {
 			if (st != NULL)
-				st->last = parsers[i];
+				st->last = parsers[i] == &parser_generic ? NULL :
+				    parsers[i];
 			return parsers[i];
 		}
 	}

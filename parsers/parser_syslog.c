@@ -311,8 +311,11 @@ rfc3164_parse(const char *line, size_t len, struct record *r)
 
 const struct parser parser_rfc3164 = { "rfc3164", rfc3164_parse };
 
-/* Unescapes an SD-PARAM value (\" \\ \]) into scratch; 0 or -1 if full. */
-static int
+/*
+ * The text of an SD-PARAM value: itself, or unescaped (\" \\ \]) into
+ * scratch when it has backslashes and scratch has room.
+ */
+static void
 rfc5424_value(struct record *r, const char *p, size_t n, const char **out,
     size_t *out_len)
 {
@@ -321,10 +324,8 @@ rfc5424_value(struct record *r, const char *p, size_t n, const char **out,
 
 	*out = p;
 	*out_len = n;
-	if (memchr(p, '\\', n) == NULL)
-		return 0;
-	if ((d = record_scratch(r, n)) == NULL)
-		return -1;
+	if (memchr(p, '\\', n) == NULL || (d = record_scratch(r, n)) == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\\' && i + 1 < n && (p[i + 1] == '"' ||
 		    p[i + 1] == '\\' || p[i + 1] == ']'))
@@ -333,7 +334,6 @@ rfc5424_value(struct record *r, const char *p, size_t n, const char **out,
 	}
 	*out = d;
 	*out_len = k;
-	return 0;
 }
 
 /* Reads one SD-PARAM 'name="value"' at p into a field; after it, or NULL. */
@@ -411,7 +411,7 @@ rfc5424_plain(const char *const *f, const size_t *fl)
 
 	for (i = 0; i < 4; i++)
 		for (j = 0; j < fl[i]; j++)
-			if (strchr("[]=\"", f[i][j]) != NULL && f[i][j] != '\0')
+			if (f[i][j] != '\0' && strchr("[]=\"", f[i][j]) != NULL)
 				return 0;
 	return 1;
 }
@@ -438,11 +438,11 @@ rfc5424_parse(const char *line, size_t len, struct record *r)
 		return 0;	/* "<13>Mar 15 ...": 3164 with a PRI */
 	memset(&t, 0, sizeof(t));
 	if (strong && end - p > 1 && p[0] == '-' && p[1] == ' ')
-		n = 1;
+		n = 1;	/* the NILVALUE: no stamp */
 	else if (end - p < 20 || p[10] != 'T' ||
 	    (n = tstamp_iso(p, end, &t)) == 0)
 		return 0;
-	r->has_ts = n > 1;
+	r->has_ts = n != 1;
 	p += n;
 	if (p >= end || *p++ != ' ')
 		return 0;

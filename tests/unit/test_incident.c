@@ -22,13 +22,18 @@ static char c_db[] = "db_connection_error", c_dep[] = "deploy",
     c_up[] = "upstream_error";
 static char i_db[] = "t.db", i_dep[] = "t.deploy", i_rec[] = "t.recovery",
     i_alert[] = "t.alert", i_rb[] = "t.rollback", i_up[] = "t.upstream";
-static struct rule r_db = { i_db, c_db, NULL, NULL, NULL, NULL, 1, 0, 0 };
-static struct rule r_dep = { i_dep, c_dep, NULL, NULL, NULL, NULL, 2, 0, 1 };
-static struct rule r_rec = { i_rec, c_rec, NULL, NULL, NULL, NULL, 3, 0, 2 };
-static struct rule r_alert = { i_alert, c_alert, NULL, NULL, NULL, NULL, 4, 0,
-    3 };
-static struct rule r_rb = { i_rb, c_rb, NULL, NULL, NULL, NULL, 5, 0, 4 };
-static struct rule r_up = { i_up, c_up, NULL, NULL, NULL, NULL, 6, 0, 5 };
+static struct rule r_db = { .id = i_db, .category = c_db, .line = 1,
+    .index = 0 };
+static struct rule r_dep = { .id = i_dep, .category = c_dep, .line = 2,
+    .index = 1 };
+static struct rule r_rec = { .id = i_rec, .category = c_rec, .line = 3,
+    .index = 2 };
+static struct rule r_alert = { .id = i_alert, .category = c_alert, .line = 4,
+    .index = 3 };
+static struct rule r_rb = { .id = i_rb, .category = c_rb, .line = 5,
+    .index = 4 };
+static struct rule r_up = { .id = i_up, .category = c_up, .line = 6,
+    .index = 5 };
 
 /* Feeds one match of rule r at T0 + sec seconds from source src. */
 static void
@@ -235,6 +240,29 @@ test_incident_zone_offset_between_sources_is_noted(void **state)
 	incident_engine_free(e);
 }
 
+static void
+test_incident_weak_signal_needs_corroboration(void **state)
+{
+	struct incident_engine *e = engine();
+	struct rule weak = r_up;
+	struct incident *inc;
+	int i;
+
+	(void)state;
+	weak.open_min = 5;
+	feed(e, &weak, 0, 0, "500");		/* sporadic: no incident */
+	feed(e, &weak, 300, 0, "500");
+	feed(e, &weak, 3300, 0, "502");		/* a burst: one */
+	for (i = 0; i < 5; i++)
+		feed(e, &weak, 3600 + i, 0, "502");
+	incident_engine_finish(e);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_int_equal((inc->start_ns - T0) / S, 3300);
+	assert_int_equal(inc->entries[0].count, 6);
+	incident_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -247,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_incident_rollback_that_did_not_help),
 		cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
 		cmocka_unit_test(test_incident_zone_offset_between_sources_is_noted),
+		cmocka_unit_test(test_incident_weak_signal_needs_corroboration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
