@@ -182,6 +182,10 @@ clf_time(const char *p, const char *end, struct tstamp *t)
 	return (size_t)(q + 1 - p);
 }
 
+static void	clf_message(struct record *, const struct clf_span *,
+		    const struct clf_span *, const struct clf_span *,
+		    const char *);
+
 /*
  * Reads what follows the stamp: ' "request" status bytes' and, combined,
  * ' "referer" "agent"'; anything after is left alone. After it, or NULL.
@@ -197,8 +201,7 @@ clf_tail(const char *p, const char *end, struct record *r)
 	    !clf_token(&p, end, &bytes) ||
 	    (!clf_digits(&bytes) && !clf_dash(&bytes)))
 		return NULL;
-	r->msg = req.p;
-	r->msg_len = (size_t)(end - req.p);
+	clf_message(r, &req, &status, &bytes, end);
 	r->severity = clf_severity(&status);
 	clf_request(r, &req);
 	clf_field(r, "status", &status);
@@ -346,16 +349,17 @@ alb_client(const struct clf_span *t, struct clf_span *ip)
 }
 
 /*
- * Sets the message of a load balancer line in the shape of an NCSA one,
- * 'GET /path HTTP/1.1" 502 734', so the same rules read both; the text
+ * Sets the message of an access log line: 'GET /path HTTP/1.1 502 734'
+ * (request, status, bytes; referer and agent stay in the fields), the
+ * same for NCSA and load balancer lines so one rule reads both; the text
  * from the request on when scratch is full.
  */
 static void
-alb_message(struct record *r, const struct clf_span *req,
+clf_message(struct record *r, const struct clf_span *req,
     const struct clf_span *status, const struct clf_span *bytes,
     const char *end)
 {
-	size_t n = req->n + 2 + status->n + 1 + bytes->n;
+	size_t n = req->n + 1 + status->n + 1 + bytes->n;
 	char *d;
 
 	if ((d = record_scratch(r, n)) == NULL) {
@@ -364,10 +368,10 @@ alb_message(struct record *r, const struct clf_span *req,
 		return;
 	}
 	memcpy(d, req->p, req->n);
-	memcpy(d + req->n, "\" ", 2);
-	memcpy(d + req->n + 2, status->p, status->n);
-	d[req->n + 2 + status->n] = ' ';
-	memcpy(d + req->n + 3 + status->n, bytes->p, bytes->n);
+	d[req->n] = ' ';
+	memcpy(d + req->n + 1, status->p, status->n);
+	d[req->n + 1 + status->n] = ' ';
+	memcpy(d + req->n + 2 + status->n, bytes->p, bytes->n);
 	r->msg = d;
 	r->msg_len = n;
 }
@@ -409,7 +413,7 @@ alb_parse(const char *line, size_t len, struct record *r)
 		return 0;
 	r->has_ts = 1;
 	r->tm = t;
-	alb_message(r, &req, &tok[6], &tok[9], end);
+	clf_message(r, &req, &tok[6], &tok[9], end);
 	r->severity = clf_severity(&tok[6]);
 	alb_client(&tok[1], &ip);
 	clf_field(r, "client", &ip);
