@@ -153,7 +153,7 @@ incident_key(const struct match *m)
 {
 	uint32_t h = (uint32_t)m->rule->index * 2654435761u;
 
-	h ^= (uint32_t)m->source * 40503u;
+	h ^= (uint32_t)m->group * 40503u;
 	h ^= incident_msg_hash(m->host) * 31u;
 	if (!match_is_failure(m))
 		h ^= incident_msg_hash(m->message) ^
@@ -166,7 +166,7 @@ static int
 incident_entry_is(const struct incident_entry *x, const struct match *m,
     uint32_t key)
 {
-	return x->key == key && x->rule == m->rule && x->source == m->source &&
+	return x->key == key && x->rule == m->rule && x->group == m->group &&
 	    strcmp(x->host, m->host) == 0;
 }
 
@@ -185,7 +185,8 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	memset(x, 0, sizeof(*x));
 	x->id = inc->nentries++;
 	x->rule = m->rule;
-	x->source = m->source;
+	x->source = x->source_last = m->source;
+	x->group = m->group;
 	x->key = key;
 	x->first_ns = x->last_ns = m->ts_ns;
 	x->first_off = m->utc_offset;
@@ -217,11 +218,13 @@ incident_add(struct incident_engine *e, struct incident *inc,
 			x->last_ns = m->ts_ns;
 			x->last_frac = m->frac_digits;
 			x->line_last = m->lineno;
+			x->source_last = m->source;
 		}
 		if (m->ts_ns < x->first_ns) {	/* late arrival */
 			x->first_ns = m->ts_ns;
 			x->first_frac = m->frac_digits;
 			x->line_first = m->lineno;
+			x->source = m->source;
 		}
 		return x;
 	}
@@ -643,7 +646,7 @@ incident_source_span(const struct incident *inc, int src, int64_t *a,
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->source != src || !rule_category_is_failure(
+		if (x->group != src || !rule_category_is_failure(
 		    x->rule->category))
 			continue;
 		if (!found || x->first_ns < *a)
@@ -685,7 +688,7 @@ incident_note_offsets(struct incident *inc)
 	int i;
 
 	for (i = 0; i < inc->nentries && ns < 16; i++) {
-		s = inc->entries[i].source;
+		s = inc->entries[i].group;
 		for (t = 0; t < ns && srcs[t] != s; t++)
 			;
 		if (t == ns && s >= 0)
@@ -892,7 +895,7 @@ incident_add_note(struct incident_engine *e, struct incident *inc,
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
-	m.source = -1;
+	m.source = m.group = -1;
 	m.rule = &note_rule;
 	m.seq = (uint64_t)inc->nentries;
 	utf8_sanitize(text, strlen(text), m.message, sizeof(m.message));

@@ -49,7 +49,7 @@ void
 match_from_hit(struct match *m, const struct record *r,
     const struct rule_hit *h)
 {
-	const char *host = r->host, *p;
+	const char *host = r->host;
 	int i;
 
 	m->ts_ns = r->ts_ns;
@@ -64,8 +64,7 @@ match_from_hit(struct match *m, const struct record *r,
 		match_add_field(m, h->cap[i].name, h->cap[i].val,
 		    h->cap[i].val_len);
 	}
-	if (host[0] == '\0' && (p = match_field(m, "host")) != NULL)
-		host = p;
+
 	utf8_sanitize(host, strlen(host), m->host, sizeof(m->host));
 	utf8_sanitize(r->msg, r->msg_len, m->message, sizeof(m->message));
 	rule_format_title(h, m->title, sizeof(m->title));

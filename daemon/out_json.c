@@ -132,6 +132,9 @@ out_json_entry(const struct report *rep, const struct incident *inc,
 	    json_integer((json_int_t)x->line_first));
 	json_object_set_new(o, "line_last",
 	    json_integer((json_int_t)x->line_last));
+	if (x->source_last != x->source)
+		json_object_set_new(o, "source_last", json_string(
+		    report_source_name(rep, x->source_last)));
 	if (x->trigger)
 		json_object_set_new(o, "trigger", json_true());
 	if (x->fields_len > 0)

@@ -83,7 +83,10 @@ md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 {
 	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
 	    (unsigned long long)x->line_first);
-	if (x->line_last != x->line_first)
+	if (x->source_last != x->source)
+		fprintf(fp, " to %s:%llu", report_source_name(rep,
+		    x->source_last), (unsigned long long)x->line_last);
+	else if (x->line_last != x->line_first)
 		fprintf(fp, "-%llu", (unsigned long long)x->line_last);
 	fputc(')', fp);
 }

@@ -338,6 +338,7 @@ feed_queue(struct feed *fd, const struct record *r, const struct rule_hit *h)
 	m = fd->freel[--fd->nfree];
 	match_from_hit(m, r, h);
 	m->source = fd->src.index;
+	m->group = fd->src.group;
 	m->lineno = fd->src.lineno;
 	m->seq = fd->seq++;
 	feed_push(fd, m);
@@ -589,6 +590,25 @@ pipeline_end_time(const struct feed *feeds, int n)
 	return t;
 }
 
+/* Puts rotated files of one log ("app.log.1.gz", "app.log") in one set. */
+static void
+pipeline_groups(struct feed *feeds, int n)
+{
+	char a[1024], b[1024];
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		source_rotation_key(feeds[i].src.path, a, sizeof(a));
+		for (j = 0; j < i; j++) {
+			source_rotation_key(feeds[j].src.path, b, sizeof(b));
+			if (strcmp(a, b) == 0) {
+				feeds[i].src.group = feeds[j].src.group;
+				break;
+			}
+		}
+	}
+}
+
 /* timelined replay: reads every file, prints the timeline. */
 int
 pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
@@ -612,6 +632,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 		else
 			total += in_file_size(feeds[i].f);
 	}
+	pipeline_groups(feeds, n);
 	e = incident_engine_new(&o->inc);
 	names = xcalloc((size_t)n, sizeof(*names));
 	for (i = 0; i < n; i++)

@@ -4,6 +4,7 @@
  * a year when the format has none, and becomes UTC. A line without a
  * timestamp after a timed one is a continuation of it (stack traces).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ source_init(struct source *src, const char *name, const char *path, int index)
 	src->name = xstrdup(name);
 	src->path = xstrdup(path);
 	src->index = index;
+	src->group = index;
 	src->tz = tz_local();
 	src->tz_src = RECORD_ZONE_DEFAULT;
 	src->prev_utc_s = INT64_MIN;
@@ -252,4 +254,52 @@ record_year_src_name(enum record_year_src y)
 	    "mtime", "rollover", "clock" };
 
 	return names[y];
+}
+
+/*
+ * Strips a rotation suffix: a separator from seps, then digits (dashes
+ * too when dates are allowed), with at least min digits. The length of
+ * what remains, or n when there is no such suffix.
+ */
+static size_t
+source_strip_digits(const char *s, size_t n, size_t min, const char *seps)
+{
+	size_t k = n, digits = 0;
+	int dates = min >= 8;
+
+	while (k > 0 && ((s[k - 1] >= '0' && s[k - 1] <= '9') ||
+	    (dates && s[k - 1] == '-'))) {
+		digits += s[k - 1] != '-';
+		k--;
+	}
+	while (k < n && s[k] == '-')	/* the run's first dash separates */
+		k++;
+	if (digits < min || k < 2 || strchr(seps, s[k - 1]) == NULL)
+		return n;
+	return k - 1;
+}
+
+/*
+ * The name of a file's rotation set: the path without a compression
+ * suffix and a rotation number or date ("app.log.1.gz", "app.log.2",
+ * "app.log-20240315.gz" and "app.log" share "app.log"), so runs that
+ * cross a rotation stay one timeline entry.
+ */
+void
+source_rotation_key(const char *path, char *out, size_t size)
+{
+	static const char *const z[] = { ".gz", ".bz2", ".xz", ".zst", NULL };
+	size_t n = strlen(path), k;
+	int i;
+
+	for (i = 0; z[i] != NULL; i++) {
+		k = strlen(z[i]);
+		if (n > k && strcmp(path + n - k, z[i]) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	n = source_strip_digits(path, n, 1, ".");
+	n = source_strip_digits(path, n, 8, ".-_");
+	snprintf(out, size, "%.*s", (int)n, path);
 }

@@ -26,7 +26,9 @@ struct incident_conf {
 struct incident_entry {
 	int		 id;
 	const struct rule *rule;
-	int		 source;
+	int		 source;	/* file of the first match */
+	int		 source_last;	/* file of the last match */
+	int		 group;		/* rotation set: app.log.1.gz + app.log */
 	int		 trigger;	/* also listed as a trigger */
 	int64_t		 first_ns, last_ns;
 	int32_t		 first_off;

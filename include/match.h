@@ -24,7 +24,8 @@ struct match {
 	int32_t		 utc_offset;	/* of the time as written */
 	int		 frac_digits;
 	int		 ambiguous;
-	int		 source;	/* index of the source */
+	int		 source;	/* index of the source (file) */
+	int		 group;		/* the first file of its rotation set */
 	uint64_t	 lineno;
 	uint64_t	 seq;		/* arrival order, for stable sorting */
 	const struct rule *rule;

@@ -21,6 +21,7 @@ struct source {
 	char			*name;		/* as shown in output */
 	char			*path;
 	int			 index;
+	int			 group;		/* first source of its rotation set */
 	const struct tz		*tz;		/* zone for zone-less stamps */
 	enum record_zone_src	 tz_src;
 	int			 year_opt;	/* --year, or 0 */
@@ -64,6 +65,7 @@ void		 source_set_year(struct source *, int, int64_t,
 		    enum record_year_src);
 struct record	*source_line(struct source *, const char *, size_t);
 const char	*source_format(const struct source *);
+void		 source_rotation_key(const char *, char *, size_t);
 const char	*record_zone_src_name(enum record_zone_src);
 const char	*record_year_src_name(enum record_year_src);
 
