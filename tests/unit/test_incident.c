@@ -46,7 +46,7 @@ feed(struct incident_engine *e, struct rule *r, int64_t sec, int src,
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = T0 + sec * S;
 	m.rule = r;
-	m.source = src;
+	m.source = m.group = src;
 	m.lineno = (uint64_t)sec + 1;
 	m.seq = seq++;
 	strncpy(m.message, msg, sizeof(m.message) - 1);
