@@ -38,7 +38,8 @@ SRCS	 = $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
 OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
 UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit golden system scenarios demo install clean \
+
+.PHONY: FORCE all deps check unit golden system scenarios demo install clean \
 	lint format check-format bench fuzz rules-check
 
 all: timelined
@@ -53,8 +54,12 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-timelined: $(BUILD)/timelined
-	cp $< $@
+# Always refreshed, so ./timelined is the build just asked for (plain or
+# sanitized), never a stale one.
+timelined: $(BUILD)/timelined FORCE
+	@cmp -s $< $@ || cp $< $@
+
+FORCE:
 
 $(BUILD)/timelined: $(BUILD)/daemon/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

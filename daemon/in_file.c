@@ -53,7 +53,12 @@ in_file_open(const char *path)
 	f->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path,
 	    O_RDONLY | O_CLOEXEC);
 	if (f->fd == -1 || fstat(f->fd, &st) == -1) {
-		log_warn("%s", path);
+		if (errno == ENOENT && strncmp(path, "/var/log/", 9) == 0)
+			log_warnx("%s: no such file; if this system logs only "
+			    "to the journal, try: journalctl -o short-iso | "
+			    "timelined parse -", path);
+		else
+			log_warn("%s", path);
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
