@@ -4,6 +4,8 @@
  * read the previous line is tried first, then every format in order.
  * A line no format reads keeps msg = the whole line and has_ts = 0.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parser.h"
@@ -55,6 +57,55 @@ parser_try(const struct parser *p, struct record *r)
 }
 
 /*
+ * Length of a container runtime's prefix ("web-1  | " from docker
+ * compose, after an optional ANSI erase-line), or 0. The name goes to
+ * *name and *nlen.
+ */
+static size_t
+parser_compose_prefix(const char *p, size_t n, const char **name,
+    size_t *nlen)
+{
+	size_t i = 0, w;
+
+	if (n >= 4 && memcmp(p, "\033[2K", 4) == 0)
+		i = 4;
+	for (w = i; w < n && w - i < 64 && (isalnum((unsigned char)p[w]) ||
+	    p[w] == '-' || p[w] == '_' || p[w] == '.'); w++)
+		;
+	if (w == i || w >= n || p[w] != ' ')
+		return 0;
+	*name = p + i;
+	*nlen = w - i;
+	while (w < n && p[w] == ' ')
+		w++;
+	if (w + 1 >= n || p[w] != '|' || p[w + 1] != ' ')
+		return 0;
+	return w + 2;
+}
+
+/* Detects the format of the line after a compose prefix; NULL if none. */
+static const struct parser *
+parser_detect_prefixed(struct parser_state *st, struct record *r)
+{
+	const struct parser *p;
+	const char *line = r->line, *name;
+	size_t len = r->len, k, nlen;
+
+	if ((k = parser_compose_prefix(line, len, &name, &nlen)) == 0)
+		return NULL;
+	r->line = line + k;
+	r->len = len - k;
+	if ((p = parser_detect(st, r)) != NULL) {
+		if (r->program[0] == '\0')
+			snprintf(r->program, sizeof(r->program), "%.*s",
+			    (int)nlen, name);
+		return p;
+	}
+	record_reset(r, line, len);
+	return NULL;
+}
+
+/*
  * Reads r->line with the format that read the source's previous line, or
  * else the first format that recognises it. Returns that format, or NULL
  * when none does (r then holds the whole line as its message).
@@ -80,5 +131,5 @@ parser_detect(struct parser_state *st, struct record *r)
 			return parsers[i];
 		}
 	}
-	return NULL;
+	return parser_detect_prefixed(st, r);
 }

@@ -292,7 +292,20 @@ json_scalar(struct json_scan *s, const char *p)
 	return q;
 }
 
-/* The rank of key k in a role's list, or -1 when it is not there. */
+/* 1 if the n bytes at k end with the string suffix. */
+static int
+json_ends(const char *k, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n > m && memcmp(k + n - m, suffix, m) == 0;
+}
+
+/*
+ * The rank of key k in a role's list, or -1 when it is not there. A time
+ * key no list names ("EdgeStartTimestamp", "event_time") is a last resort
+ * for the time role, so vendors' own schemas still get a timestamp.
+ */
 static int
 json_rank(const struct json_name *list, const char *k, size_t n)
 {
@@ -301,6 +314,10 @@ json_rank(const struct json_name *list, const char *k, size_t n)
 	for (i = 0; list[i].s != NULL; i++)
 		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
+	if (list == json_time_keys && (json_ends(k, n, "Timestamp") ||
+	    json_ends(k, n, "timestamp") || json_ends(k, n, "_time") ||
+	    json_ends(k, n, "Time")))
+		return JSON_RANKS - 1;
 	return -1;
 }
 
