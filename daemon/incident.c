@@ -615,25 +615,31 @@ incident_note(struct incident *inc, const char *fmt, ...)
 	inc->notes[inc->nnotes++] = xstrdup(buf);
 }
 
-/* Notes failures that went on after a rollback had been done. */
+/*
+ * Notes failures that went on after the rollback had been done (its
+ * last rollback entry: "Rollback to v2 complete" rather than "Rolling
+ * back"), i.e. a rollback that did not fix it.
+ */
 static void
 incident_note_rollbacks(struct incident *inc)
 {
-	const struct incident_entry *x;
+	const struct incident_entry *x, *last = NULL;
 	char a[40], b[40];
 	int i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->rule == NULL || strcmp(x->rule->category, "rollback") ||
-		    x->trigger || inc->last_failure_ns - x->last_ns < 300 * NS)
-			continue;
-		tstamp_format(a, sizeof(a), x->last_ns, 0, 0);
-		tstamp_format(b, sizeof(b), inc->last_failure_ns, 0, 0);
-		incident_note(inc, "failures persisted after the rollback at "
-		    "%s (\"%.80s\"): the last failure was at %s, so the "
-		    "rollback did not fix it", a, x->message, b);
+		if (strcmp(x->rule->category, "rollback") == 0 && !x->trigger &&
+		    (last == NULL || x->last_ns >= last->last_ns))
+			last = x;
 	}
+	if (last == NULL || inc->last_failure_ns - last->last_ns < 300 * NS)
+		return;
+	tstamp_format(a, sizeof(a), last->last_ns, 0, 0);
+	tstamp_format(b, sizeof(b), inc->last_failure_ns, 0, 0);
+	incident_note(inc, "failures persisted after the rollback at %s "
+	    "(\"%.80s\"): the last failure was at %s, so the rollback did "
+	    "not fix it", a, last->message, b);
 }
 
 /* First and last failure times of source src in inc; 0 if it has none. */
