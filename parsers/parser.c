@@ -27,6 +27,8 @@ static const struct parser *const parsers[] = {
 	&parser_squid, &parser_logfmt, &parser_generic, NULL
 };
 
+static void	parser_fold_error(struct record *);
+
 /* The NULL-terminated table of every format, in detection order. */
 const struct parser *const *
 parser_all(void)
@@ -50,8 +52,11 @@ parser_find(const char *name)
 static int
 parser_try(const struct parser *p, struct record *r)
 {
-	if (p->parse(r->line, r->len, r))
+	if (p->parse(r->line, r->len, r)) {
+		if (r->nfields > 0 && r->msg != r->line)
+			parser_fold_error(r);
 		return 1;
+	}
 	record_reset(r, r->line, r->len);
 	return 0;
 }
@@ -103,6 +108,39 @@ parser_detect_prefixed(struct parser_state *st, struct record *r)
 	}
 	record_reset(r, line, len);
 	return NULL;
+}
+
+/*
+ * Structured logs often keep the cause apart from the message:
+ * {"msg": "query failed", "error": "dial tcp ...: connection refused"}.
+ * The first such field joins the message ("query failed: dial tcp ..."),
+ * so rules and timelines see what went wrong.
+ */
+static void
+parser_fold_error(struct record *r)
+{
+	static const char *const keys[] = { "error", "err", "error.message",
+	    "exception", "exc_info", "stack_trace", "stacktrace", "error_msg",
+	    NULL };
+	const struct record_field *f = NULL;
+	char *d;
+	size_t n;
+	int i;
+
+	for (i = 0; keys[i] != NULL && f == NULL; i++)
+		f = record_field(r, keys[i]);
+	if (f == NULL || f->val_len == 0 || (f->val >= r->msg &&
+	    f->val < r->msg + r->msg_len) || memmem(r->msg, r->msg_len,
+	    f->val, f->val_len) != NULL)
+		return;
+	n = r->msg_len + 2 + f->val_len;
+	if ((d = record_scratch(r, n)) == NULL)
+		return;
+	memcpy(d, r->msg, r->msg_len);
+	memcpy(d + r->msg_len, ": ", 2);
+	memcpy(d + r->msg_len + 2, f->val, f->val_len);
+	r->msg = d;
+	r->msg_len = n;
 }
 
 /*
