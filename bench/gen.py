@@ -6,10 +6,11 @@ spread over the same --hours (default 48) from 2024-03-10 00:00 UTC.
 
 The corpus is deterministic: the same --seed and --mb give the same bytes.
 Failures (about 2% of lines) come in bursts, the way incidents do: inside
-a 15-minute window every 4 hours (the first 2 hours in) a quarter of the
-lines fail, outside it a stray failure now and then; a deploy precedes each burst, an alert and
-a recovery follow it. A stamp file records what was generated, so a
-second run with the same arguments does nothing.
+a 15-minute window every 4 hours (the first 2 hours in) a third of the
+lines fail, outside it a stray failure about once an hour. A deploy
+precedes each burst, an alert fires in it, a recovery follows it. A stamp
+file records what was generated, so a second run with the same arguments
+does nothing.
 
 Usage: bench/gen.py [--mb 200] [--seed 1] [--hours 48] [--out bench/out]
 """
@@ -25,8 +26,8 @@ START = datetime(2024, 3, 10, 0, 0, 0, tzinfo=timezone.utc)
 WINDOW_EVERY = 4 * 3600     # an incident window every 4 hours,
 WINDOW_AT = 2 * 3600        # starting 2 hours into each period
 WINDOW_LEN = 15 * 60        # and lasting 15 minutes
-P_FAIL_IN = 0.25            # failure share of lines inside a window
-P_FAIL_OUT = 0.004          # and outside (stray failures)
+P_FAIL_IN = 0.32            # failure share of lines inside a window
+P_FAIL_OUT = 0.00001        # and outside: rare strays, so windows stay apart
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 HOSTS = ["web1", "web2", "api-1", "api-2", "db1", "worker-3"]
@@ -66,6 +67,7 @@ class Clock:
         self.rng = rng
         self.ms = 0
         self.mean = mean_step_ms
+        self.fired = {}
 
     def tick(self):
         self.ms += 1 + int(self.rng.expovariate(1.0 / self.mean))
@@ -78,9 +80,16 @@ class Clock:
         return self.ms // 1000
 
     def marker(self, every_s, offset_s):
-        """True once per window boundary: deploy/alert/recovery lines."""
+        """True for the first line at or after offset_s into each period
+        of every_s seconds: one deploy, alert or recovery per window."""
         s = self.second()
-        return (s - offset_s) % every_s == 0 and s >= offset_s
+        if s < offset_s:
+            return False
+        period = (s - offset_s) // every_s
+        if period <= self.fired.get(offset_s, -1):
+            return False
+        self.fired[offset_s] = period
+        return True
 
 
 # --- syslog (RFC 3164, UTC, year-less) -------------------------------------
@@ -118,7 +127,7 @@ def syslog_line(rng, c, fail):
                       n=rng.randrange(1, 10**6), up=c.second() + 86400,
                       us=rng.randrange(10**6), x=rng.getrandbits(32),
                       pid=rng.randrange(100, 60000))
-    if c.marker(WINDOW_EVERY, WINDOW_AT - 600) and not fail:
+    if not fail and c.marker(WINDOW_EVERY, WINDOW_AT - 600):
         prog, msg = "apt", ("Upgrade: libpq5:amd64 (15.5-0+deb12u1, "
                             "16.2-1.pgdg120+1)")
     pid = "" if prog == "kernel" else "[%d]" % rng.randrange(100, 60000)
@@ -150,11 +159,18 @@ JSON_FAIL = [
 
 def json_line(rng, c, fail):
     d = c.dt()
-    if c.marker(WINDOW_EVERY, WINDOW_AT - 300) and not fail:
+    extra = ""
+    if not fail and c.marker(WINDOW_EVERY, WINDOW_AT - 300):
         msg, lvl = "Deploying release v2.%d.%d" % (c.second() // 86400,
                                                   c.second() % 7), "info"
-    elif c.marker(WINDOW_EVERY, WINDOW_AT + WINDOW_LEN + 60) and not fail:
+    elif not fail and c.marker(WINDOW_EVERY, WINDOW_AT + 120):
+        msg, lvl = "alert firing", "warn"
+        extra = ',"alertname":"ApiErrorRate","severity":"critical"'
+    elif not fail and c.marker(WINDOW_EVERY, WINDOW_AT + WINDOW_LEN + 60):
         msg, lvl = "health check passing again, service restored", "info"
+    elif not fail and c.marker(WINDOW_EVERY, WINDOW_AT + WINDOW_LEN + 90):
+        msg, lvl = "alert resolved", "info"
+        extra = ',"alertname":"ApiErrorRate","severity":"critical"'
     else:
         msg = rng.choice(JSON_FAIL if fail else JSON_OK).format(
             n=rng.randrange(5, 900), idle=rng.randrange(0, 20),
@@ -162,9 +178,9 @@ def json_line(rng, c, fail):
             x=rng.getrandbits(40))
         lvl = "error" if fail else rng.choice(("info", "info", "debug"))
     return ('{"time":"%s.%03dZ","level":"%s","host":"%s","service":"api",'
-            '"trace_id":"%032x","msg":"%s"}\n' % (
+            '"trace_id":"%032x","msg":"%s"%s}\n' % (
                 d.strftime("%Y-%m-%dT%H:%M:%S"), d.microsecond // 1000, lvl,
-                rng.choice(HOSTS[2:4]), rng.getrandbits(128), msg))
+                rng.choice(HOSTS[2:4]), rng.getrandbits(128), msg, extra))
 
 
 # --- nginx access (combined) --------------------------------------------------
@@ -218,7 +234,7 @@ def pg_line(rng, c, fail):
     msg = rng.choice(PG_FAIL if fail else PG_OK).format(
         n=rng.randrange(1, 99999), a=rng.randrange(256), b=rng.randrange(256),
         port=rng.randrange(1024, 65535))
-    if c.marker(WINDOW_EVERY, WINDOW_AT + WINDOW_LEN + 30) and not fail:
+    if not fail and c.marker(WINDOW_EVERY, WINDOW_AT + WINDOW_LEN + 30):
         msg = "LOG:  database system is ready to accept connections"
     return "%s.%03d UTC [%d] %s\n" % (d.strftime("%Y-%m-%d %H:%M:%S"),
                                       d.microsecond // 1000,

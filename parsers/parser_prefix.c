@@ -926,6 +926,14 @@ log4j_openstack(struct prefix_hdr *h, const char *p, const char *end)
 	return 1;
 }
 
+/* 1 if the n bytes at p name a Java throwable ("...Exception", "...Error"). */
+static int
+hdr_is_throwable(const char *p, size_t n)
+{
+	return (n > 9 && memcmp(p + n - 9, "Exception", 9) == 0) ||
+	    (n > 5 && memcmp(p + n - 5, "Error", 5) == 0);
+}
+
 /*
  * Reads "logger: msg", "logger - msg", "logger   : msg" at p; with loose
  * set (a thread was seen) also "logger msg". 1 if found.
@@ -943,6 +951,9 @@ hdr_logger(struct prefix_hdr *h, const char *p, const char *end, int loose)
 	if (p[n - 1] == ':' && n > 1) {
 		h->logger_n--;
 		h->msg = blank_skip(p + n, end);
+		/* "a.b.FooException: text" is the message, not a logger. */
+		if (hdr_is_throwable(p, n - 1))
+			h->msg = p;
 		return 1;
 	}
 	q = blank_skip(p + n, end);
