@@ -1795,7 +1795,8 @@ rule_load_dir(struct rule_set *set, const char *dir)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), rule_cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), rule_cmp_str);
 	for (i = 0; i < n; i++) {
 		xasprintf(&path, "%s/%s", dir, names[i]);
 		if (rule_load_file(set, path) == -1)

@@ -1636,10 +1636,16 @@ static int
 golog_parse(const char *line, size_t len, struct record *r)
 {
 	const char *p = line, *end = line + len;
+	struct record probe;
 	struct tstamp t;
 	size_t n;
 	int sev = -1;
 
+	/* nginx's error log has the same stamp: leave its lines to it, even
+	 * when this format read the line before. */
+	memset(&probe, 0, sizeof(probe));
+	if (nginx_error_parse(line, len, &probe))
+		return 0;
 	memset(&t, 0, sizeof(t));
 	if (end - p < 20 || p[4] != '/' || p[10] != ' ' ||
 	    (n = tstamp_iso(p, end, &t)) == 0 || t.zone != TSTAMP_ZONE_NONE ||
