@@ -103,6 +103,7 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 {
 	ssize_t r;
 	int64_t before;
+	size_t pre = 0;
 
 	if (f->gz != NULL) {
 		before = f->offset;
@@ -114,15 +115,16 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 			log_warnx("%s: corrupt or truncated gzip data", f->path);
 		return r;
 	}
-	if (f->npre > 0 && n >= f->npre) {
+	if (f->npre > 0 && n >= f->npre) {	/* the sniffed bytes first */
 		memcpy(buf, f->pre, f->npre);
-		r = (ssize_t)f->npre;
+		pre = f->npre;
 		f->npre = 0;
-		return r;
 	}
-	if ((r = in_file_rawread(f, buf, n)) == -1)
+	if ((r = in_file_rawread(f, buf + pre, n - pre)) == -1) {
 		log_warn("%s", f->path);
-	return r;
+		return pre > 0 ? (ssize_t)pre : -1;
+	}
+	return r + (ssize_t)pre;
 }
 
 /* 1 if the input is gzip-compressed. */

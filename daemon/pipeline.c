@@ -48,6 +48,15 @@ struct feed {
 	int		  error;
 	int		  gz_seen;	/* gzip header read, year set */
 	int		  mode;		/* what to do with each line */
+	struct replay	 *replay;	/* replay only: for the progress line */
+};
+
+/* What a replay's feeds share: the progress line and its counters. */
+struct replay {
+	struct feed		*feeds;
+	int			 n;
+	struct progress		*pg;
+	struct incident_engine	*e;
 };
 
 enum { FEED_PARSE, FEED_MATCH, FEED_REPLAY };
@@ -419,6 +428,22 @@ feed_close(struct feed *fd)
 	fd->heap = fd->freel = NULL;
 }
 
+/* Redraws the progress line: bytes read of all files, lines, incidents. */
+static void
+replay_progress(const struct replay *rp)
+{
+	int64_t done = 0;
+	uint64_t lines = 0;
+	int i;
+
+	for (i = 0; i < rp->n; i++) {
+		if (rp->feeds[i].f != NULL)
+			done += in_file_offset(rp->feeds[i].f);
+		lines += rp->feeds[i].src.lines;
+	}
+	progress_update(rp->pg, done, lines, incident_engine_count(rp->e));
+}
+
 /* Reads and processes one chunk; at the end flushes and sets eof. */
 static void
 feed_fill(struct feed *fd, char *buf)
@@ -434,6 +459,8 @@ feed_fill(struct feed *fd, char *buf)
 	fd->gz_seen = 1;
 	if (n > 0) {
 		linebuf_feed(&fd->lb, buf, (size_t)n, feed_line_cb, fd);
+		if (fd->replay != NULL && fd->replay->pg != NULL)
+			replay_progress(fd->replay);
 		return;
 	}
 	if (n == -1)
@@ -506,33 +533,15 @@ pipeline_next(struct feed *feeds, int n, char *buf)
 	return best;
 }
 
-/* Progress so far, in bytes read of all files. */
-static void
-pipeline_progress(struct progress *pg, struct feed *feeds, int n,
-    const struct incident_engine *e)
-{
-	int64_t done = 0;
-	uint64_t lines = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (feeds[i].f != NULL)
-			done += in_file_offset(feeds[i].f);
-		lines += feeds[i].src.lines;
-	}
-	progress_update(pg, done, lines, incident_engine_count(e));
-}
-
 /* Feeds the merged stream of all files to the engine. */
 static void
 pipeline_merge(const struct pipeline_opts *o, struct feed *feeds, int n,
-    struct incident_engine *e, struct progress *pg)
+    struct incident_engine *e)
 {
 	char *buf = xmalloc(CHUNK);
 	struct feed *fd;
 	struct match *m;
 	int64_t last = INT64_MIN;
-	unsigned k = 0;
 
 	while ((fd = pipeline_next(feeds, n, buf)) != NULL) {
 		m = feed_pop(fd);
@@ -543,8 +552,6 @@ pipeline_merge(const struct pipeline_opts *o, struct feed *feeds, int n,
 		if (m->ts_ns >= o->since_ns && m->ts_ns <= o->until_ns)
 			incident_engine_feed(e, m);
 		feed_release(fd, m);
-		if (pg != NULL && (++k & 1023) == 0)
-			pipeline_progress(pg, feeds, n, e);
 	}
 	free(buf);
 }
@@ -617,6 +624,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	struct incident_engine *e;
 	struct feed *feeds;
 	struct progress pg;
+	struct replay rp;
 	const char **names;
 	int64_t total = 0;
 	int i, status = 0;
@@ -639,7 +647,13 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 		names[i] = feeds[i].src.name;
 	incident_engine_set_sources(e, names, n);
 	progress_init(&pg, o->progress, total);
-	pipeline_merge(o, feeds, n, e, pg.on ? &pg : NULL);
+	rp.feeds = feeds;
+	rp.n = n;
+	rp.pg = pg.on ? &pg : NULL;
+	rp.e = e;
+	for (i = 0; i < n; i++)
+		feeds[i].replay = &rp;
+	pipeline_merge(o, feeds, n, e);
 	progress_done(&pg);
 	incident_engine_advance(e, pipeline_end_time(feeds, n));
 	incident_engine_finish(e);
