@@ -46,6 +46,8 @@ int	tstamp_weekday(const char *, size_t);
 size_t	tstamp_digits(const char *, const char *, int, int *);
 size_t	tstamp_frac(const char *, const char *, struct tstamp *);
 size_t	tstamp_iso(const char *, const char *, struct tstamp *);
+size_t	tstamp_iso_zone(const char *, const char *, struct tstamp *);
+size_t	tstamp_ncsa(const char *, const char *, struct tstamp *);
 size_t	tstamp_zone(const char *, const char *, struct tstamp *);
 size_t	tstamp_epoch(const char *, const char *, struct tstamp *);
 int	tstamp_epoch_value(int64_t, struct tstamp *);

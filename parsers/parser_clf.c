@@ -165,21 +165,11 @@ clf_request(struct record *r, const struct clf_span *req)
 static size_t
 clf_time(const char *p, const char *end, struct tstamp *t)
 {
-	const char *q = p + 20;
+	size_t n = tstamp_ncsa(p, end, t);
 
-	if (end - p < 21 || !tstamp_digits(p, end, 2, &t->day) ||
-	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
-	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
-	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
-	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
-	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
+	if (n == 0 || p + n >= end || p[n] != ']')
 		return 0;
-	q += tstamp_frac(q, end, t);
-	if (q < end && *q == ' ')
-		q += 1 + tstamp_zone(q + 1, end, t);
-	if (q >= end || *q != ']' || !tstamp_valid(t))
-		return 0;
-	return (size_t)(q + 1 - p);
+	return n + 1;
 }
 
 static void	clf_message(struct record *, const struct clf_span *,

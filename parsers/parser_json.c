@@ -443,24 +443,6 @@ json_object(struct json_scan *s, const char *p, const char *pre,
 	}
 }
 
-/* Reads "15/Mar/2024:08:00:01 +0100" (nginx $time_local); bytes or 0. */
-static size_t
-json_clf_time(const char *p, const char *end, struct tstamp *t)
-{
-	const char *q = p + 20;
-
-	if (end - p < 20 || !tstamp_digits(p, end, 2, &t->day) ||
-	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
-	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
-	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
-	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
-	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
-		return 0;
-	q += tstamp_frac(q, end, t);
-	if (q < end && *q == ' ')
-		q += 1 + tstamp_zone(q + 1, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
-}
 
 /*
  * Reads a time value: ISO 8601 (with "2024-03-15 09:00:01,123" and a zone
@@ -474,14 +456,10 @@ json_time(const struct json_val *v, struct tstamp *t)
 	size_t n;
 
 	memset(t, 0, sizeof(*t));
-	if ((n = tstamp_iso(p, end, t)) != 0) {
-		q = p + n;
-		if (t->zone == TSTAMP_ZONE_NONE && end - q > 1 && *q == ' ')
-			tstamp_zone(q + 1, end, t);
+	if (tstamp_iso_zone(p, end, t) != 0)
 		return 1;
-	}
 	memset(t, 0, sizeof(*t));
-	if (json_clf_time(p, end, t) != 0)
+	if (tstamp_ncsa(p, end, t) != 0)
 		return 1;
 	memset(t, 0, sizeof(*t));
 	if ((n = tstamp_epoch(p, end, t)) != 0) {

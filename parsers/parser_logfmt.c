@@ -165,16 +165,11 @@ logfmt_rank(const struct logfmt_name *list, const char *k, size_t n)
 static int
 logfmt_time(const struct logfmt_val *v, struct tstamp *t)
 {
-	const char *p = v->p, *end = v->p + v->n, *q;
-	size_t n;
+	const char *p = v->p, *end = v->p + v->n;
 
 	memset(t, 0, sizeof(*t));
-	if ((n = tstamp_iso(p, end, t)) != 0) {
-		q = p + n;
-		if (t->zone == TSTAMP_ZONE_NONE && end - q > 1 && *q == ' ')
-			tstamp_zone(q + 1, end, t);
+	if (tstamp_iso_zone(p, end, t) != 0)
 		return 1;
-	}
 	memset(t, 0, sizeof(*t));
 	return v->n > 0 && tstamp_epoch(p, end, t) == v->n;
 }

@@ -198,6 +198,48 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 	return tstamp_valid(t) ? (size_t)(q - p) : 0;
 }
 
+/*
+ * Reads an ISO 8601 date-time as tstamp_iso does, then a zone after one
+ * space when none was attached ("2024-03-15 09:00:01 +0000", "... UTC"):
+ * for values that hold only a time (JSON and logfmt fields).
+ */
+size_t
+tstamp_iso_zone(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q;
+	size_t n, z;
+
+	if ((n = tstamp_iso(p, end, t)) == 0)
+		return 0;
+	q = p + n;
+	if (t->zone == TSTAMP_ZONE_NONE && end - q > 1 && *q == ' ' &&
+	    (z = tstamp_zone(q + 1, end, t)) != 0)
+		n += 1 + z;
+	return n;
+}
+
+/*
+ * Reads an NCSA (access log, nginx $time_local) stamp "15/Mar/2024:
+ * 08:00:01 +0100", with an optional fraction (haproxy); bytes or 0.
+ */
+size_t
+tstamp_ncsa(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p + 20;
+
+	if (end - p < 20 || !tstamp_digits(p, end, 2, &t->day) ||
+	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
+	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
+	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
+	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
+	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
+		return 0;
+	q += tstamp_frac(q, end, t);
+	if (q < end && *q == ' ')
+		q += 1 + tstamp_zone(q + 1, end, t);
+	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+}
+
 /* Reads a numeric offset "+01:00", "-0530", "+05"; bytes consumed or 0. */
 static size_t
 tstamp_offset(const char *p, const char *end, int32_t *off)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tstamp.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -121,14 +122,7 @@ static struct {
 static int64_t
 tz_days(int64_t y, int m, int d)
 {
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return tstamp_days_from_civil((int)y, m, d);
 }
 
 /* Returns the civil year of the day that local second t falls on. */
