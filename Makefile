@@ -81,6 +81,10 @@ golden: timelined
 
 rules-check: timelined
 	./timelined check
+	@mkdir -p build
+	@tests/tools/labelled.py ./timelined --min 0.85 > build/labelled.txt || \
+	    { cat build/labelled.txt; echo "labelled set: a category fell under 0.85"; exit 1; }
+	@grep overall build/labelled.txt
 
 system: timelined
 	tests/system/run ./timelined

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Precision and recall of the rule pack on the labelled set.
 
-usage: tests/tools/labelled.py ./timelined [tests/labelled/lines.tsv] [--md] [--min-f1 X]
+usage: tests/tools/labelled.py ./timelined [tests/labelled/lines.tsv] [--md] [--min X]
 
 Each TSV row is: expected category (or "none"), a source tag, the raw line.
 All lines go through `timelined match --all` (the real parser and rule
