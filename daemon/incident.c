@@ -20,6 +20,7 @@
 
 #define RING_MAX	512
 #define PENDING_MAX	256
+#define INCIDENT_ONSET_NS	(120 * TSTAMP_NS_PER_S)
 #define NS		TSTAMP_NS_PER_S
 
 struct incident_engine {
@@ -407,7 +408,18 @@ incident_pending_start(const struct incident_engine *e)
 	}
 	if (weak != INT64_MAX)
 		return weak < start ? weak : start;
-	return strong >= e->conf.min_failures ? start : INT64_MIN;
+	if (strong < e->conf.min_failures)
+		return INT64_MIN;
+	/* Weak signals just before the first counted failure are part of
+	 * the same onset (the first 502 a second before the first database
+	 * error): they move the start back, by two minutes at most. */
+	for (i = 0; i < e->npending; i++) {
+		p = &e->pending[i];
+		if (p->rule->open_min > 1 && p->ts_ns < start &&
+		    p->ts_ns >= start - INCIDENT_ONSET_NS)
+			start = p->ts_ns;
+	}
+	return start;
 }
 
 /* Holds a failure until enough arrive within the window to open. */

@@ -255,11 +255,16 @@ test_incident_weak_signal_needs_corroboration(void **state)
 	feed(e, &weak, 3300, 0, "502");		/* a burst: one */
 	for (i = 0; i < 5; i++)
 		feed(e, &weak, 3600 + i, 0, "502");
+	feed(e, &weak, 7200, 0, "502");		/* onset with a db error */
+	feed(e, &r_db, 7230, 1, "x");
+	feed(e, &r_db, 7240, 1, "x");
 	incident_engine_finish(e);
-	assert_int_equal(incident_engine_count(e), 1);
+	assert_int_equal(incident_engine_count(e), 2);
 	inc = incident_engine_get(e, 0);
 	assert_int_equal((inc->start_ns - T0) / S, 3300);
 	assert_int_equal(inc->entries[0].count, 6);
+	inc = incident_engine_get(e, 1);
+	assert_int_equal((inc->start_ns - T0) / S, 7200);
 	incident_engine_free(e);
 }
 
