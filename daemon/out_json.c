@@ -260,6 +260,8 @@ out_json_source(const struct source *s)
 	    json_integer((json_int_t)s->truncated));
 	json_object_set_new(o, "out_of_order",
 	    json_integer((json_int_t)s->late));
+	json_object_set_new(o, "unresolved_zones",
+	    json_integer((json_int_t)s->unknown_zone));
 	return o;
 }
 

@@ -281,6 +281,9 @@ feed_print_record(struct feed *fd, const struct record *r)
 	}
 	if (r->ambiguous)
 		json_object_set_new(o, "ambiguous", json_true());
+	if (r->abbr_unresolved)
+		json_object_set_new(o, "zone_unresolved", json_string(
+		    r->tm.abbr));
 	if (fd->src.continuation)
 		json_object_set_new(o, "continuation", json_true());
 	if (r->host[0])
@@ -597,6 +600,24 @@ pipeline_end_time(const struct feed *feeds, int n)
 	return t;
 }
 
+/* Says once per source what was read with a guess or not at all. */
+static void
+pipeline_warn_source(const struct source *src)
+{
+	if (src->unknown_zone > 0)
+		log_warnx("%s: %llu timestamps carry a zone abbreviation that "
+		    "is unknown or ambiguous (e.g. IST); read in %s: set "
+		    "--source-tz if that is wrong", src->name,
+		    (unsigned long long)src->unknown_zone, tz_name(src->tz));
+	if (src->truncated > 0)
+		log_warnx("%s: %llu lines longer than the line limit were cut",
+		    src->name, (unsigned long long)src->truncated);
+	if (src->late > 0)
+		log_info("%s: %llu matches arrived after the merge window; "
+		    "they were still counted", src->name,
+		    (unsigned long long)src->late);
+}
+
 /* Puts rotated files of one log ("app.log.1.gz", "app.log") in one set. */
 static void
 pipeline_groups(struct feed *feeds, int n)
@@ -661,6 +682,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 		if (feeds[i].error)
 			status = 1;
 		feed_close(&feeds[i]);
+		pipeline_warn_source(&feeds[i].src);
 	}
 	if (pipeline_output(o, feeds, n, e) == -1 && status == 0)
 		status = 1;

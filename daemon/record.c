@@ -28,6 +28,7 @@ record_reset(struct record *r, const char *line, size_t len)
 	r->zone_src = RECORD_ZONE_NONE;
 	r->year_src = RECORD_YEAR_NONE;
 	r->ambiguous = 0;
+	r->abbr_unresolved = 0;
 	r->msg = line;
 	r->msg_len = len;
 }

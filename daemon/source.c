@@ -136,8 +136,10 @@ source_resolve(struct source *src, struct record *r)
 	else if (t->zone == TSTAMP_ZONE_ABBR && source_abbr(src, r, &off) == 0)
 		;
 	else {
-		if (t->zone == TSTAMP_ZONE_ABBR)
+		if (t->zone == TSTAMP_ZONE_ABBR) {
 			src->unknown_zone++;
+			r->abbr_unresolved = 1;
+		}
 		r->zone_src = src->tz_src;
 		utc = tz_local_to_utc(src->tz, local, src->prev_utc_s, &flags);
 		off = (int32_t)(local - utc);

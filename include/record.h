@@ -70,6 +70,7 @@ struct record {
 	enum record_zone_src zone_src;
 	enum record_year_src year_src;
 	int		 ambiguous;	/* local time was in a fall-back hour */
+	int		 abbr_unresolved; /* tm.abbr unknown or ambiguous (IST) */
 };
 
 void	 record_reset(struct record *, const char *, size_t);
