@@ -111,7 +111,8 @@ install: timelined
 	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
 	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 644 README.md config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/README.md
+	install -m 644 config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/config.md
 	install -m 644 config/timelined.json $(DESTDIR)$(PREFIX)/share/doc/timelined/timelined.json.example
 	sed 's|/usr/local|$(PREFIX)|g' systemd/timelined.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/timelined.service
 

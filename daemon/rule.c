@@ -2005,13 +2005,20 @@ rule_set_load(struct rule_set *set, const char *path)
 	return rc;
 }
 
-/* Returns <dir of the executable>/config/rules.d if it exists, or NULL. */
+/*
+ * Returns the pack beside the executable if there is one: config/rules.d
+ * (a development tree) or ../share/timelined/rules.d (an installed tree,
+ * wherever PREFIX put it). NULL otherwise.
+ */
 static char *
 rule_dev_dir(void)
 {
+	static const char *const rel[] = { "config/rules.d",
+	    "../share/timelined/rules.d", NULL };
 	struct stat st;
 	char exe[PATH_MAX], *slash, *dir;
 	ssize_t n;
+	int i;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return NULL;
@@ -2019,16 +2026,18 @@ rule_dev_dir(void)
 	if ((slash = strrchr(exe, '/')) == NULL)
 		return NULL;
 	*slash = '\0';
-	xasprintf(&dir, "%s/config/rules.d", exe);
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return dir;
-	free(dir);
+	for (i = 0; rel[i] != NULL; i++) {
+		xasprintf(&dir, "%s/%s", exe, rel[i]);
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return dir;
+		free(dir);
+	}
 	return NULL;
 }
 
 /*
- * Loads the built-in rule pack: $TIMELINED_RULES_DIR, else config/rules.d
- * beside the executable (a development tree), else the installed pack.
+ * Loads the built-in rule pack: $TIMELINED_RULES_DIR, else the pack
+ * beside the executable, else the compile-time installed path.
  */
 int
 rule_set_load_builtin(struct rule_set *set)
