@@ -89,13 +89,20 @@ html_x(int64_t t, int64_t t0, int64_t t1)
 	    (SVG_W - SVG_LEFT - 10);
 }
 
-/* A vertical milestone line with its label. */
+/*
+ * A vertical milestone line with its label; the k-th label goes one row
+ * lower so close milestones stay readable, and labels near the right
+ * edge end at their line.
+ */
 static void
-html_milestone(FILE *fp, double x, int h, const char *label)
+html_milestone(FILE *fp, double x, int h, int k, const char *label)
 {
+	int right = x > SVG_W * 0.8;
+
 	fprintf(fp, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%d\" "
-	    "class=\"ms\"/><text x=\"%.1f\" y=\"%d\" class=\"msl\">%s</text>\n",
-	    x, x, h, x + 2, h + 12, label);
+	    "class=\"ms\"/><text x=\"%.1f\" y=\"%d\" class=\"msl\"%s>%s"
+	    "</text>\n", x, x, h + 2 + 12 * k, right ? x - 2 : x + 2,
+	    h + 12 + 12 * k, right ? " text-anchor=\"end\"" : "", label);
 }
 
 /* One entry as a bar (a run) or a tick (a single event). */
@@ -118,6 +125,19 @@ html_mark(FILE *fp, const struct report *rep, const struct incident_entry *x,
 	fputs("</title></rect>\n", fp);
 }
 
+/* The time axis: the first and last time the picture covers. */
+static void
+html_axis(FILE *fp, const struct report *rep, int64_t t0, int64_t t1, int y)
+{
+	char a[64], b[64];
+
+	html_time(rep, a, sizeof(a), t0);
+	html_time(rep, b, sizeof(b), t1);
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" class=\"lane\">%s</text>"
+	    "<text x=\"%d\" y=\"%d\" class=\"lane\" text-anchor=\"end\">%s"
+	    "</text>\n", SVG_LEFT, y, a, SVG_W - 10, y, b);
+}
+
 /* The SVG picture of one incident. */
 static void
 html_svg(FILE *fp, const struct report *rep, const struct incident *inc)
@@ -129,7 +149,7 @@ html_svg(FILE *fp, const struct report *rep, const struct incident *inc)
 		h += SVG_LANE;
 	html_span(inc, &t0, &t1);
 	fprintf(fp, "<svg viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\">"
-	    "\n", SVG_W, h + 20);
+	    "\n", SVG_W, h + 66);
 	for (i = 0; lanes[i] != NULL; i++)
 		fprintf(fp, "<text x=\"4\" y=\"%d\" class=\"lane\">%s</text>"
 		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
@@ -137,14 +157,15 @@ html_svg(FILE *fp, const struct report *rep, const struct incident *inc)
 		    i * SVG_LANE + 11, SVG_W - 10, i * SVG_LANE + 11);
 	for (i = 0; i < inc->nentries; i++)
 		html_mark(fp, rep, &inc->entries[i], t0, t1);
-	html_milestone(fp, html_x(inc->start_ns, t0, t1), h, "start");
+	html_milestone(fp, html_x(inc->start_ns, t0, t1), h, 0, "start");
 	if (inc->detected_ns >= 0)
-		html_milestone(fp, html_x(inc->detected_ns, t0, t1), h,
+		html_milestone(fp, html_x(inc->detected_ns, t0, t1), h, 1,
 		    "detected");
 	if (inc->mitigated_ns >= 0)
-		html_milestone(fp, html_x(inc->mitigated_ns, t0, t1), h,
+		html_milestone(fp, html_x(inc->mitigated_ns, t0, t1), h, 2,
 		    "mitigated");
-	html_milestone(fp, html_x(inc->end_ns, t0, t1), h, "end");
+	html_milestone(fp, html_x(inc->end_ns, t0, t1), h, 3, "end");
+	html_axis(fp, rep, t0, t1, h + 60);
 	fputs("</svg>\n", fp);
 }
 
