@@ -279,6 +279,30 @@ out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
 	return ferror(fp) ? -1 : 0;
 }
 
+/* The sources table: how each file was read, so a reader can check. */
+static void
+md_sources(FILE *fp, const struct report *rep)
+{
+	const struct source *s;
+	int i;
+
+	fputs("## Sources\n\n| source | format | zone | lines | matched | "
+	    "without timestamp |\n|---|---|---|---|---|---|\n", fp);
+	for (i = 0; i < rep->nsources; i++) {
+		s = rep->sources[i];
+		fputs("| ", fp);
+		md_text(fp, s->name);
+		fprintf(fp, " | %s | %s (%s) | %llu | %llu | %llu |\n",
+		    source_format(s), tz_name(s->tz),
+		    record_zone_src_name(s->tz_src),
+		    (unsigned long long)s->lines,
+		    (unsigned long long)s->matched,
+		    (unsigned long long)s->no_ts);
+	}
+	fputs("\nTimes written with a zone or offset in the line use it; "
+	    "the zone column applies to the others.\n", fp);
+}
+
 /* Writes the whole report as Markdown; 0, or -1 on a write error. */
 int
 out_md(FILE *fp, const struct report *rep)
@@ -298,5 +322,6 @@ out_md(FILE *fp, const struct report *rep)
 		if (out_md_incident(fp, rep, incident_engine_get(rep->engine,
 		    i)) == -1)
 			return -1;
+	md_sources(fp, rep);
 	return ferror(fp) ? -1 : 0;
 }
