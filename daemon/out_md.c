@@ -4,6 +4,7 @@
  * the display zone with the zone on every time and runs as ranges, each
  * line citing its file and line numbers, then notes for the author.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -252,6 +253,33 @@ md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
 	md_trigger(fp, rep, inc);
 }
 
+/*
+ * Writes a note with its UTC times ("2024-03-15T10:06:48Z") shown in the
+ * display zone like every other time of the draft.
+ */
+static void
+md_note(FILE *fp, const struct report *rep, const char *note)
+{
+	const char *p = note, *end = note + strlen(note);
+	struct tstamp t;
+	char buf[64], one[2] = "";
+	size_t n;
+
+	while (p < end) {
+		memset(&t, 0, sizeof(t));
+		if (isdigit((unsigned char)*p) && (n = tstamp_iso(p, end,
+		    &t)) != 0 && t.zone == TSTAMP_ZONE_OFFSET) {
+			md_time(rep, buf, sizeof(buf), (tstamp_local_seconds(&t) -
+			    t.offset_s) * TSTAMP_NS_PER_S, 1);
+			fputs(buf, fp);
+			p += n;
+			continue;
+		}
+		one[0] = *p++;
+		md_text(fp, one);
+	}
+}
+
 /* Writes one incident: title, summary, timeline, notes. */
 int
 out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
@@ -271,7 +299,7 @@ out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
 		fputs("\n### Notes\n\n", fp);
 		for (i = 0; i < inc->nnotes; i++) {
 			fputs("- ", fp);
-			md_text(fp, inc->notes[i]);
+			md_note(fp, rep, inc->notes[i]);
 			fputc('\n', fp);
 		}
 	}
