@@ -89,8 +89,11 @@ rules-check: timelined
 system: timelined
 	tests/system/run ./timelined
 
+# The shared acceptance scenarios, then our own (tests/scenarios/, made by
+# tests/fixtures/gen_scenarios/gen.py, expected times written by hand).
 scenarios: timelined
 	$(SHARED)/scenarios/score --bin ./timelined
+	$(SHARED)/scenarios/score --bin ./timelined $(dir $(wildcard tests/scenarios/*/expected.json))
 
 check: deps
 	$(MAKE) all

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "tstamp.h"
 
 extern const struct parser parser_json, parser_rfc5424, parser_clf,
     parser_w3c, parser_rfc3164, parser_postgres, parser_mysql,
@@ -17,17 +18,27 @@ extern const struct parser parser_json, parser_rfc5424, parser_clf,
     parser_python, parser_nginx_error, parser_apache_error, parser_klog,
     parser_redis, parser_hdfs, parser_logcat, parser_golog, parser_squid,
     parser_logfmt, parser_generic, parser_alb, parser_bgl, parser_hpc;
+static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {
-	&parser_json, &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb,
-	&parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql, &parser_pgbouncer,
+	&parser_json, &parser_cri, &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb,
+	&parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres,
+	&parser_mysql, &parser_pgbouncer,
 	&parser_spring, &parser_log4j, &parser_kafka, &parser_python,
 	&parser_nginx_error, &parser_apache_error, &parser_klog,
 	&parser_redis, &parser_hdfs, &parser_logcat, &parser_golog,
 	&parser_squid, &parser_logfmt, &parser_generic, NULL
 };
 
+/* Formats a syslog message often carries whole (a relayed access log). */
+static const struct parser *const syslog_inner[] = {
+	&parser_json, &parser_clf, &parser_logfmt, &parser_postgres,
+	&parser_mysql, &parser_pgbouncer, &parser_nginx_error, &parser_spring,
+	&parser_log4j, &parser_python, NULL
+};
+
 static void	parser_fold_error(struct record *);
+static void	parser_inner(const struct parser *, struct record *);
 
 /* The NULL-terminated table of every format, in detection order. */
 const struct parser *const *
@@ -53,6 +64,7 @@ static int
 parser_try(const struct parser *p, struct record *r)
 {
 	if (p->parse(r->line, r->len, r)) {
+		parser_inner(p, r);
 		if (r->nfields > 0 && r->msg != r->line)
 			parser_fold_error(r);
 		return 1;
@@ -108,6 +120,107 @@ parser_detect_prefixed(struct parser_state *st, struct record *r)
 	}
 	record_reset(r, line, len);
 	return NULL;
+}
+
+/*
+ * Kubernetes' container log (CRI) line: "2024-03-15T14:00:41.295Z stdout
+ * F <the container's own line>". The runtime's time is the line's time
+ * unless the inner line, read next, has its own.
+ */
+static int
+cri_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = line + len;
+	size_t n;
+
+	if ((n = tstamp_iso(p, end, &r->tm)) == 0 ||
+	    r->tm.zone != TSTAMP_ZONE_OFFSET || p[10] != 'T')
+		return 0;
+	p += n;
+	if (end - p < 10 || (memcmp(p, " stdout ", 8) != 0 &&
+	    memcmp(p, " stderr ", 8) != 0) || (p[8] != 'F' && p[8] != 'P') ||
+	    p[9] != ' ')
+		return 0;
+	snprintf(r->program, sizeof(r->program), "%.6s", p + 1);
+	r->has_ts = 1;
+	r->msg = p + 10;
+	r->msg_len = (size_t)(end - p - 10);
+	return 1;
+}
+
+static const struct parser parser_cri = { "cri", cri_parse };
+
+/*
+ * 1 if the inner record's time is better than the wrapper's: a syslog
+ * header's local, year-less time loses to an inner time with a zone or a
+ * year; a container runtime's exact UTC time always wins.
+ */
+static int
+parser_inner_time(const struct parser *outer, const struct record *in,
+    const struct record *out)
+{
+	if (!in->has_ts || outer == &parser_cri)
+		return 0;
+	if (in->tm.zone != TSTAMP_ZONE_NONE)
+		return 1;
+	return out->tm.year == 0 && in->tm.year != 0;
+}
+
+/* Length of PostgreSQL's syslog sequence number "[5-1] ", or 0. */
+static size_t
+parser_seq_prefix(const char *p, size_t n)
+{
+	size_t i = 1;
+
+	if (n < 6 || p[0] != '[')
+		return 0;
+	while (i < n && (isdigit((unsigned char)p[i]) || p[i] == '-'))
+		i++;
+	return i + 1 < n && i > 1 && p[i] == ']' && p[i + 1] == ' ' ? i + 2 : 0;
+}
+
+/*
+ * Reads the message of a wrapper (syslog, a container log) as a line of
+ * its own when it is one: an access log relayed by syslog keeps its
+ * status field, a JSON line in a container log its fields. The wrapper's
+ * host, program and time fill in what the inner line lacks.
+ */
+static void
+parser_inner(const struct parser *outer, struct record *r)
+{
+	const struct parser *const *list = outer == &parser_cri ? parsers :
+	    syslog_inner;
+	struct record save = *r;
+	size_t skip;
+	int i;
+
+	if ((outer != &parser_cri && outer != &parser_rfc3164 &&
+	    outer != &parser_rfc5424) || r->msg_len < 8)
+		return;
+	skip = parser_seq_prefix(save.msg, save.msg_len);
+	for (i = 0; list[i] != NULL; i++) {
+		if (list[i] == &parser_cri || list[i] == &parser_generic)
+			continue;
+		record_reset(r, save.msg + skip, save.msg_len - skip);
+		if (list[i]->parse(r->line, r->len, r))
+			break;
+	}
+	if (list[i] == NULL) {
+		*r = save;
+		return;
+	}
+	if (!parser_inner_time(outer, r, &save)) {
+		r->tm = save.tm;
+		r->has_ts = save.has_ts;
+	}
+	if (r->host[0] == '\0')
+		memcpy(r->host, save.host, sizeof(r->host));
+	if (r->program[0] == '\0')
+		memcpy(r->program, save.program, sizeof(r->program));
+	if (r->severity < 0)
+		r->severity = save.severity;
+	r->line = save.line;
+	r->len = save.len;
 }
 
 /*
