@@ -18,10 +18,16 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define RING_MAX	512
+#define RING_MAX	256
 #define PENDING_MAX	256
 #define INCIDENT_ONSET_NS	(120 * TSTAMP_NS_PER_S)
 #define NS		TSTAMP_NS_PER_S
+
+/* Recent non-failure matches, oldest first, the oldest dropped when full. */
+struct ring {
+	struct match		 m[RING_MAX];
+	int			 head, len;
+};
 
 struct incident_engine {
 	struct incident_conf	 conf;
@@ -30,8 +36,7 @@ struct incident_engine {
 	struct incident		*cur;		/* open, or NULL */
 	int			 seq;
 	int64_t			 now_ns;	/* newest event time seen */
-	struct match		 ring[RING_MAX];/* recent non-failures */
-	int			 ring_head, ring_len;
+	struct ring		 ring[2];	/* recent triggers; others */
 	struct match		*pending;	/* failures not yet enough */
 	int			 npending;
 	incident_cb		 cb;
@@ -287,18 +292,23 @@ incident_is_trigger_cat(const char *cat)
 	    || strcmp(cat, "rollback") == 0;
 }
 
-/* Keeps a non-failure match in the look-back ring, dropping old ones. */
+/*
+ * Keeps a non-failure match for a look-back. Triggers have a ring of
+ * their own: a burst of restarts or health checks must not push the
+ * deploy of an hour ago out.
+ */
 static void
 incident_ring_push(struct incident_engine *e, const struct match *m)
 {
+	struct ring *rg = &e->ring[!incident_is_trigger_cat(m->rule->category)];
 	int slot;
 
-	slot = (e->ring_head + e->ring_len) % RING_MAX;
-	if (e->ring_len == RING_MAX)
-		e->ring_head = (e->ring_head + 1) % RING_MAX;
+	slot = (rg->head + rg->len) % RING_MAX;
+	if (rg->len == RING_MAX)
+		rg->head = (rg->head + 1) % RING_MAX;
 	else
-		e->ring_len++;
-	e->ring[slot] = *m;
+		rg->len++;
+	rg->m[slot] = *m;
 }
 
 /* 1 if m joins an incident opening at start: a trigger or near alert. */
@@ -323,6 +333,7 @@ incident_open(struct incident_engine *e, int64_t start)
 {
 	struct incident *inc;
 	const struct match *m, *first = NULL;
+	const struct ring *rg;
 	struct incident_entry *x;
 	int i;
 
@@ -341,8 +352,11 @@ incident_open(struct incident_engine *e, int64_t start)
 			first = &e->pending[i];
 	inc->start_frac = first->frac_digits;
 	incident_set_id(inc, first);
-	for (i = 0; i < e->ring_len; i++) {
-		m = &e->ring[(e->ring_head + i) % RING_MAX];
+	for (i = 0; i < RING_MAX * 2; i++) {
+		rg = &e->ring[i / RING_MAX];
+		if (i % RING_MAX >= rg->len)
+			continue;
+		m = &rg->m[(rg->head + i % RING_MAX) % RING_MAX];
 		if (!incident_ring_joins(e, m, start))
 			continue;
 		incident_take(e, inc, m);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -268,6 +269,30 @@ test_incident_weak_signal_needs_corroboration(void **state)
 	incident_engine_free(e);
 }
 
+static void
+test_incident_trigger_survives_a_burst_of_other_events(void **state)
+{
+	struct incident_engine *e = engine();
+	struct incident *inc;
+	char msg[32];
+	int i;
+
+	(void)state;
+	feed(e, &r_dep, -3000, 0, "Deploying release v9");
+	for (i = 0; i < 1000; i++) {	/* recoveries: health checks pass */
+		snprintf(msg, sizeof(msg), "check %c ok", 'a' + i % 26);
+		feed(e, &r_rec, -2000 + i, 1, msg);
+	}
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 10, 0, "x");
+	incident_engine_finish(e);
+	inc = incident_engine_get(e, 0);
+	assert_non_null(inc);
+	assert_non_null(entry(inc, "deploy"));
+	assert_true(entry(inc, "deploy")->trigger);
+	incident_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -281,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
 		cmocka_unit_test(test_incident_zone_offset_between_sources_is_noted),
 		cmocka_unit_test(test_incident_weak_signal_needs_corroboration),
+		cmocka_unit_test(test_incident_trigger_survives_a_burst_of_other_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
