@@ -9,7 +9,7 @@ DESTDIR	?=
 CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
-	   zlib1g-dev libcmocka-dev tzdata python3
+	   zlib1g-dev libcmocka-dev tzdata python3 clang-format
 SHARED	?= ../shared
 
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -97,6 +97,7 @@ scenarios: timelined
 
 check: deps
 	$(MAKE) all
+	$(MAKE) lint check-format
 	$(MAKE) unit
 	$(MAKE) rules-check
 	$(MAKE) golden
@@ -126,11 +127,14 @@ lint:
 	    $(filter-out daemon/xmalloc.c,$(wildcard daemon/*.c parsers/*.c)) \
 	    || { echo "lint: raw allocation outside xmalloc.c"; exit 1; }
 
+FORMAT_SRCS = daemon/*.c parsers/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
+	      bench/*.c
+
 format:
-	clang-format -i daemon/*.c parsers/*.c include/*.h
+	clang-format -i $(FORMAT_SRCS)
 
 check-format:
-	clang-format --dry-run --Werror daemon/*.c parsers/*.c include/*.h
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 # make fuzz: libFuzzer on the per-line path (tests/fuzz/fuzz_parse.c). The
 # objects are rebuilt with clang under build/fuzz through the pattern rule

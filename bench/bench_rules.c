@@ -27,21 +27,21 @@
 
 /* One input file, held in memory. */
 struct bench_file {
-	const char	*path;
-	char		*buf;
-	size_t		 len;
+	const char *path;
+	char       *buf;
+	size_t      len;
 };
 
 /* One timed pass over every file. */
 struct bench_pass {
-	struct rule_set	*rules;		/* NULL: parse only */
-	const struct tz	*zone;
-	int		 year;
-	uint64_t	 max_lines;	/* 0: all */
-	struct source	 src;
-	uint64_t	 lines;
-	uint64_t	 bytes;
-	uint64_t	 hits;
+	struct rule_set *rules; /* NULL: parse only */
+	const struct tz *zone;
+	int              year;
+	uint64_t         max_lines; /* 0: all */
+	struct source    src;
+	uint64_t         lines;
+	uint64_t         bytes;
+	uint64_t         hits;
 };
 
 /* Seconds on the monotonic clock. */
@@ -58,7 +58,7 @@ bench_now(void)
 static void
 bench_read(struct bench_file *f, const char *path)
 {
-	FILE *fp;
+	FILE  *fp;
 	size_t cap = 1 << 20, n;
 
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -83,8 +83,8 @@ static void
 bench_line_cb(const char *line, size_t len, void *arg)
 {
 	struct bench_pass *bp = arg;
-	struct record *r;
-	struct rule_hit h;
+	struct record     *r;
+	struct rule_hit    h;
 
 	if (bp->max_lines && bp->lines >= bp->max_lines)
 		return;
@@ -100,8 +100,8 @@ static double
 bench_pass_run(struct bench_pass *bp, const struct bench_file *files, int n)
 {
 	struct linebuf lb;
-	double t0;
-	int i;
+	double         t0;
+	int            i;
 
 	linebuf_init(&lb, 0);
 	t0 = bench_now();
@@ -109,7 +109,8 @@ bench_pass_run(struct bench_pass *bp, const struct bench_file *files, int n)
 		source_init(&bp->src, files[i].path, files[i].path, i);
 		source_set_zone(&bp->src, bp->zone, RECORD_ZONE_SOURCE);
 		source_set_year(&bp->src, bp->year, 0, RECORD_YEAR_OPTION);
-		linebuf_feed(&lb, files[i].buf, files[i].len, bench_line_cb, bp);
+		linebuf_feed(
+		    &lb, files[i].buf, files[i].len, bench_line_cb, bp);
 		linebuf_flush(&lb, bench_line_cb, bp);
 		source_free(&bp->src);
 	}
@@ -124,8 +125,8 @@ bench_report(const char *name, struct bench_pass *bp,
     const struct bench_file *files, int n)
 {
 	const struct rule_stats *st;
-	uint64_t calls0 = 0, lines0 = 0;
-	double secs;
+	uint64_t                 calls0 = 0, lines0 = 0;
+	double                   secs;
 
 	if (bp->rules != NULL) {
 		st = rule_set_stats(bp->rules);
@@ -135,24 +136,25 @@ bench_report(const char *name, struct bench_pass *bp,
 	bp->lines = bp->bytes = bp->hits = 0;
 	secs = bench_pass_run(bp, files, n);
 	printf("pass=%s lines=%" PRIu64 " bytes=%" PRIu64 " secs=%.3f "
-	    "lines_per_s=%.0f mb_per_s=%.1f hits=%" PRIu64, name, bp->lines,
-	    bp->bytes, secs, (double)bp->lines / secs,
+	       "lines_per_s=%.0f mb_per_s=%.1f hits=%" PRIu64,
+	    name, bp->lines, bp->bytes, secs, (double)bp->lines / secs,
 	    (double)bp->bytes / 1e6 / secs, bp->hits);
 	if (bp->rules != NULL) {
 		st = rule_set_stats(bp->rules);
 		printf(" regex_per_line=%.3f limit_hits=%" PRIu64,
 		    (double)(st->candidates - calls0) /
-		    (double)(st->lines - lines0), st->limit_hits);
+			(double)(st->lines - lines0),
+		    st->limit_hits);
 	}
 	printf("\n");
 	fflush(stdout);
 }
 
 /* Prints how to run it and exits 2. */
-static void __attribute__((noreturn))
-bench_usage(void)
+static void __attribute__((noreturn)) bench_usage(void)
 {
-	fprintf(stderr, "usage: bench_rules [-r RULES] [-n MAXLINES] "
+	fprintf(stderr,
+	    "usage: bench_rules [-r RULES] [-n MAXLINES] "
 	    "[-t ZONE] [-y YEAR] FILE...\n");
 	exit(2);
 }
@@ -162,10 +164,10 @@ static struct rule_set *
 bench_rules_load(const char *path)
 {
 	struct rule_set *set = rule_set_new();
-	int rc;
+	int              rc;
 
-	rc = path != NULL ? rule_set_load(set, path) :
-	    rule_set_load_builtin(set);
+	rc = path != NULL ? rule_set_load(set, path)
+			  : rule_set_load_builtin(set);
 	if (rc == -1 || rule_set_count(set) == 0)
 		fatalx("%s: no rules loaded", path ? path : "built-in pack");
 	return set;
@@ -176,12 +178,12 @@ int
 main(int argc, char *argv[])
 {
 	struct bench_file *files;
-	struct bench_pass bp;
-	struct rusage ru;
-	const char *rules = NULL, *zone = "UTC";
-	char *end;
-	int ch, i, n, year = 2024;
-	uint64_t max_lines = 0;
+	struct bench_pass  bp;
+	struct rusage      ru;
+	const char        *rules = NULL, *zone = "UTC";
+	char              *end;
+	int                ch, i, n, year = 2024;
+	uint64_t           max_lines = 0;
 
 	log_init(0, -1);
 	while ((ch = getopt(argc, argv, "n:r:t:y:")) != -1) {

@@ -14,18 +14,18 @@
 #include "xmalloc.h"
 
 struct conf_ctx {
-	const char	*file;
-	char		*text;		/* the file, to find lines of keys */
-	int		 errors;
+	const char *file;
+	char       *text; /* the file, to find lines of keys */
+	int         errors;
 };
 
 /* The line of the first `"key"` in the file text, or 1. */
 static int
 conf_line(const struct conf_ctx *c, const char *key)
 {
-	char pat[160];
+	char        pat[160];
 	const char *p;
-	int line = 1;
+	int         line = 1;
 
 	snprintf(pat, sizeof(pat), "\"%s\"", key);
 	if (c->text == NULL || (p = strstr(c->text, pat)) == NULL)
@@ -56,8 +56,7 @@ conf_str(struct conf_ctx *c, const char *key, json_t *v)
 
 /* A whole number in [lo, hi], or lo with an error. */
 static int64_t
-conf_int(struct conf_ctx *c, const char *key, json_t *v, int64_t lo,
-    int64_t hi)
+conf_int(struct conf_ctx *c, const char *key, json_t *v, int64_t lo, int64_t hi)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < lo ||
 	    json_integer_value(v) > hi) {
@@ -86,13 +85,14 @@ static void
 conf_incident(struct conf_ctx *c, struct conf *cf, json_t *o)
 {
 	const char *k;
-	json_t *v;
+	json_t     *v;
 
 	if (!json_is_object(o)) {
 		conf_error(c, "incident", "expected an object");
 		return;
 	}
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		if (strcmp(k, "quiet_period_s") == 0)
 			cf->quiet_period_s = conf_int(c, k, v, 1, 30 * 86400);
 		else if (strcmp(k, "lookback_s") == 0)
@@ -115,9 +115,10 @@ static void
 conf_source(struct conf_ctx *c, struct conf_source *s, json_t *o)
 {
 	const char *k;
-	json_t *v;
+	json_t     *v;
 
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		if (strcmp(k, "path") == 0)
 			s->path = conf_str(c, k, v);
 		else if (strcmp(k, "syslog_udp") == 0)
@@ -132,7 +133,8 @@ conf_source(struct conf_ctx *c, struct conf_source *s, json_t *o)
 			conf_error(c, k, "unknown key in a source");
 	}
 	if (!!s->path + !!s->syslog_udp + !!s->syslog_tcp != 1)
-		conf_error(c, "sources", "each source needs exactly one of "
+		conf_error(c, "sources",
+		    "each source needs exactly one of "
 		    "path, syslog_udp, syslog_tcp");
 }
 
@@ -143,7 +145,8 @@ conf_sources(struct conf_ctx *c, struct conf *cf, json_t *a)
 	size_t i;
 
 	if (!json_is_array(a) || json_array_size(a) > CONF_MAX_SOURCES) {
-		conf_error(c, "sources", "expected an array of at most 256 "
+		conf_error(c, "sources",
+		    "expected an array of at most 256 "
 		    "objects");
 		return;
 	}
@@ -152,8 +155,8 @@ conf_sources(struct conf_ctx *c, struct conf *cf, json_t *a)
 			conf_error(c, "sources", "expected objects");
 			continue;
 		}
-		conf_source(c, &cf->sources[cf->nsources++],
-		    json_array_get(a, i));
+		conf_source(
+		    c, &cf->sources[cf->nsources++], json_array_get(a, i));
 	}
 }
 
@@ -162,7 +165,7 @@ static void
 conf_rules(struct conf_ctx *c, struct conf *cf, json_t *a)
 {
 	size_t i;
-	char *s;
+	char  *s;
 
 	if (!json_is_array(a) || json_array_size(a) > CONF_MAX_RULES) {
 		conf_error(c, "rules", "expected an array of at most 64 paths");
@@ -198,7 +201,7 @@ conf_key(struct conf_ctx *c, struct conf *cf, const char *k, json_t *v)
 	else if (strcmp(k, "max_line") == 0)
 		cf->max_line = conf_int(c, k, v, 256, 16 * 1024 * 1024);
 	else if (k[0] == '_' || strcmp(k, "comment") == 0)
-		;	/* comments: "_note": "..." */
+		; /* comments: "_note": "..." */
 	else
 		conf_error(c, k, "unknown key");
 }
@@ -207,8 +210,8 @@ conf_key(struct conf_ctx *c, struct conf *cf, const char *k, json_t *v)
 static char *
 conf_slurp(const char *path)
 {
-	FILE *fp;
-	char *buf;
+	FILE  *fp;
+	char  *buf;
 	size_t n;
 
 	if ((fp = fopen(path, "r")) == NULL)
@@ -227,11 +230,11 @@ conf_slurp(const char *path)
 struct conf *
 conf_load(const char *path)
 {
-	struct conf_ctx c = { path, NULL, 0 };
-	struct conf *cf;
-	json_error_t err;
-	json_t *root, *v;
-	const char *k;
+	struct conf_ctx c = {path, NULL, 0};
+	struct conf    *cf;
+	json_error_t    err;
+	json_t         *root, *v;
+	const char     *k;
 
 	if ((c.text = conf_slurp(path)) == NULL) {
 		log_warn("%s", path);
@@ -239,16 +242,15 @@ conf_load(const char *path)
 	}
 	if ((root = json_loads(c.text, JSON_REJECT_DUPLICATES, &err)) == NULL ||
 	    !json_is_object(root)) {
-		log_warnx("%s:%d: %s", path, root ? 1 : err.line, root ?
-		    "expected a JSON object" : err.text);
+		log_warnx("%s:%d: %s", path, root ? 1 : err.line,
+		    root ? "expected a JSON object" : err.text);
 		json_decref(root);
 		free(c.text);
 		return NULL;
 	}
 	cf = xcalloc(1, sizeof(*cf));
 	cf->file = xstrdup(path);
-	json_object_foreach(root, k, v)
-		conf_key(&c, cf, k, v);
+	json_object_foreach(root, k, v) conf_key(&c, cf, k, v);
 	json_decref(root);
 	free(c.text);
 	if (c.errors > 0) {

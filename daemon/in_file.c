@@ -16,14 +16,14 @@
 #include "xmalloc.h"
 
 struct in_file {
-	char		*path;
-	int		 fd;
-	struct in_gz	*gz;
-	unsigned char	 pre[2];	/* sniffed bytes not yet served */
-	size_t		 npre;
-	int64_t		 mtime;
-	int64_t		 size;
-	int64_t		 offset;
+	char         *path;
+	int           fd;
+	struct in_gz *gz;
+	unsigned char pre[2]; /* sniffed bytes not yet served */
+	size_t        npre;
+	int64_t       mtime;
+	int64_t       size;
+	int64_t       offset;
 };
 
 /* Reads up to n bytes from fd, retrying on EINTR. */
@@ -45,18 +45,20 @@ struct in_file *
 in_file_open(const char *path)
 {
 	struct in_file *f;
-	struct stat st;
-	ssize_t n;
+	struct stat     st;
+	ssize_t         n;
 
 	f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
-	f->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path,
-	    O_RDONLY | O_CLOEXEC);
+	f->fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+				       : open(path, O_RDONLY | O_CLOEXEC);
 	if (f->fd == -1 || fstat(f->fd, &st) == -1) {
 		if (errno == ENOENT && strncmp(path, "/var/log/", 9) == 0)
-			log_warnx("%s: no such file; if this system logs only "
+			log_warnx(
+			    "%s: no such file; if this system logs only "
 			    "to the journal, try: journalctl -o short-iso | "
-			    "timelined parse -", path);
+			    "timelined parse -",
+			    path);
 		else
 			log_warn("%s", path);
 		goto fail;
@@ -103,7 +105,7 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 {
 	ssize_t r;
 	int64_t before;
-	size_t pre = 0;
+	size_t  pre = 0;
 
 	if (f->gz != NULL) {
 		before = f->offset;
@@ -112,10 +114,11 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 		if (f->offset < 0)
 			f->offset = before;
 		if (r == -1)
-			log_warnx("%s: corrupt or truncated gzip data", f->path);
+			log_warnx(
+			    "%s: corrupt or truncated gzip data", f->path);
 		return r;
 	}
-	if (f->npre > 0 && n >= f->npre) {	/* the sniffed bytes first */
+	if (f->npre > 0 && n >= f->npre) { /* the sniffed bytes first */
 		memcpy(buf, f->pre, f->npre);
 		pre = f->npre;
 		f->npre = 0;

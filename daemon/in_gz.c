@@ -15,17 +15,17 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define IN_GZ_CHUNK	(256 * 1024)
+#define IN_GZ_CHUNK (256 * 1024)
 
 struct in_gz {
-	int		 fd;
-	z_stream	 zs;
-	gz_header	 hdr;
-	unsigned char	*in;
-	int		 eof;		/* no more compressed input */
-	int		 done;		/* stream finished or failed */
-	int64_t		 mtime;		/* first member's header, 0 if none */
-	int		 members;
+	int            fd;
+	z_stream       zs;
+	gz_header      hdr;
+	unsigned char *in;
+	int            eof;   /* no more compressed input */
+	int            done;  /* stream finished or failed */
+	int64_t        mtime; /* first member's header, 0 if none */
+	int            members;
 };
 
 /* 1 if the bytes start with the gzip magic number. */
@@ -117,7 +117,7 @@ in_gz_read(struct in_gz *gz, char *buf, size_t n)
 		if (gz->zs.avail_in == 0 && gz->eof) {
 			gz->done = 1;
 			if (gz->members == 0)
-				return -1;	/* truncated member */
+				return -1; /* truncated member */
 			break;
 		}
 		rc = inflate(&gz->zs, Z_NO_FLUSH);

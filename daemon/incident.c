@@ -18,39 +18,39 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define RING_MAX	256
-#define PENDING_MAX	256
-#define INCIDENT_ONSET_NS	(120 * TSTAMP_NS_PER_S)
-#define NS		TSTAMP_NS_PER_S
+#define RING_MAX          256
+#define PENDING_MAX       256
+#define INCIDENT_ONSET_NS (120 * TSTAMP_NS_PER_S)
+#define NS                TSTAMP_NS_PER_S
 
 /* Recent non-failure matches, oldest first, the oldest dropped when full. */
 struct ring {
-	struct match		 m[RING_MAX];
-	int			 head, len;
+	struct match m[RING_MAX];
+	int          head, len;
 };
 
 struct incident_engine {
-	struct incident_conf	 conf;
-	struct incident		**inc;
-	int			 ninc, capinc;
-	struct incident		*cur;		/* open, or NULL */
-	int			 seq;
-	int64_t			 now_ns;	/* newest event time seen */
-	struct ring		 ring[2];	/* recent triggers; others */
-	struct match		*pending;	/* failures not yet enough */
-	int			 npending;
-	incident_cb		 cb;
-	void			*cb_arg;
-	const char *const	*srcnames;
-	int			 nsrc;
+	struct incident_conf conf;
+	struct incident    **inc;
+	int                  ninc, capinc;
+	struct incident     *cur; /* open, or NULL */
+	int                  seq;
+	int64_t              now_ns;  /* newest event time seen */
+	struct ring          ring[2]; /* recent triggers; others */
+	struct match        *pending; /* failures not yet enough */
+	int                  npending;
+	incident_cb          cb;
+	void                *cb_arg;
+	const char *const   *srcnames;
+	int                  nsrc;
 };
 
-static void	incident_set_id(struct incident *, const struct match *);
+static void incident_set_id(struct incident *, const struct match *);
 
 /* The rule behind note entries added through the API. */
 static char note_id[] = "note", note_cat[] = "note", note_title[] = "Note";
-static const struct rule note_rule = { .id = note_id, .category = note_cat,
-    .title = note_title, .index = -1 };
+static const struct rule note_rule = {
+    .id = note_id, .category = note_cat, .title = note_title, .index = -1};
 
 /* The defaults of the contract: 30 min quiet period, 2 h look-back. */
 void
@@ -116,8 +116,8 @@ incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
 
 /* Tells the engine the names of sources, for notes (borrowed). */
 void
-incident_engine_set_sources(struct incident_engine *e,
-    const char *const *names, int n)
+incident_engine_set_sources(
+    struct incident_engine *e, const char *const *names, int n)
 {
 	e->srcnames = names;
 	e->nsrc = n;
@@ -135,7 +135,7 @@ static uint32_t
 incident_msg_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
-	int indigit = 0;
+	int      indigit = 0;
 
 	for (; *s != '\0'; s++) {
 		if (isdigit((unsigned char)*s)) {
@@ -169,8 +169,8 @@ incident_key(const struct match *m)
 
 /* 1 if entry x is the run match m belongs to. */
 static int
-incident_entry_is(const struct incident_entry *x, const struct match *m,
-    uint32_t key)
+incident_entry_is(
+    const struct incident_entry *x, const struct match *m, uint32_t key)
 {
 	return x->key == key && x->rule == m->rule && x->group == m->group &&
 	    strcmp(x->host, m->host) == 0;
@@ -208,12 +208,12 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 
 /* Adds m to inc: to its run if it has one, else as a new entry. */
 static struct incident_entry *
-incident_add(struct incident_engine *e, struct incident *inc,
-    const struct match *m)
+incident_add(
+    struct incident_engine *e, struct incident *inc, const struct match *m)
 {
 	struct incident_entry *x;
-	uint32_t key = incident_key(m);
-	int i;
+	uint32_t               key = incident_key(m);
+	int                    i;
 
 	for (i = inc->nentries - 1; i >= 0; i--) {
 		x = &inc->entries[i];
@@ -226,7 +226,7 @@ incident_add(struct incident_engine *e, struct incident *inc,
 			x->line_last = m->lineno;
 			x->source_last = m->source;
 		}
-		if (m->ts_ns < x->first_ns) {	/* late arrival */
+		if (m->ts_ns < x->first_ns) { /* late arrival */
 			x->first_ns = m->ts_ns;
 			x->first_frac = m->frac_digits;
 			x->line_first = m->lineno;
@@ -273,8 +273,8 @@ incident_account(struct incident *inc, const struct match *m)
 
 /* Adds m to inc, keeps the milestones and tells the listener. */
 static void
-incident_take(struct incident_engine *e, struct incident *inc,
-    const struct match *m)
+incident_take(
+    struct incident_engine *e, struct incident *inc, const struct match *m)
 {
 	struct incident_entry *x;
 
@@ -288,8 +288,8 @@ incident_take(struct incident_engine *e, struct incident *inc,
 static int
 incident_is_trigger_cat(const char *cat)
 {
-	return strcmp(cat, "deploy") == 0 || strcmp(cat, "config_change") == 0
-	    || strcmp(cat, "rollback") == 0;
+	return strcmp(cat, "deploy") == 0 ||
+	    strcmp(cat, "config_change") == 0 || strcmp(cat, "rollback") == 0;
 }
 
 /*
@@ -301,7 +301,7 @@ static void
 incident_ring_push(struct incident_engine *e, const struct match *m)
 {
 	struct ring *rg = &e->ring[!incident_is_trigger_cat(m->rule->category)];
-	int slot;
+	int          slot;
 
 	slot = (rg->head + rg->len) % RING_MAX;
 	if (rg->len == RING_MAX)
@@ -313,8 +313,8 @@ incident_ring_push(struct incident_engine *e, const struct match *m)
 
 /* 1 if m joins an incident opening at start: a trigger or near alert. */
 static int
-incident_ring_joins(const struct incident_engine *e, const struct match *m,
-    int64_t start)
+incident_ring_joins(
+    const struct incident_engine *e, const struct match *m, int64_t start)
 {
 	const char *cat = m->rule->category;
 
@@ -331,11 +331,11 @@ incident_ring_joins(const struct incident_engine *e, const struct match *m,
 static void
 incident_open(struct incident_engine *e, int64_t start)
 {
-	struct incident *inc;
-	const struct match *m, *first = NULL;
-	const struct ring *rg;
+	struct incident       *inc;
+	const struct match    *m, *first = NULL;
+	const struct ring     *rg;
 	struct incident_entry *x;
-	int i;
+	int                    i;
 
 	inc = xcalloc(1, sizeof(*inc));
 	inc->open = 1;
@@ -370,8 +370,8 @@ incident_open(struct incident_engine *e, int64_t start)
 	e->npending = 0;
 	if (e->ninc == e->capinc) {
 		e->capinc = e->capinc ? e->capinc * 2 : 8;
-		e->inc = xreallocarray(e->inc, (size_t)e->capinc,
-		    sizeof(*e->inc));
+		e->inc = xreallocarray(
+		    e->inc, (size_t)e->capinc, sizeof(*e->inc));
 	}
 	e->inc[e->ninc++] = inc;
 	e->cur = inc;
@@ -407,8 +407,8 @@ static int64_t
 incident_pending_start(const struct incident_engine *e)
 {
 	const struct match *p;
-	int64_t start = INT64_MAX, weak = INT64_MAX;
-	int i, strong = 0;
+	int64_t             start = INT64_MAX, weak = INT64_MAX;
+	int                 i, strong = 0;
 
 	for (i = 0; i < e->npending; i++) {
 		p = &e->pending[i];
@@ -416,8 +416,9 @@ incident_pending_start(const struct incident_engine *e)
 			strong++;
 			if (p->ts_ns < start)
 				start = p->ts_ns;
-		} else if (p->ts_ns < weak && incident_pending_count(e,
-		    p->rule) >= incident_open_min(e, p->rule))
+		} else if (p->ts_ns < weak &&
+		    incident_pending_count(e, p->rule) >=
+			incident_open_min(e, p->rule))
 			weak = p->ts_ns;
 	}
 	if (weak != INT64_MAX)
@@ -440,7 +441,7 @@ incident_pending_start(const struct incident_engine *e)
 static void
 incident_pend(struct incident_engine *e, const struct match *m)
 {
-	int i, drop = 0;
+	int     i, drop = 0;
 	int64_t start;
 
 	while (drop < e->npending &&
@@ -467,18 +468,17 @@ incident_entry_cmp(const void *a, const void *b)
 	return x->id - y->id;
 }
 
-
 /* Phrase and slug of a failure category, for titles and ids. */
 static const struct {
-	const char	*cat, *phrase, *slug;
+	const char *cat, *phrase, *slug;
 } incident_cats[] = {
-	{ "db_connection_error", "Database connection errors", "db" },
-	{ "pool_exhaustion", "Connection pool exhaustion", "pool" },
-	{ "resource_exhaustion", "Resource exhaustion", "resource" },
-	{ "hardware_failure", "Hardware errors", "hardware" },
-	{ "crash", "Crashes", "crash" },
-	{ "external_dependency", "External dependency failures", "external" },
-	{ "upstream_error", "Upstream errors", "upstream" },
+    {"db_connection_error", "Database connection errors", "db"},
+    {"pool_exhaustion", "Connection pool exhaustion", "pool"},
+    {"resource_exhaustion", "Resource exhaustion", "resource"},
+    {"hardware_failure", "Hardware errors", "hardware"},
+    {"crash", "Crashes", "crash"},
+    {"external_dependency", "External dependency failures", "external"},
+    {"upstream_error", "Upstream errors", "upstream"},
 };
 
 /* Index of a failure category in incident_cats, or -1. */
@@ -511,13 +511,13 @@ static int
 incident_dominant(const struct incident *inc)
 {
 	const struct incident_entry *x;
-	int i, c, best = -1, up = -1;
-	int64_t bt = INT64_MAX;
+	int                          i, c, best = -1, up = -1;
+	int64_t                      bt = INT64_MAX;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->rule == NULL || (c = incident_cat_index(
-		    x->rule->category)) < 0)
+		if (x->rule == NULL ||
+		    (c = incident_cat_index(x->rule->category)) < 0)
 			continue;
 		if (strcmp(x->rule->category, "upstream_error") == 0)
 			up = c;
@@ -534,11 +534,12 @@ static const struct incident_entry *
 incident_newest_trigger(const struct incident *inc)
 {
 	const struct incident_entry *x, *best = NULL;
-	int i;
+	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->trigger && (best == NULL || x->first_ns > best->first_ns))
+		if (x->trigger &&
+		    (best == NULL || x->first_ns > best->first_ns))
 			best = x;
 	}
 	return best;
@@ -549,13 +550,15 @@ static void
 incident_title(struct incident *inc)
 {
 	const struct incident_entry *t = incident_newest_trigger(inc);
-	int c = incident_dominant(inc);
-	const char *after = "";
+	int                          c = incident_dominant(inc);
+	const char                  *after = "";
 
 	if (t != NULL)
-		after = strcmp(t->rule->category, "deploy") == 0 ?
-		    " after deploy" : strcmp(t->rule->category, "rollback") ==
-		    0 ? " after rollback" : " after config change";
+		after = strcmp(t->rule->category, "deploy") == 0
+		    ? " after deploy"
+		    : strcmp(t->rule->category, "rollback") == 0
+		    ? " after rollback"
+		    : " after config change";
 	snprintf(inc->title, sizeof(inc->title), "%s%s",
 	    c < 0 ? "Failures" : incident_cats[c].phrase, after);
 }
@@ -565,7 +568,7 @@ static void
 incident_set_id(struct incident *inc, const struct match *first)
 {
 	char ts[40];
-	int c = incident_cat_index(first->rule->category);
+	int  c = incident_cat_index(first->rule->category);
 
 	tstamp_format(ts, sizeof(ts), inc->start_ns / NS * NS, 0, 0);
 	snprintf(inc->id, sizeof(inc->id), "%s-%s", ts,
@@ -589,15 +592,16 @@ static void
 incident_mitigation(struct incident *inc)
 {
 	const struct incident_entry *x;
-	int i;
+	int                          i;
 
 	inc->mitigated_ns = -1;
 	inc->mitigated_entry = -1;
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
 		if (x->rule == NULL || !incident_is_action(x->rule->category) ||
-		    x->trigger || x->first_ns < inc->last_failure_ns - 120 * NS
-		    || x->first_ns > inc->end_ns)
+		    x->trigger ||
+		    x->first_ns < inc->last_failure_ns - 120 * NS ||
+		    x->first_ns > inc->end_ns)
 			continue;
 		if (inc->mitigated_ns < 0 || x->first_ns < inc->mitigated_ns) {
 			inc->mitigated_ns = x->first_ns;
@@ -611,7 +615,7 @@ static void
 incident_detection(struct incident *inc)
 {
 	const struct incident_entry *x;
-	int i;
+	int                          i;
 
 	inc->detected_ns = -1;
 	for (i = 0; i < inc->nentries; i++) {
@@ -623,15 +627,14 @@ incident_detection(struct incident *inc)
 }
 
 /* Adds a note for the postmortem author (bounded; formatted). */
-static void
-incident_note(struct incident *inc, const char *fmt, ...)
+static void incident_note(struct incident *inc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
 incident_note(struct incident *inc, const char *fmt, ...)
 {
 	va_list ap;
-	char buf[512];
+	char    buf[512];
 
 	if (inc->nnotes >= INCIDENT_NOTE_MAX)
 		return;
@@ -650,8 +653,8 @@ static void
 incident_note_rollbacks(struct incident *inc)
 {
 	const struct incident_entry *x, *last = NULL;
-	char a[40], b[40];
-	int i;
+	char                         a[40], b[40];
+	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
@@ -663,23 +666,25 @@ incident_note_rollbacks(struct incident *inc)
 		return;
 	tstamp_format(a, sizeof(a), last->last_ns, 0, 0);
 	tstamp_format(b, sizeof(b), inc->last_failure_ns, 0, 0);
-	incident_note(inc, "failures persisted after the rollback at %s "
+	incident_note(inc,
+	    "failures persisted after the rollback at %s "
 	    "(\"%.80s\"): the last failure was at %s, so the rollback did "
-	    "not fix it", a, last->message, b);
+	    "not fix it",
+	    a, last->message, b);
 }
 
 /* First and last failure times of source src in inc; 0 if it has none. */
 static int
-incident_source_span(const struct incident *inc, int src, int64_t *a,
-    int64_t *b)
+incident_source_span(
+    const struct incident *inc, int src, int64_t *a, int64_t *b)
 {
 	const struct incident_entry *x;
-	int i, found = 0;
+	int                          i, found = 0;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->group != src || !rule_category_is_failure(
-		    x->rule->category))
+		if (x->group != src ||
+		    !rule_category_is_failure(x->rule->category))
 			continue;
 		if (!found || x->first_ns < *a)
 			*a = x->first_ns;
@@ -716,8 +721,8 @@ static void
 incident_note_offsets(struct incident *inc)
 {
 	int64_t a0, a1, b0, b1, ds, de;
-	int s, t, ns = 0, srcs[16];
-	int i;
+	int     s, t, ns = 0, srcs[16];
+	int     i;
 
 	for (i = 0; i < inc->nentries && ns < 16; i++) {
 		s = inc->entries[i].group;
@@ -733,8 +738,10 @@ incident_note_offsets(struct incident *inc)
 				continue;
 			ds = b0 - a0;
 			de = b1 - a1;
-			if (incident_zone_like(ds) && llabs(ds - de) <= 180 * NS)
-				incident_note(inc, "timestamps disagree: the "
+			if (incident_zone_like(ds) &&
+			    llabs(ds - de) <= 180 * NS)
+				incident_note(inc,
+				    "timestamps disagree: the "
 				    "failures in %s are shifted by %+.1f h against "
 				    "%s at both start and end; check the zone of "
 				    "one of them (--source-tz)",
@@ -749,7 +756,7 @@ static void
 incident_notes(struct incident *inc)
 {
 	char a[40], b[40];
-	int i;
+	int  i;
 
 	for (i = 0; i < inc->nnotes; i++)
 		free(inc->notes[i]);
@@ -759,11 +766,14 @@ incident_notes(struct incident *inc)
 	if (inc->recur_ns > 0) {
 		tstamp_format(a, sizeof(a), inc->recur_after_ns, 0, 0);
 		tstamp_format(b, sizeof(b), inc->recur_ns, 0, 0);
-		incident_note(inc, "failures recurred at %s after a recovery "
-		    "at %s", b, a);
+		incident_note(inc,
+		    "failures recurred at %s after a recovery "
+		    "at %s",
+		    b, a);
 	}
 	if (inc->dropped > 0)
-		incident_note(inc, "%llu matches were not kept: more than "
+		incident_note(inc,
+		    "%llu matches were not kept: more than "
 		    "the entry limit per incident",
 		    (unsigned long long)inc->dropped);
 }
@@ -833,8 +843,8 @@ incident_trim(struct incident_engine *e)
 {
 	while (e->ninc > e->conf.max_incidents && e->inc[0] != e->cur) {
 		incident_free(e->inc[0]);
-		memmove(e->inc, e->inc + 1, (size_t)(e->ninc - 1) *
-		    sizeof(*e->inc));
+		memmove(e->inc, e->inc + 1,
+		    (size_t)(e->ninc - 1) * sizeof(*e->inc));
 		e->ninc--;
 	}
 }
@@ -922,7 +932,7 @@ int
 incident_add_note(struct incident_engine *e, struct incident *inc,
     const char *text, int64_t ts_ns)
 {
-	struct match m;
+	struct match           m;
 	struct incident_entry *x;
 
 	memset(&m, 0, sizeof(m));

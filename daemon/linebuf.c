@@ -37,8 +37,8 @@ linebuf_emit(const char *p, size_t n, linebuf_cb cb, void *arg)
 
 /* Adds bytes to the held partial line, cutting it at the bound. */
 static void
-linebuf_hold(struct linebuf *lb, const char *p, size_t n, linebuf_cb cb,
-    void *arg)
+linebuf_hold(
+    struct linebuf *lb, const char *p, size_t n, linebuf_cb cb, void *arg)
 {
 	size_t room = lb->max - lb->len;
 
@@ -59,8 +59,8 @@ linebuf_hold(struct linebuf *lb, const char *p, size_t n, linebuf_cb cb,
 
 /* Frames the bytes p[0..n) into lines, calling cb for each complete one. */
 void
-linebuf_feed(struct linebuf *lb, const char *p, size_t n, linebuf_cb cb,
-    void *arg)
+linebuf_feed(
+    struct linebuf *lb, const char *p, size_t n, linebuf_cb cb, void *arg)
 {
 	const char *end = p + n, *nl;
 

@@ -12,37 +12,37 @@
 #include "xmalloc.h"
 
 struct litscan_lit {
-	char		*s;
-	size_t		 len;
-	int		 id;
+	char  *s;
+	size_t len;
+	int    id;
 };
 
 struct litscan_out {
-	int		 id;
-	int32_t		 next;		/* next output of the same state, -1 */
+	int     id;
+	int32_t next; /* next output of the same state, -1 */
 };
 
 struct litscan {
 	struct litscan_lit *lits;
-	int		 nlits;
-	int		 litcap;
+	int                 nlits;
+	int                 litcap;
 
-	uint8_t		 cls[256];	/* byte -> class, case-folded */
-	int		 nclass;
+	uint8_t cls[256]; /* byte -> class, case-folded */
+	int     nclass;
 
 	/*
 	 * delta[state * nclass + class] is the next state, encoded as
 	 * (next * nclass) << 1 | terminal, so the scan loop needs neither a
 	 * multiply nor a second table to know whether to look at outputs.
 	 */
-	uint32_t	*delta;
-	int		 nstates;
-	int		 statecap;
-	int32_t		*outhead;	/* per state: first own output, -1 */
-	int32_t		*dict;		/* nearest proper suffix with outputs */
+	uint32_t           *delta;
+	int                 nstates;
+	int                 statecap;
+	int32_t            *outhead; /* per state: first own output, -1 */
+	int32_t            *dict;    /* nearest proper suffix with outputs */
 	struct litscan_out *out;
-	int		 nout;
-	int		 outcap;
+	int                 nout;
+	int                 outcap;
 };
 
 /* Returns the ASCII lower case of byte c; other bytes are unchanged. */
@@ -98,8 +98,8 @@ litscan_add(struct litscan *ls, const char *s, size_t len, int id)
 		return;
 	if (ls->nlits == ls->litcap) {
 		ls->litcap = ls->litcap ? ls->litcap * 2 : 16;
-		ls->lits = xreallocarray(ls->lits, ls->litcap,
-		    sizeof(*ls->lits));
+		ls->lits = xreallocarray(
+		    ls->lits, ls->litcap, sizeof(*ls->lits));
 	}
 	l = &ls->lits[ls->nlits++];
 	l->s = xstrndup(s, len);
@@ -112,7 +112,7 @@ static void
 litscan_classes(struct litscan *ls)
 {
 	size_t j;
-	int i, c;
+	int    i, c;
 
 	memset(ls->cls, 0, sizeof(ls->cls));
 	ls->nclass = 1;
@@ -135,10 +135,10 @@ litscan_state(struct litscan *ls)
 
 	if (ls->nstates == ls->statecap) {
 		ls->statecap = ls->statecap ? ls->statecap * 2 : 64;
-		ls->delta = xreallocarray(ls->delta, ls->statecap * row,
-		    sizeof(*ls->delta));
-		ls->outhead = xreallocarray(ls->outhead, ls->statecap,
-		    sizeof(*ls->outhead));
+		ls->delta = xreallocarray(
+		    ls->delta, ls->statecap * row, sizeof(*ls->delta));
+		ls->outhead = xreallocarray(
+		    ls->outhead, ls->statecap, sizeof(*ls->outhead));
 	}
 	memset(&ls->delta[ls->nstates * row], 0, row * sizeof(*ls->delta));
 	ls->outhead[ls->nstates] = -1;
@@ -150,7 +150,7 @@ static void
 litscan_insert(struct litscan *ls, const struct litscan_lit *l)
 {
 	size_t j, idx;
-	int s = 0, t;
+	int    s = 0, t;
 
 	for (j = 0; j < l->len; j++) {
 		idx = (size_t)s * ls->nclass + ls->cls[(unsigned char)l->s[j]];
@@ -186,8 +186,8 @@ static void
 litscan_links(struct litscan *ls)
 {
 	uint32_t *row;
-	int32_t *fail, *queue;
-	int head = 0, tail = 0, s, t, c, nc = ls->nclass;
+	int32_t  *fail, *queue;
+	int       head = 0, tail = 0, s, t, c, nc = ls->nclass;
 
 	fail = xcalloc(ls->nstates, sizeof(*fail));
 	queue = xcalloc(ls->nstates, sizeof(*queue));
@@ -205,8 +205,9 @@ litscan_links(struct litscan *ls)
 				continue;
 			}
 			fail[t] = s == 0 ? 0 : litscan_next(ls, fail[s], c);
-			ls->dict[t] = ls->outhead[fail[t]] >= 0 ? fail[t] :
-			    ls->dict[fail[t]];
+			ls->dict[t] = ls->outhead[fail[t]] >= 0
+			    ? fail[t]
+			    : ls->dict[fail[t]];
 			queue[tail++] = t;
 		}
 	}
@@ -218,9 +219,9 @@ litscan_links(struct litscan *ls)
 static void
 litscan_encode(struct litscan *ls)
 {
-	size_t i, n = (size_t)ls->nstates * ls->nclass;
+	size_t   i, n = (size_t)ls->nstates * ls->nclass;
 	uint32_t t;
-	int term;
+	int      term;
 
 	for (i = 0; i < n; i++) {
 		t = ls->delta[i];
@@ -254,21 +255,21 @@ litscan_mark(const struct litscan *ls, int s, uint64_t *bits)
 
 	for (; s >= 0; s = ls->dict[s]) {
 		for (o = ls->outhead[s]; o >= 0; o = ls->out[o].next)
-			bits[ls->out[o].id / 64] |= UINT64_C(1) <<
-			    (ls->out[o].id % 64);
+			bits[ls->out[o].id / 64] |= UINT64_C(1)
+			    << (ls->out[o].id % 64);
 	}
 }
 
 /* Sets in bits the id of every literal that occurs in s, ignoring case. */
 void
-litscan_scan(const struct litscan *ls, const char *s, size_t len,
-    uint64_t *bits)
+litscan_scan(
+    const struct litscan *ls, const char *s, size_t len, uint64_t *bits)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const uint32_t *delta = ls->delta;
-	const uint8_t *cls = ls->cls;
-	uint32_t v = 0;
-	size_t i;
+	const uint32_t      *delta = ls->delta;
+	const uint8_t       *cls = ls->cls;
+	uint32_t             v = 0;
+	size_t               i;
 
 	if (delta == NULL)
 		return;

@@ -12,8 +12,8 @@
 
 #include "log.h"
 
-static int	log_verbose;
-static int	log_journal;
+static int log_verbose;
+static int log_journal;
 
 /* Sets verbosity and whether to write journal priority prefixes. */
 void
@@ -59,7 +59,7 @@ void
 log_warn(const char *fmt, ...)
 {
 	va_list ap;
-	int saved = errno;
+	int     saved = errno;
 
 	va_start(ap, fmt);
 	log_vwrite(4, saved, fmt, ap);
@@ -121,7 +121,7 @@ void
 fatal(const char *fmt, ...)
 {
 	va_list ap;
-	int saved = errno;
+	int     saved = errno;
 
 	va_start(ap, fmt);
 	log_vwrite(2, saved, fmt, ap);

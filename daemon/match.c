@@ -13,7 +13,7 @@
 static void
 match_add_field(struct match *m, const char *k, const char *v, size_t vlen)
 {
-	char val[256];
+	char   val[256];
 	size_t kl = strlen(k), vl;
 
 	vl = utf8_sanitize(v, vlen, val, sizeof(val));
@@ -30,7 +30,7 @@ const char *
 match_field(const struct match *m, const char *name)
 {
 	const char *p = m->fields, *end = m->fields + m->fields_len;
-	int is;
+	int         is;
 
 	while (p < end) {
 		is = strcmp(p, name) == 0;
@@ -46,11 +46,11 @@ match_field(const struct match *m, const char *name)
 
 /* Fills m from the record r that the rule hit h classified. */
 void
-match_from_hit(struct match *m, const struct record *r,
-    const struct rule_hit *h)
+match_from_hit(
+    struct match *m, const struct record *r, const struct rule_hit *h)
 {
 	const char *host = r->host;
-	int i;
+	int         i;
 
 	m->ts_ns = r->ts_ns;
 	m->utc_offset = r->utc_offset;
@@ -61,8 +61,8 @@ match_from_hit(struct match *m, const struct record *r,
 	for (i = 0; i < h->ncap; i++) {
 		if (h->cap[i].val == NULL)
 			continue;
-		match_add_field(m, h->cap[i].name, h->cap[i].val,
-		    h->cap[i].val_len);
+		match_add_field(
+		    m, h->cap[i].name, h->cap[i].val, h->cap[i].val_len);
 	}
 
 	utf8_sanitize(host, strlen(host), m->host, sizeof(m->host));

@@ -62,10 +62,11 @@ int
 out_csv(FILE *fp, const struct report *rep)
 {
 	struct incident *inc;
-	int i, j;
+	int              i, j;
 
 	fputs("incident,ts,local,last,category,rule,source,line_first,"
-	    "line_last,host,count,trigger,message\r\n", fp);
+	      "line_last,host,count,trigger,message\r\n",
+	    fp);
 	for (i = 0; i < incident_engine_count(rep->engine); i++) {
 		inc = incident_engine_get(rep->engine, i);
 		if (inc->open)

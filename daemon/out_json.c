@@ -28,14 +28,14 @@ report_source_name(const struct report *rep, int i)
 
 /* Formats ns in the display zone with its offset; returns the length. */
 size_t
-report_local(const struct report *rep, char *buf, size_t n, int64_t ns,
-    int frac)
+report_local(
+    const struct report *rep, char *buf, size_t n, int64_t ns, int frac)
 {
 	int32_t off = 0;
 
 	if (rep->display_tz != NULL)
-		off = tz_offset_at(rep->display_tz, ns / TSTAMP_NS_PER_S -
-		    (ns % TSTAMP_NS_PER_S < 0));
+		off = tz_offset_at(rep->display_tz,
+		    ns / TSTAMP_NS_PER_S - (ns % TSTAMP_NS_PER_S < 0));
 	return tstamp_format(buf, n, ns, frac, off);
 }
 
@@ -43,8 +43,8 @@ report_local(const struct report *rep, char *buf, size_t n, int64_t ns,
 json_t *
 report_jstr(const char *p, size_t n)
 {
-	char small[1024], *buf = small;
-	size_t cap = n * 3 + 1, len;
+	char    small[1024], *buf = small;
+	size_t  cap = n * 3 + 1, len;
 	json_t *j;
 
 	if (cap > sizeof(small))
@@ -63,16 +63,16 @@ json_t *
 report_jfields(const struct record *r)
 {
 	json_t *o = json_object();
-	char key[128];
-	size_t kl;
-	int i;
+	char    key[128];
+	size_t  kl;
+	int     i;
 
 	for (i = 0; i < r->nfields; i++) {
-		kl = utf8_sanitize(r->fields[i].key, r->fields[i].key_len, key,
-		    sizeof(key));
+		kl = utf8_sanitize(
+		    r->fields[i].key, r->fields[i].key_len, key, sizeof(key));
 		(void)kl;
-		json_object_set_new(o, key, report_jstr(r->fields[i].val,
-		    r->fields[i].val_len));
+		json_object_set_new(o, key,
+		    report_jstr(r->fields[i].val, r->fields[i].val_len));
 	}
 	return o;
 }
@@ -91,7 +91,7 @@ out_json_ts(int64_t ns, int frac)
 static json_t *
 out_json_fields(const struct incident_entry *x)
 {
-	json_t *o = json_object();
+	json_t     *o = json_object();
 	const char *p = x->fields, *end = x->fields + x->fields_len, *k;
 
 	while (p < end) {
@@ -111,7 +111,7 @@ out_json_entry(const struct report *rep, const struct incident *inc,
     const struct incident_entry *x)
 {
 	json_t *o = json_object();
-	char buf[64];
+	char    buf[64];
 
 	json_object_set_new(o, "id", json_sprintf("%s#%d", inc->id, x->id));
 	json_object_set_new(o, "ts", out_json_ts(x->first_ns, x->first_frac));
@@ -119,22 +119,23 @@ out_json_entry(const struct report *rep, const struct incident *inc,
 	json_object_set_new(o, "local", json_string(buf));
 	json_object_set_new(o, "category", json_string(x->rule->category));
 	json_object_set_new(o, "rule", json_string(x->rule->id));
-	json_object_set_new(o, "source", json_string(report_source_name(rep,
-	    x->source)));
-	json_object_set_new(o, "host", x->host[0] ? json_string(x->host) :
-	    json_null());
+	json_object_set_new(
+	    o, "source", json_string(report_source_name(rep, x->source)));
+	json_object_set_new(
+	    o, "host", x->host[0] ? json_string(x->host) : json_null());
 	json_object_set_new(o, "message", json_string(x->message));
 	json_object_set_new(o, "title", json_string(x->title));
 	json_object_set_new(o, "count", json_integer((json_int_t)x->count));
-	json_object_set_new(o, "first", out_json_ts(x->first_ns, x->first_frac));
+	json_object_set_new(
+	    o, "first", out_json_ts(x->first_ns, x->first_frac));
 	json_object_set_new(o, "last", out_json_ts(x->last_ns, x->last_frac));
-	json_object_set_new(o, "line_first",
-	    json_integer((json_int_t)x->line_first));
-	json_object_set_new(o, "line_last",
-	    json_integer((json_int_t)x->line_last));
+	json_object_set_new(
+	    o, "line_first", json_integer((json_int_t)x->line_first));
+	json_object_set_new(
+	    o, "line_last", json_integer((json_int_t)x->line_last));
 	if (x->source_last != x->source)
-		json_object_set_new(o, "source_last", json_string(
-		    report_source_name(rep, x->source_last)));
+		json_object_set_new(o, "source_last",
+		    json_string(report_source_name(rep, x->source_last)));
 	if (x->trigger)
 		json_object_set_new(o, "trigger", json_true());
 	if (x->fields_len > 0)
@@ -146,21 +147,22 @@ out_json_entry(const struct report *rep, const struct incident *inc,
 static json_t *
 out_json_triggers(const struct incident *inc)
 {
-	json_t *a = json_array(), *o;
+	json_t                      *a = json_array(), *o;
 	const struct incident_entry *x;
-	int i;
+	int                          i;
 
 	for (i = inc->nentries - 1; i >= 0; i--) {
 		x = &inc->entries[i];
 		if (!x->trigger)
 			continue;
 		o = json_object();
-		json_object_set_new(o, "category",
-		    json_string(x->rule->category));
-		json_object_set_new(o, "ts", out_json_ts(x->first_ns,
-		    x->first_frac));
-		json_object_set_new(o, "lead_s", json_integer((json_int_t)
-		    ((inc->start_ns - x->first_ns) / TSTAMP_NS_PER_S)));
+		json_object_set_new(
+		    o, "category", json_string(x->rule->category));
+		json_object_set_new(
+		    o, "ts", out_json_ts(x->first_ns, x->first_frac));
+		json_object_set_new(o, "lead_s",
+		    json_integer((json_int_t)((inc->start_ns - x->first_ns) /
+			TSTAMP_NS_PER_S)));
 		json_object_set_new(o, "rule", json_string(x->rule->id));
 		json_object_set_new(o, "message", json_string(x->message));
 		json_array_append_new(a, o);
@@ -173,8 +175,8 @@ static json_t *
 out_json_categories(const struct incident *inc)
 {
 	json_t *a = json_array();
-	size_t j;
-	int i, seen;
+	size_t  j;
+	int     i, seen;
 
 	for (i = 0; i < inc->nentries; i++) {
 		if (inc->entries[i].trigger)
@@ -182,11 +184,11 @@ out_json_categories(const struct incident *inc)
 		seen = 0;
 		for (j = 0; j < json_array_size(a); j++)
 			if (strcmp(json_string_value(json_array_get(a, j)),
-			    inc->entries[i].rule->category) == 0)
+				inc->entries[i].rule->category) == 0)
 				seen = 1;
 		if (!seen)
-			json_array_append_new(a,
-			    json_string(inc->entries[i].rule->category));
+			json_array_append_new(
+			    a, json_string(inc->entries[i].rule->category));
 	}
 	return a;
 }
@@ -195,20 +197,26 @@ out_json_categories(const struct incident *inc)
 static void
 out_json_milestones(json_t *o, const struct incident *inc)
 {
-	json_object_set_new(o, "start", out_json_ts(inc->start_ns,
-	    inc->start_frac));
-	json_object_set_new(o, "detected", inc->detected_ns >= 0 ?
-	    out_json_ts(inc->detected_ns, 0) : json_null());
-	json_object_set_new(o, "mitigated", inc->mitigated_ns >= 0 ?
-	    out_json_ts(inc->mitigated_ns, 0) : json_null());
+	json_object_set_new(
+	    o, "start", out_json_ts(inc->start_ns, inc->start_frac));
+	json_object_set_new(o, "detected",
+	    inc->detected_ns >= 0 ? out_json_ts(inc->detected_ns, 0)
+				  : json_null());
+	json_object_set_new(o, "mitigated",
+	    inc->mitigated_ns >= 0 ? out_json_ts(inc->mitigated_ns, 0)
+				   : json_null());
 	json_object_set_new(o, "end", out_json_ts(inc->end_ns, inc->end_frac));
-	json_object_set_new(o, "duration_s", json_integer((json_int_t)
-	    ((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
-	json_object_set_new(o, "time_to_detect_s", inc->detected_ns >= 0 ?
-	    json_integer((json_int_t)((inc->detected_ns - inc->start_ns) /
-	    TSTAMP_NS_PER_S)) : json_null());
-	json_object_set_new(o, "time_to_recover_s", json_integer((json_int_t)
-	    ((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
+	json_object_set_new(o, "duration_s",
+	    json_integer(
+		(json_int_t)((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
+	json_object_set_new(o, "time_to_detect_s",
+	    inc->detected_ns >= 0
+		? json_integer((json_int_t)((inc->detected_ns - inc->start_ns) /
+		      TSTAMP_NS_PER_S))
+		: json_null());
+	json_object_set_new(o, "time_to_recover_s",
+	    json_integer(
+		(json_int_t)((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
 }
 
 /* One incident object of the schema (refreshes an open incident first). */
@@ -216,7 +224,7 @@ json_t *
 out_json_incident(const struct report *rep, struct incident *inc)
 {
 	json_t *o = json_object(), *tl = json_array(), *notes = json_array();
-	int i;
+	int     i;
 
 	if (inc->open)
 		incident_refresh(inc);
@@ -225,13 +233,13 @@ out_json_incident(const struct report *rep, struct incident *inc)
 	if (inc->open)
 		json_object_set_new(o, "open", json_true());
 	out_json_milestones(o, inc);
-	json_object_set_new(o, "failures", json_integer((json_int_t)
-	    inc->failures));
+	json_object_set_new(
+	    o, "failures", json_integer((json_int_t)inc->failures));
 	json_object_set_new(o, "categories", out_json_categories(inc));
 	json_object_set_new(o, "triggers", out_json_triggers(inc));
 	for (i = 0; i < inc->nentries; i++)
-		json_array_append_new(tl, out_json_entry(rep, inc,
-		    &inc->entries[i]));
+		json_array_append_new(
+		    tl, out_json_entry(rep, inc, &inc->entries[i]));
 	json_object_set_new(o, "timeline", tl);
 	for (i = 0; i < inc->nnotes; i++)
 		json_array_append_new(notes, json_string(inc->notes[i]));
@@ -248,20 +256,20 @@ out_json_source(const struct source *s)
 	json_object_set_new(o, "name", json_string(s->name));
 	json_object_set_new(o, "format", json_string(source_format(s)));
 	json_object_set_new(o, "tz", json_string(tz_name(s->tz)));
-	json_object_set_new(o, "tz_from", json_string(
-	    record_zone_src_name(s->tz_src)));
+	json_object_set_new(
+	    o, "tz_from", json_string(record_zone_src_name(s->tz_src)));
 	json_object_set_new(o, "lines", json_integer((json_int_t)s->lines));
 	json_object_set_new(o, "matched", json_integer((json_int_t)s->matched));
-	json_object_set_new(o, "unparsed_timestamps",
-	    json_integer((json_int_t)s->no_ts));
+	json_object_set_new(
+	    o, "unparsed_timestamps", json_integer((json_int_t)s->no_ts));
 	json_object_set_new(o, "continuation_lines",
 	    json_integer((json_int_t)s->continuations));
-	json_object_set_new(o, "truncated_lines",
-	    json_integer((json_int_t)s->truncated));
-	json_object_set_new(o, "out_of_order",
-	    json_integer((json_int_t)s->late));
-	json_object_set_new(o, "unresolved_zones",
-	    json_integer((json_int_t)s->unknown_zone));
+	json_object_set_new(
+	    o, "truncated_lines", json_integer((json_int_t)s->truncated));
+	json_object_set_new(
+	    o, "out_of_order", json_integer((json_int_t)s->late));
+	json_object_set_new(
+	    o, "unresolved_zones", json_integer((json_int_t)s->unknown_zone));
 	return o;
 }
 
@@ -270,20 +278,21 @@ int
 out_json(FILE *fp, const struct report *rep)
 {
 	json_t *o = json_object(), *srcs = json_array(), *incs = json_array();
-	char buf[64];
-	int i, rc;
+	char    buf[64];
+	int     i, rc;
 
 	json_object_set_new(o, "schema", json_string("timelined/1"));
 	tstamp_format(buf, sizeof(buf), rep->generated_ns, 0, 0);
 	json_object_set_new(o, "generated_at", json_string(buf));
-	json_object_set_new(o, "display_tz", json_string(rep->display_tz ?
-	    tz_name(rep->display_tz) : "UTC"));
+	json_object_set_new(o, "display_tz",
+	    json_string(rep->display_tz ? tz_name(rep->display_tz) : "UTC"));
 	for (i = 0; i < rep->nsources; i++)
 		json_array_append_new(srcs, out_json_source(rep->sources[i]));
 	json_object_set_new(o, "sources", srcs);
 	for (i = 0; i < incident_engine_count(rep->engine); i++)
-		json_array_append_new(incs, out_json_incident(rep,
-		    incident_engine_get(rep->engine, i)));
+		json_array_append_new(incs,
+		    out_json_incident(
+			rep, incident_engine_get(rep->engine, i)));
 	json_object_set_new(o, "incidents", incs);
 	rc = json_dumpf(o, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	fputc('\n', fp);

@@ -18,12 +18,12 @@
 
 /* Writes ns as "2024-03-15 10:00:01 WAT" (date) or "10:00:01 WAT". */
 static void
-md_time(const struct report *rep, char *buf, size_t n, int64_t ns,
-    int with_date)
+md_time(
+    const struct report *rep, char *buf, size_t n, int64_t ns, int with_date)
 {
-	char iso[64];
+	char        iso[64];
 	const char *abbr = "UTC";
-	int64_t s = ns / TSTAMP_NS_PER_S;
+	int64_t     s = ns / TSTAMP_NS_PER_S;
 
 	report_local(rep, iso, sizeof(iso), ns, 0);
 	if (rep->display_tz != NULL)
@@ -55,7 +55,7 @@ md_duration(char *buf, size_t n, int64_t ns)
 static void
 md_count(char *buf, size_t n, uint64_t v)
 {
-	char raw[32];
+	char   raw[32];
 	size_t len, i, o = 0;
 
 	len = (size_t)snprintf(raw, sizeof(raw), "%llu", (unsigned long long)v);
@@ -85,8 +85,9 @@ md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
 	    (unsigned long long)x->line_first);
 	if (x->source_last != x->source)
-		fprintf(fp, " to %s:%llu", report_source_name(rep,
-		    x->source_last), (unsigned long long)x->line_last);
+		fprintf(fp, " to %s:%llu",
+		    report_source_name(rep, x->source_last),
+		    (unsigned long long)x->line_last);
 	else if (x->line_last != x->line_first)
 		fprintf(fp, "-%llu", (unsigned long long)x->line_last);
 	fputc(')', fp);
@@ -96,9 +97,9 @@ md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 static int
 md_spans_days(const struct report *rep, const struct incident *inc)
 {
-	char a[64], b[64];
+	char    a[64], b[64];
 	int64_t lo = inc->start_ns, hi = inc->end_ns;
-	int i;
+	int     i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		if (inc->entries[i].first_ns < lo)
@@ -138,7 +139,7 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
     const struct incident_entry *x)
 {
 	char a[64], b[64], cnt[32];
-	int days = md_spans_days(rep, inc);
+	int  days = md_spans_days(rep, inc);
 
 	md_time(rep, a, sizeof(a), x->first_ns, days);
 	if (x->count > 1) {
@@ -165,17 +166,17 @@ static void
 md_impact(FILE *fp, const struct incident *inc)
 {
 	const struct incident_entry *x, *y;
-	char cnt[32];
-	uint64_t total;
-	int i, j, nsrc, first = 1;
+	char                         cnt[32];
+	uint64_t                     total;
+	int                          i, j, nsrc, first = 1;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
 		if (!rule_category_is_failure(x->rule->category))
 			continue;
-		for (j = 0; j < i; j++)	/* the category's first entry only */
+		for (j = 0; j < i; j++) /* the category's first entry only */
 			if (strcmp(inc->entries[j].rule->category,
-			    x->rule->category) == 0)
+				x->rule->category) == 0)
 				break;
 		if (j < i)
 			continue;
@@ -201,8 +202,8 @@ static void
 md_trigger(FILE *fp, const struct report *rep, const struct incident *inc)
 {
 	const struct incident_entry *x, *t = NULL;
-	char a[64], d[32];
-	int i;
+	char                         a[64], d[32];
+	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
@@ -211,7 +212,8 @@ md_trigger(FILE *fp, const struct report *rep, const struct incident *inc)
 	}
 	if (t == NULL) {
 		fputs("| Suspected trigger | none found in the look-back "
-		    "window |\n", fp);
+		      "window |\n",
+		    fp);
 		return;
 	}
 	md_time(rep, a, sizeof(a), t->first_ns, 0);
@@ -236,8 +238,10 @@ md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
 	if (inc->detected_ns >= 0) {
 		md_time(rep, a, sizeof(a), inc->detected_ns, 1);
 		md_duration(d, sizeof(d), inc->detected_ns - inc->start_ns);
-		fprintf(fp, "| Detected | %s (first alert, %s after the "
-		    "start) |\n", a, d);
+		fprintf(fp,
+		    "| Detected | %s (first alert, %s after the "
+		    "start) |\n",
+		    a, d);
 	} else
 		fputs("| Detected | no alert found |\n", fp);
 	if (inc->mitigated_ns >= 0) {
@@ -245,8 +249,10 @@ md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
 		fprintf(fp, "| Mitigated | %s |\n", a);
 	}
 	md_time(rep, a, sizeof(a), inc->end_ns, 1);
-	fprintf(fp, "| End | %s%s |\n", a, inc->open ? " (still open at the "
-	    "end of the input)" : "");
+	fprintf(fp, "| End | %s%s |\n", a,
+	    inc->open ? " (still open at the "
+			"end of the input)"
+		      : "");
 	md_duration(d, sizeof(d), inc->end_ns - inc->start_ns);
 	fprintf(fp, "| Duration | %s |\n| Impact signals | ", d);
 	md_impact(fp, inc);
@@ -260,17 +266,20 @@ md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
 static void
 md_note(FILE *fp, const struct report *rep, const char *note)
 {
-	const char *p = note, *end = note + strlen(note);
+	const char   *p = note, *end = note + strlen(note);
 	struct tstamp t;
-	char buf[64], one[2] = "";
-	size_t n;
+	char          buf[64], one[2] = "";
+	size_t        n;
 
 	while (p < end) {
 		memset(&t, 0, sizeof(t));
-		if (isdigit((unsigned char)*p) && (n = tstamp_iso(p, end,
-		    &t)) != 0 && t.zone == TSTAMP_ZONE_OFFSET) {
-			md_time(rep, buf, sizeof(buf), (tstamp_local_seconds(&t) -
-			    t.offset_s) * TSTAMP_NS_PER_S, 1);
+		if (isdigit((unsigned char)*p) &&
+		    (n = tstamp_iso(p, end, &t)) != 0 &&
+		    t.zone == TSTAMP_ZONE_OFFSET) {
+			md_time(rep, buf, sizeof(buf),
+			    (tstamp_local_seconds(&t) - t.offset_s) *
+				TSTAMP_NS_PER_S,
+			    1);
 			fputs(buf, fp);
 			p += n;
 			continue;
@@ -291,8 +300,8 @@ out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
 	fprintf(fp, "## %s\n\nIncident `%s`%s\n\n", inc->title, inc->id,
 	    inc->open ? " (open)" : "");
 	md_summary(fp, rep, inc);
-	fprintf(fp, "\n### Timeline (%s)\n\n", rep->display_tz ?
-	    tz_name(rep->display_tz) : "UTC");
+	fprintf(fp, "\n### Timeline (%s)\n\n",
+	    rep->display_tz ? tz_name(rep->display_tz) : "UTC");
 	for (i = 0; i < inc->nentries; i++)
 		md_entry(fp, rep, inc, &inc->entries[i]);
 	if (inc->nnotes > 0) {
@@ -312,10 +321,11 @@ static void
 md_sources(FILE *fp, const struct report *rep)
 {
 	const struct source *s;
-	int i;
+	int                  i;
 
 	fputs("## Sources\n\n| source | format | zone | lines | matched | "
-	    "without timestamp |\n|---|---|---|---|---|---|\n", fp);
+	      "without timestamp |\n|---|---|---|---|---|---|\n",
+	    fp);
 	for (i = 0; i < rep->nsources; i++) {
 		s = rep->sources[i];
 		fputs("| ", fp);
@@ -328,7 +338,8 @@ md_sources(FILE *fp, const struct report *rep)
 		    (unsigned long long)s->no_ts);
 	}
 	fputs("\nTimes written with a zone or offset in the line use it; "
-	    "the zone column applies to the others.\n", fp);
+	      "the zone column applies to the others.\n",
+	    fp);
 }
 
 /* Writes the whole report as Markdown; 0, or -1 on a write error. */
@@ -336,19 +347,20 @@ int
 out_md(FILE *fp, const struct report *rep)
 {
 	uint64_t lines = 0, matched = 0;
-	int i, n = incident_engine_count(rep->engine);
+	int      i, n = incident_engine_count(rep->engine);
 
 	for (i = 0; i < rep->nsources; i++) {
 		lines += rep->sources[i]->lines;
 		matched += rep->sources[i]->matched;
 	}
-	fprintf(fp, "# Incident timeline\n\n%d incident%s in %llu lines from "
-	    "%d source%s (%llu lines matched a rule).\n\n", n, n == 1 ? "" :
-	    "s", (unsigned long long)lines, rep->nsources,
+	fprintf(fp,
+	    "# Incident timeline\n\n%d incident%s in %llu lines from "
+	    "%d source%s (%llu lines matched a rule).\n\n",
+	    n, n == 1 ? "" : "s", (unsigned long long)lines, rep->nsources,
 	    rep->nsources == 1 ? "" : "s", (unsigned long long)matched);
 	for (i = 0; i < n; i++)
-		if (out_md_incident(fp, rep, incident_engine_get(rep->engine,
-		    i)) == -1)
+		if (out_md_incident(
+			fp, rep, incident_engine_get(rep->engine, i)) == -1)
 			return -1;
 	md_sources(fp, rep);
 	return ferror(fp) ? -1 : 0;

@@ -28,35 +28,35 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
-#define CHUNK		(256 * 1024)
-#define HEAP_MAX	4096
+#define CHUNK    (256 * 1024)
+#define HEAP_MAX 4096
 
 /* One input being read: the file, its framing, its pending matches. */
 struct feed {
-	struct source	  src;
-	struct in_file	 *f;
-	struct linebuf	  lb;
-	struct rule_set	 *rules;
+	struct source               src;
+	struct in_file             *f;
+	struct linebuf              lb;
+	struct rule_set            *rules;
 	const struct pipeline_opts *opts;
-	struct match	 *pool;		/* HEAP_MAX slots */
-	struct match	**heap;		/* min-heap by time, into pool */
-	struct match	**freel;
-	int		  nheap, nfree;
-	int64_t		  max_ts;	/* newest line time seen */
-	uint64_t	  seq;
-	int		  eof;
-	int		  error;
-	int		  gz_seen;	/* gzip header read, year set */
-	int		  mode;		/* what to do with each line */
-	struct replay	 *replay;	/* replay only: for the progress line */
+	struct match               *pool; /* HEAP_MAX slots */
+	struct match              **heap; /* min-heap by time, into pool */
+	struct match              **freel;
+	int                         nheap, nfree;
+	int64_t                     max_ts; /* newest line time seen */
+	uint64_t                    seq;
+	int                         eof;
+	int                         error;
+	int                         gz_seen; /* gzip header read, year set */
+	int                         mode;    /* what to do with each line */
+	struct replay *replay; /* replay only: for the progress line */
 };
 
 /* What a replay's feeds share: the progress line and its counters. */
 struct replay {
-	struct feed		*feeds;
-	int			 n;
-	struct progress		*pg;
-	struct incident_engine	*e;
+	struct feed            *feeds;
+	int                     n;
+	struct progress        *pg;
+	struct incident_engine *e;
 };
 
 enum { FEED_PARSE, FEED_MATCH, FEED_REPLAY };
@@ -104,7 +104,7 @@ int
 pipeline_apply_conf(struct pipeline_opts *o, const char *path)
 {
 	struct conf *cf;
-	int i;
+	int          i;
 
 	if ((cf = conf_load(path)) == NULL)
 		return -1;
@@ -146,9 +146,9 @@ static int
 pipeline_zone(const struct pipeline_opts *o, struct source *src)
 {
 	char *copy = xstrdup(src->path), *real = realpath(src->path, NULL);
-	const char *base = basename(copy);
+	const char      *base = basename(copy);
 	const struct tz *tz;
-	int i, rc = 0;
+	int              i, rc = 0;
 
 	for (i = 0; i < o->nsrctz; i++)
 		if (fnmatch(o->srctz_glob[i], base, 0) == 0 ||
@@ -167,7 +167,7 @@ pipeline_zone(const struct pipeline_opts *o, struct source *src)
 			source_set_zone(src, tz, RECORD_ZONE_DEFAULT);
 	}
 	free(copy);
-	free(real);	/* from realpath(3): not ours to route via xmalloc */
+	free(real); /* from realpath(3): not ours to route via xmalloc */
 	return rc;
 }
 
@@ -221,7 +221,7 @@ static struct match *
 feed_pop(struct feed *fd)
 {
 	struct match *top = fd->heap[0];
-	int i = 0, c;
+	int           i = 0, c;
 
 	fd->heap[0] = fd->heap[--fd->nheap];
 	while ((c = 2 * i + 1) < fd->nheap) {
@@ -257,14 +257,15 @@ feed_ready(const struct feed *fd)
 static void
 feed_print_record(struct feed *fd, const struct record *r)
 {
-	char buf[64];
+	char    buf[64];
 	json_t *o = json_object();
-	char *s;
+	char   *s;
 
 	json_object_set_new(o, "source", json_string(fd->src.name));
-	json_object_set_new(o, "line", json_integer((json_int_t)fd->src.lineno));
-	json_object_set_new(o, "format", fd->src.format ?
-	    json_string(fd->src.format->name) : json_null());
+	json_object_set_new(
+	    o, "line", json_integer((json_int_t)fd->src.lineno));
+	json_object_set_new(o, "format",
+	    fd->src.format ? json_string(fd->src.format->name) : json_null());
 	if (r->has_ts) {
 		tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits, 0);
 		json_object_set_new(o, "ts", json_string(buf));
@@ -282,16 +283,16 @@ feed_print_record(struct feed *fd, const struct record *r)
 	if (r->ambiguous)
 		json_object_set_new(o, "ambiguous", json_true());
 	if (r->abbr_unresolved)
-		json_object_set_new(o, "zone_unresolved", json_string(
-		    r->tm.abbr));
+		json_object_set_new(
+		    o, "zone_unresolved", json_string(r->tm.abbr));
 	if (fd->src.continuation)
 		json_object_set_new(o, "continuation", json_true());
 	if (r->host[0])
-		json_object_set_new(o, "host", report_jstr(r->host,
-		    strlen(r->host)));
+		json_object_set_new(
+		    o, "host", report_jstr(r->host, strlen(r->host)));
 	if (r->program[0])
-		json_object_set_new(o, "program", report_jstr(r->program,
-		    strlen(r->program)));
+		json_object_set_new(
+		    o, "program", report_jstr(r->program, strlen(r->program)));
 	if (r->severity >= 0)
 		json_object_set_new(o, "severity", json_integer(r->severity));
 	json_object_set_new(o, "message", report_jstr(r->msg, r->msg_len));
@@ -305,34 +306,35 @@ feed_print_record(struct feed *fd, const struct record *r)
 
 /* Prints a classified line as JSON (match); h is NULL for --all misses. */
 static void
-feed_print_match(struct feed *fd, const struct record *r,
-    const struct rule_hit *h)
+feed_print_match(
+    struct feed *fd, const struct record *r, const struct rule_hit *h)
 {
-	char buf[64];
+	char    buf[64];
 	json_t *o = json_object();
-	char *s;
-	int i;
+	char   *s;
+	int     i;
 
 	json_object_set_new(o, "source", json_string(fd->src.name));
-	json_object_set_new(o, "line", json_integer((json_int_t)fd->src.lineno));
+	json_object_set_new(
+	    o, "line", json_integer((json_int_t)fd->src.lineno));
 	if (r->has_ts) {
 		tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits, 0);
 		json_object_set_new(o, "ts", json_string(buf));
 	} else
 		json_object_set_new(o, "ts", json_null());
-	json_object_set_new(o, "rule", h ? json_string(h->rule->id) :
-	    json_null());
-	json_object_set_new(o, "category", h ? json_string(h->rule->category) :
-	    json_null());
+	json_object_set_new(
+	    o, "rule", h ? json_string(h->rule->id) : json_null());
+	json_object_set_new(
+	    o, "category", h ? json_string(h->rule->category) : json_null());
 	json_object_set_new(o, "message", report_jstr(r->msg, r->msg_len));
 	for (i = 0; h != NULL && i < h->ncap; i++)
-		if (h->cap[i].val != NULL && json_object_get(o,
-		    h->cap[i].name) == NULL)
+		if (h->cap[i].val != NULL &&
+		    json_object_get(o, h->cap[i].name) == NULL)
 			json_object_set_new(o, h->cap[i].name,
 			    report_jstr(h->cap[i].val, h->cap[i].val_len));
 	if (h != NULL)
-		json_object_set_new(o, "file", json_sprintf("%s:%d",
-		    h->rule->file, h->rule->line));
+		json_object_set_new(o, "file",
+		    json_sprintf("%s:%d", h->rule->file, h->rule->line));
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	puts(s);
 	free(s);
@@ -346,7 +348,7 @@ feed_queue(struct feed *fd, const struct record *r, const struct rule_hit *h)
 	struct match *m;
 
 	if (fd->nfree == 0)
-		return;		/* cannot happen: the merge drains first */
+		return; /* cannot happen: the merge drains first */
 	m = fd->freel[--fd->nfree];
 	match_from_hit(m, r, h);
 	m->source = fd->src.index;
@@ -360,10 +362,10 @@ feed_queue(struct feed *fd, const struct record *r, const struct rule_hit *h)
 static void
 feed_line_cb(const char *line, size_t len, void *arg)
 {
-	struct feed *fd = arg;
-	struct record *r;
+	struct feed    *fd = arg;
+	struct record  *r;
 	struct rule_hit h;
-	int hit = 0;
+	int             hit = 0;
 
 	r = source_line(&fd->src, line, len);
 	if (fd->mode == FEED_PARSE) {
@@ -401,8 +403,8 @@ feed_open(struct feed *fd, const struct pipeline_opts *o, const char *path,
 		fd->eof = fd->error = 1;
 		return -1;
 	}
-	if (pipeline_source_setup(o, &fd->src, path,
-	    in_file_gzip_mtime(fd->f), in_file_mtime(fd->f)) == -1) {
+	if (pipeline_source_setup(o, &fd->src, path, in_file_gzip_mtime(fd->f),
+		in_file_mtime(fd->f)) == -1) {
 		log_warnx("%s: unknown time zone in --tz or --source-tz", path);
 		fd->eof = fd->error = 1;
 		return -1;
@@ -435,9 +437,9 @@ feed_close(struct feed *fd)
 static void
 replay_progress(const struct replay *rp)
 {
-	int64_t done = 0;
+	int64_t  done = 0;
 	uint64_t lines = 0;
-	int i;
+	int      i;
 
 	for (i = 0; i < rp->n; i++) {
 		if (rp->feeds[i].f != NULL)
@@ -457,8 +459,8 @@ feed_fill(struct feed *fd, char *buf)
 		return;
 	n = in_file_read(fd->f, buf, CHUNK);
 	if (!fd->gz_seen && in_file_gzip_mtime(fd->f) > 0 && !fd->opts->year)
-		source_set_year(&fd->src, 0, in_file_gzip_mtime(fd->f),
-		    RECORD_YEAR_GZIP);
+		source_set_year(
+		    &fd->src, 0, in_file_gzip_mtime(fd->f), RECORD_YEAR_GZIP);
 	fd->gz_seen = 1;
 	if (n > 0) {
 		linebuf_feed(&fd->lb, buf, (size_t)n, feed_line_cb, fd);
@@ -475,13 +477,13 @@ feed_fill(struct feed *fd, char *buf)
 
 /* Runs parse or match over each file in turn; the exit status. */
 static int
-pipeline_sequential(const struct pipeline_opts *o, char *const *files,
-    int n, int mode)
+pipeline_sequential(
+    const struct pipeline_opts *o, char *const *files, int n, int mode)
 {
 	struct rule_set *rs = NULL;
-	struct feed fd;
-	char *buf;
-	int i, status = 0;
+	struct feed      fd;
+	char            *buf;
+	int              i, status = 0;
 
 	if (mode == FEED_MATCH) {
 		rs = rule_set_new();
@@ -524,13 +526,14 @@ static struct feed *
 pipeline_next(struct feed *feeds, int n, char *buf)
 {
 	struct feed *best = NULL;
-	int i;
+	int          i;
 
 	for (i = 0; i < n; i++) {
 		while (!feeds[i].eof && !feed_ready(&feeds[i]))
 			feed_fill(&feeds[i], buf);
-		if (feeds[i].nheap > 0 && (best == NULL ||
-		    match_cmp(feeds[i].heap[0], best->heap[0]) < 0))
+		if (feeds[i].nheap > 0 &&
+		    (best == NULL ||
+			match_cmp(feeds[i].heap[0], best->heap[0]) < 0))
 			best = &feeds[i];
 	}
 	return best;
@@ -541,10 +544,10 @@ static void
 pipeline_merge(const struct pipeline_opts *o, struct feed *feeds, int n,
     struct incident_engine *e)
 {
-	char *buf = xmalloc(CHUNK);
-	struct feed *fd;
+	char         *buf = xmalloc(CHUNK);
+	struct feed  *fd;
 	struct match *m;
-	int64_t last = INT64_MIN;
+	int64_t       last = INT64_MIN;
 
 	while ((fd = pipeline_next(feeds, n, buf)) != NULL) {
 		m = feed_pop(fd);
@@ -565,7 +568,7 @@ pipeline_output(const struct pipeline_opts *o, struct feed *feeds, int n,
     struct incident_engine *e)
 {
 	struct report rep;
-	int i, rc;
+	int           i, rc;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.sources = xcalloc((size_t)n, sizeof(*rep.sources));
@@ -592,7 +595,7 @@ static int64_t
 pipeline_end_time(const struct feed *feeds, int n)
 {
 	int64_t t = INT64_MIN;
-	int i;
+	int     i;
 
 	for (i = 0; i < n; i++)
 		if (feeds[i].max_ts > t)
@@ -606,16 +609,17 @@ pipeline_warn_source(const struct source *src)
 {
 	if (src->unknown_zone > 0)
 		log_warnx("%s: %llu timestamps carry a zone abbreviation that "
-		    "is unknown or ambiguous (e.g. IST); read in %s: set "
-		    "--source-tz if that is wrong", src->name,
-		    (unsigned long long)src->unknown_zone, tz_name(src->tz));
+			  "is unknown or ambiguous (e.g. IST); read in %s: set "
+			  "--source-tz if that is wrong",
+		    src->name, (unsigned long long)src->unknown_zone,
+		    tz_name(src->tz));
 	if (src->truncated > 0)
 		log_warnx("%s: %llu lines longer than the line limit were cut",
 		    src->name, (unsigned long long)src->truncated);
 	if (src->late > 0)
 		log_info("%s: %llu matches arrived after the merge window; "
-		    "they were still counted", src->name,
-		    (unsigned long long)src->late);
+			 "they were still counted",
+		    src->name, (unsigned long long)src->late);
 }
 
 /* Puts rotated files of one log ("app.log.1.gz", "app.log") in one set. */
@@ -623,7 +627,7 @@ static void
 pipeline_groups(struct feed *feeds, int n)
 {
 	char a[1024], b[1024];
-	int i, j;
+	int  i, j;
 
 	for (i = 0; i < n; i++) {
 		source_rotation_key(feeds[i].src.path, a, sizeof(a));
@@ -641,14 +645,14 @@ pipeline_groups(struct feed *feeds, int n)
 int
 pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 {
-	struct rule_set *rs = rule_set_new();
+	struct rule_set        *rs = rule_set_new();
 	struct incident_engine *e;
-	struct feed *feeds;
-	struct progress pg;
-	struct replay rp;
-	const char **names;
-	int64_t total = 0;
-	int i, status = 0;
+	struct feed            *feeds;
+	struct progress         pg;
+	struct replay           rp;
+	const char            **names;
+	int64_t                 total = 0;
+	int                     i, status = 0;
 
 	if (pipeline_load_rules(o, rs) == -1) {
 		rule_set_free(rs);
@@ -700,7 +704,7 @@ int
 pipeline_check(const struct pipeline_opts *o)
 {
 	struct rule_set *rs = rule_set_new();
-	int rc = 0, errors;
+	int              rc = 0, errors;
 
 	if (pipeline_load_rules(o, rs) == -1)
 		rc = 2;

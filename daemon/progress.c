@@ -10,7 +10,7 @@
 #include "log.h"
 #include "progress.h"
 
-#define PROGRESS_MIN_BYTES	(16LL * 1024 * 1024)
+#define PROGRESS_MIN_BYTES (16LL * 1024 * 1024)
 
 /* Milliseconds on the monotonic clock. */
 static int64_t
@@ -27,20 +27,20 @@ void
 progress_init(struct progress *p, int mode, int64_t total)
 {
 	p->total = total;
-	p->on = mode == 1 || (mode == -1 && isatty(STDERR_FILENO) &&
-	    total >= PROGRESS_MIN_BYTES);
+	p->on = mode == 1 ||
+	    (mode == -1 && isatty(STDERR_FILENO) &&
+		total >= PROGRESS_MIN_BYTES);
 	p->start_ms = progress_now_ms();
-	p->last_ms = p->start_ms - 250;	/* the first update draws */
+	p->last_ms = p->start_ms - 250; /* the first update draws */
 	p->drawn = 0;
 }
 
 /* Redraws the line if a quarter second has passed. */
 void
-progress_update(struct progress *p, int64_t done, uint64_t lines,
-    int incidents)
+progress_update(struct progress *p, int64_t done, uint64_t lines, int incidents)
 {
 	int64_t now = progress_now_ms();
-	double mib = (double)done / 1048576.0;
+	double  mib = (double)done / 1048576.0;
 
 	if (!p->on || now - p->last_ms < 250)
 		return;
@@ -48,7 +48,8 @@ progress_update(struct progress *p, int64_t done, uint64_t lines,
 	p->drawn = 1;
 	if (p->total > 0)
 		log_raw("\rreplay: %.0f of %.0f MiB (%d%%), %llu lines, "
-		    "%d incidents ", mib, (double)p->total / 1048576.0,
+			"%d incidents ",
+		    mib, (double)p->total / 1048576.0,
 		    (int)(100.0 * (double)done / (double)p->total),
 		    (unsigned long long)lines, incidents);
 	else

@@ -12,7 +12,7 @@
 void
 record_reset(struct record *r, const char *line, size_t len)
 {
-	char *scratch = r->scratch;
+	char  *scratch = r->scratch;
 	size_t cap = r->scratch_cap;
 
 	memset(r, 0, offsetof(struct record, fields));
@@ -48,8 +48,8 @@ record_scratch(struct record *r, size_t n)
 
 /* Appends a field; 0, or -1 when the record has no room left. */
 int
-record_add_field(struct record *r, const char *k, size_t klen, const char *v,
-    size_t vlen)
+record_add_field(
+    struct record *r, const char *k, size_t klen, const char *v, size_t vlen)
 {
 	struct record_field *f;
 
@@ -68,7 +68,7 @@ const struct record_field *
 record_field(const struct record *r, const char *name)
 {
 	size_t n = strlen(name);
-	int i;
+	int    i;
 
 	for (i = 0; i < r->nfields; i++)
 		if (r->fields[i].key_len == n &&
@@ -82,17 +82,36 @@ int
 record_severity(const char *s, size_t n)
 {
 	static const struct {
-		const char	*name;
-		int		 sev;
+		const char *name;
+		int         sev;
 	} names[] = {
-		{ "emerg", 0 }, { "panic", 0 }, { "alert", 1 },
-		{ "crit", 2 }, { "critical", 2 }, { "fatal", 2 },
-		{ "severe", 3 }, { "err", 3 }, { "error", 3 }, { "eror", 3 },
-		{ "warn", 4 }, { "warning", 4 }, { "notice", 5 },
-		{ "info", 6 }, { "information", 6 }, { "log", 6 },
-		{ "debug", 7 }, { "trace", 7 }, { "dbg", 7 }, { "fine", 7 },
-		{ "e", 3 }, { "w", 4 }, { "i", 6 }, { "d", 7 }, { "f", 2 },
-		{ "v", 7 }, { "c", 2 },
+	    {"emerg", 0},
+	    {"panic", 0},
+	    {"alert", 1},
+	    {"crit", 2},
+	    {"critical", 2},
+	    {"fatal", 2},
+	    {"severe", 3},
+	    {"err", 3},
+	    {"error", 3},
+	    {"eror", 3},
+	    {"warn", 4},
+	    {"warning", 4},
+	    {"notice", 5},
+	    {"info", 6},
+	    {"information", 6},
+	    {"log", 6},
+	    {"debug", 7},
+	    {"trace", 7},
+	    {"dbg", 7},
+	    {"fine", 7},
+	    {"e", 3},
+	    {"w", 4},
+	    {"i", 6},
+	    {"d", 7},
+	    {"f", 2},
+	    {"v", 7},
+	    {"c", 2},
 	};
 	size_t i;
 

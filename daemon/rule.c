@@ -30,27 +30,27 @@
 #include "xmalloc.h"
 
 #ifndef TIMELINED_RULES_DIR
-#define TIMELINED_RULES_DIR	"/usr/local/share/timelined/rules.d"
+#define TIMELINED_RULES_DIR "/usr/local/share/timelined/rules.d"
 #endif
 
-#define RULE_LIT_MAX		16	/* strings in one literal set */
-#define RULE_REP_MAX		4	/* repeats of an item kept exact */
-#define RULE_NEST_MAX		64	/* group nesting the parser follows */
-#define RULE_CLASS_MAX		4	/* larger classes are "anything" */
-#define RULE_LIT_MIN		3	/* shortest literal prefiltered on */
-#define RULE_LIT_GOOD		4	/* shorter ones are reported by check */
-#define RULE_MATCH_LIMIT	100000
-#define RULE_DEPTH_LIMIT	1000
-#define RULE_JIT_STACK_MIN	(32 * 1024)
-#define RULE_JIT_STACK_MAX	(512 * 1024)
-#define RULE_FILE_MAX		(16 * 1024 * 1024)
-#define RULE_ID_MAX		128
-#define RULE_PRIORITY_MAX	1000000
+#define RULE_LIT_MAX       16 /* strings in one literal set */
+#define RULE_REP_MAX       4  /* repeats of an item kept exact */
+#define RULE_NEST_MAX      64 /* group nesting the parser follows */
+#define RULE_CLASS_MAX     4  /* larger classes are "anything" */
+#define RULE_LIT_MIN       3  /* shortest literal prefiltered on */
+#define RULE_LIT_GOOD      4  /* shorter ones are reported by check */
+#define RULE_MATCH_LIMIT   100000
+#define RULE_DEPTH_LIMIT   1000
+#define RULE_JIT_STACK_MIN (32 * 1024)
+#define RULE_JIT_STACK_MAX (512 * 1024)
+#define RULE_FILE_MAX      (16 * 1024 * 1024)
+#define RULE_ID_MAX        128
+#define RULE_PRIORITY_MAX  1000000
 
 /* A set of strings; see rule_info for what it means. */
 struct rule_lits {
-	char		*v[RULE_LIT_MAX];
-	int		 n;
+	char *v[RULE_LIT_MAX];
+	int   n;
 };
 
 /*
@@ -59,26 +59,26 @@ struct rule_lits {
  * strings in req (req empty: nothing is known).
  */
 struct rule_info {
-	int		 exact;
+	int              exact;
 	struct rule_lits ex;
 	struct rule_lits req;
 };
 
 /* A concatenation being folded left to right. */
 struct rule_fold {
-	struct rule_lits run;		/* exact strings of the current run */
-	struct rule_lits best;		/* best required set seen so far */
-	int		 broken;	/* the concatenation is not exact */
+	struct rule_lits run;    /* exact strings of the current run */
+	struct rule_lits best;   /* best required set seen so far */
+	int              broken; /* the concatenation is not exact */
 };
 
 /* The pattern parser's state. */
 struct rule_rx {
-	const char	*p;
-	const char	*end;
-	int		 extended;	/* (?x) in effect */
-	int		 quote;		/* inside \Q...\E */
-	int		 depth;
-	int		 fail;		/* a construct it does not follow */
+	const char *p;
+	const char *end;
+	int         extended; /* (?x) in effect */
+	int         quote;    /* inside \Q...\E */
+	int         depth;
+	int         fail; /* a construct it does not follow */
 };
 
 enum rule_field_kind {
@@ -92,91 +92,91 @@ enum rule_field_kind {
 /* One distinct subject field of the set and its subject for this line. */
 struct rule_slot {
 	enum rule_field_kind kind;
-	const char	*name;		/* RULE_FIELD_NAMED: borrowed */
-	int		 scanned;	/* some rule on it has literals */
-	uint64_t	*mask;		/* the rules on this field */
-	uint64_t	*always;	/* those without a usable literal */
-	const char	*s;		/* the subject, during a match */
-	size_t		 len;
-	int		 present;
+	const char          *name;    /* RULE_FIELD_NAMED: borrowed */
+	int                  scanned; /* some rule on it has literals */
+	uint64_t            *mask;    /* the rules on this field */
+	uint64_t            *always;  /* those without a usable literal */
+	const char          *s;       /* the subject, during a match */
+	size_t               len;
+	int                  present;
 };
 
 /* A rule and everything compiled from it. */
 struct rule_ent {
-	struct rule	 pub;		/* first: hits point here */
-	pcre2_code	*code;
-	const char	*names[RULE_MAX_CAPTURES]; /* in the name table */
-	int		 groups[RULE_MAX_CAPTURES];
-	int		 nnames;
+	struct rule      pub; /* first: hits point here */
+	pcre2_code      *code;
+	const char      *names[RULE_MAX_CAPTURES]; /* in the name table */
+	int              groups[RULE_MAX_CAPTURES];
+	int              nnames;
 	struct rule_lits lits;
-	int		 litmin;	/* shortest literal, -1 none */
-	int		 slot;
-	int		 rank;		/* bit in the candidate set */
-	int		 builtin;
-	char		**ex[2];	/* examples: [0] match, [1] no_match */
-	int		 nex[2];
+	int              litmin; /* shortest literal, -1 none */
+	int              slot;
+	int              rank; /* bit in the candidate set */
+	int              builtin;
+	char           **ex[2]; /* examples: [0] match, [1] no_match */
+	int              nex[2];
 };
 
 struct rule_set {
-	struct rule_ent	**rules;	/* load order */
-	int		 nrules;
-	int		 cap;
+	struct rule_ent **rules; /* load order */
+	int               nrules;
+	int               cap;
 
 	/* Rebuilt after each load by rule_prepare(). */
-	struct rule_ent	**order;	/* priority order; bit r is order[r] */
+	struct rule_ent **order; /* priority order; bit r is order[r] */
 	struct rule_slot *slots;
-	int		 nslots;
-	int		 nwords;
-	uint64_t	*bits;		/* masks of all slots */
-	uint64_t	*cand;
-	uint64_t	*found;
-	struct litscan	*scan;
+	int               nslots;
+	int               nwords;
+	uint64_t         *bits; /* masks of all slots */
+	uint64_t         *cand;
+	uint64_t         *found;
+	struct litscan   *scan;
 	pcre2_match_data *md;
 
 	pcre2_match_context *mctx;
-	pcre2_jit_stack	*jstack;
-	int		 prefilter;
-	int		 builtin;	/* loading the built-in pack */
-	struct rule_stats stats;
+	pcre2_jit_stack     *jstack;
+	int                  prefilter;
+	int                  builtin; /* loading the built-in pack */
+	struct rule_stats    stats;
 };
 
 /* A rule file being loaded. */
 struct rule_file {
-	const char	*path;
-	char		*text;
-	size_t		 len;
-	size_t		*elem;		/* offset of each "rules" element */
-	int		 nelem;
+	const char *path;
+	char       *text;
+	size_t      len;
+	size_t     *elem; /* offset of each "rules" element */
+	int         nelem;
 };
 
 /* One rule being loaded, for messages. */
 struct rule_ctx {
 	const struct rule_file *f;
-	char		 name[RULE_ID_MAX + 8];	/* the id, or "#N" */
-	int		 line;
-	int		 errors;
-	const char	*pattern;
-	const char	*flags;
+	char                    name[RULE_ID_MAX + 8]; /* the id, or "#N" */
+	int                     line;
+	int                     errors;
+	const char             *pattern;
+	const char             *flags;
 };
 
 static const struct {
-	const char	*name;
-	int		 failure;
+	const char *name;
+	int         failure;
 } rule_categories[] = {
-	{ "deploy", 0 },
-	{ "config_change", 0 },
-	{ "rollback", 0 },
-	{ "restart", 0 },
-	{ "alert", 0 },
-	{ "recovery", 0 },
-	{ "note", 0 },
-	{ "db_connection_error", 1 },
-	{ "pool_exhaustion", 1 },
-	{ "resource_exhaustion", 1 },
-	{ "hardware_failure", 1 },
-	{ "upstream_error", 1 },
-	{ "external_dependency", 1 },
-	{ "crash", 1 },
+    {"deploy", 0},
+    {"config_change", 0},
+    {"rollback", 0},
+    {"restart", 0},
+    {"alert", 0},
+    {"recovery", 0},
+    {"note", 0},
+    {"db_connection_error", 1},
+    {"pool_exhaustion", 1},
+    {"resource_exhaustion", 1},
+    {"hardware_failure", 1},
+    {"upstream_error", 1},
+    {"external_dependency", 1},
+    {"crash", 1},
 };
 
 /* Returns the category's table index, or -1 if it is not a category. */
@@ -185,8 +185,7 @@ rule_category_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(rule_categories) / sizeof(*rule_categories);
-	    i++)
+	for (i = 0; i < sizeof(rule_categories) / sizeof(*rule_categories); i++)
 		if (strcmp(rule_categories[i].name, name) == 0)
 			return i;
 	return -1;
@@ -286,9 +285,9 @@ lits_union(struct rule_lits *dst, const struct rule_lits *src)
 static int
 lits_cross(struct rule_lits *a, const struct rule_lits *b)
 {
-	struct rule_lits out = { .n = 0 };
-	char *s;
-	int i, j;
+	struct rule_lits out = {.n = 0};
+	char            *s;
+	int              i, j;
 
 	if (a->n * b->n > RULE_LIT_MAX)
 		return -1;
@@ -416,8 +415,8 @@ fold_finish(struct rule_fold *f, struct rule_info *out)
 static void
 fold_piece(struct rule_fold *f, const struct rule_info *a, int min, int max)
 {
-	struct rule_lits opt = { .n = 0 };
-	int i;
+	struct rule_lits opt = {.n = 0};
+	int              i;
 
 	if (!a->exact) {
 		fold_break(f, min > 0 ? &a->req : NULL);
@@ -504,14 +503,14 @@ info_alt(struct rule_info *a, const struct rule_info *b)
  * compiled, so it is well formed.
  */
 
-static void	rx_alt(struct rule_rx *, struct rule_info *);
+static void rx_alt(struct rule_rx *, struct rule_info *);
 
 /* Returns 1 if c is white space that extended mode ignores. */
 static int
 rx_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
-	    c == '\f' || c == '\r';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	    c == '\r';
 }
 
 /* Skips white space and # comments in extended mode. */
@@ -548,8 +547,10 @@ rx_hex(struct rule_rx *rx, int max)
 	int v = 0, n = 0;
 
 	while (rx->p < rx->end && n < max && isxdigit((unsigned char)*rx->p)) {
-		v = v * 16 + (isdigit((unsigned char)*rx->p) ? *rx->p - '0' :
-		    tolower((unsigned char)*rx->p) - 'a' + 10);
+		v = v * 16 +
+		    (isdigit((unsigned char)*rx->p)
+			    ? *rx->p - '0'
+			    : tolower((unsigned char)*rx->p) - 'a' + 10);
 		if (v > 255)
 			return -1;
 		rx->p++;
@@ -599,9 +600,9 @@ rx_esc_arg(struct rule_rx *rx, char e)
 }
 
 /* Values of rx_escape() other than a byte. */
-#define RX_ZERO		(-1)	/* zero width: \b \A \z ... */
-#define RX_ANY		(-2)	/* consumes something unknown: \d \w ... */
-#define RX_QUOTE	(-3)	/* \Q */
+#define RX_ZERO  (-1) /* zero width: \b \A \z ... */
+#define RX_ANY   (-2) /* consumes something unknown: \d \w ... */
+#define RX_QUOTE (-3) /* \Q */
 
 /*
  * Reads the escape after a backslash: a byte value (1-255), or RX_*.
@@ -611,10 +612,10 @@ static int
 rx_escape(struct rule_rx *rx, int in_class)
 {
 	static const char zero[] = "bBAzZGKE", ctl[] = "ntrfea",
-	    ctlv[] = "\n\t\r\f\033\a";
+			  ctlv[] = "\n\t\r\f\033\a";
 	const char *q;
-	char c;
-	int v;
+	char        c;
+	int         v;
 
 	if (rx->p >= rx->end) {
 		rx->fail = 1;
@@ -652,7 +653,7 @@ static int
 rx_posix(struct rule_rx *rx)
 {
 	const char *q = rx->p + 2;
-	char kind;
+	char        kind;
 
 	if (rx->end - rx->p < 2 || rx->p[0] != '[')
 		return 0;
@@ -689,9 +690,9 @@ rx_class_atom(struct rule_rx *rx)
 static void
 rx_class_info(struct rule_info *a, const uint8_t *set, int wide)
 {
-	uint8_t folded[256] = { 0 };
-	int c, n = 0;
-	char b;
+	uint8_t folded[256] = {0};
+	int     c, n = 0;
+	char    b;
 
 	info_any(a);
 	for (c = 1; c < 256 && !wide; c++)
@@ -712,8 +713,8 @@ rx_class_info(struct rule_info *a, const uint8_t *set, int wide)
 static void
 rx_class(struct rule_rx *rx, struct rule_info *a)
 {
-	uint8_t set[256] = { 0 };
-	int wide = 0, first = 1, lo, hi;
+	uint8_t set[256] = {0};
+	int     wide = 0, first = 1, lo, hi;
 
 	if (rx->p < rx->end && *rx->p == '^') {
 		wide = 1;
@@ -744,9 +745,9 @@ rx_class(struct rule_rx *rx, struct rule_info *a)
 
 /* What follows "(?": see rx_group_head(). */
 enum rx_head {
-	RX_HEAD_BODY,		/* a group whose contents count */
-	RX_HEAD_LOOK,		/* a lookaround: zero width */
-	RX_HEAD_DONE,		/* a comment or a flag setting: zero width */
+	RX_HEAD_BODY, /* a group whose contents count */
+	RX_HEAD_LOOK, /* a lookaround: zero width */
+	RX_HEAD_DONE, /* a comment or a flag setting: zero width */
 	RX_HEAD_FAIL
 };
 
@@ -754,7 +755,7 @@ enum rx_head {
 static enum rx_head
 rx_flags(struct rule_rx *rx, struct rule_info *a)
 {
-	int on = 1;
+	int  on = 1;
 	char c;
 
 	while (rx->p < rx->end) {
@@ -797,11 +798,9 @@ rx_group_head(struct rule_rx *rx, struct rule_info *a)
 		return RX_HEAD_DONE;
 	case ':':
 	case '|':
-	case '>':
-		return RX_HEAD_BODY;
+	case '>': return RX_HEAD_BODY;
 	case '=':
-	case '!':
-		return RX_HEAD_LOOK;
+	case '!': return RX_HEAD_LOOK;
 	case '<':
 		if (d == '=' || d == '!') {
 			rx->p++;
@@ -809,9 +808,7 @@ rx_group_head(struct rule_rx *rx, struct rule_info *a)
 		}
 		rx_skip_to(rx, '>');
 		return RX_HEAD_BODY;
-	case '\'':
-		rx_skip_to(rx, '\'');
-		return RX_HEAD_BODY;
+	case '\'': rx_skip_to(rx, '\''); return RX_HEAD_BODY;
 	case 'P':
 		if (d != '<')
 			break;
@@ -827,7 +824,7 @@ static void
 rx_group(struct rule_rx *rx, struct rule_info *a)
 {
 	enum rx_head head = RX_HEAD_BODY;
-	int saved = rx->extended;
+	int          saved = rx->extended;
 
 	info_any(a);
 	if (rx->depth >= RULE_NEST_MAX || rx->p >= rx->end || *rx->p == '*') {
@@ -896,22 +893,12 @@ rx_atom(struct rule_rx *rx, struct rule_info *a)
 		return;
 	}
 	switch (c) {
-	case '\\':
-		rx_esc_item(rx, a);
-		break;
-	case '[':
-		rx_class(rx, a);
-		break;
-	case '(':
-		rx_group(rx, a);
-		break;
+	case '\\': rx_esc_item(rx, a); break;
+	case '[': rx_class(rx, a); break;
+	case '(': rx_group(rx, a); break;
 	case '^':
-	case '$':
-		info_empty(a);
-		break;
-	case '.':
-		info_any(a);
-		break;
+	case '$': info_empty(a); break;
+	case '.': info_any(a); break;
 	case '{':
 		/* Whether "{2}" here is literal differs between versions. */
 		if (rx->p < rx->end && isdigit((unsigned char)*rx->p))
@@ -924,8 +911,7 @@ rx_atom(struct rule_rx *rx, struct rule_info *a)
 		rx->fail = 1;
 		info_any(a);
 		break;
-	default:
-		info_byte(a, c);
+	default: info_byte(a, c);
 	}
 }
 
@@ -993,9 +979,10 @@ rx_quant(struct rule_rx *rx, int *min, int *max)
 		rx->p++;
 	/* A second quantifier would repeat the first: not followed. */
 	rx_skip(rx);
-	if (rx->p < rx->end && (strchr("?*+", *rx->p) != NULL ||
-	    (*rx->p == '{' && rx->p + 1 < rx->end && isdigit(
-	    (unsigned char)rx->p[1]))))
+	if (rx->p < rx->end &&
+	    (strchr("?*+", *rx->p) != NULL ||
+		(*rx->p == '{' && rx->p + 1 < rx->end &&
+		    isdigit((unsigned char)rx->p[1]))))
 		rx->fail = 1;
 }
 
@@ -1005,7 +992,7 @@ rx_seq(struct rule_rx *rx, struct rule_info *out)
 {
 	struct rule_fold f;
 	struct rule_info a;
-	int min, max;
+	int              min, max;
 
 	fold_init(&f);
 	for (;;) {
@@ -1041,8 +1028,9 @@ rx_alt(struct rule_rx *rx, struct rule_info *out)
 static void
 rule_extract(struct rule_ent *ent, const char *pattern, int extended)
 {
-	struct rule_rx rx = { .p = pattern, .end = pattern + strlen(pattern),
-	    .extended = extended };
+	struct rule_rx   rx = {.p = pattern,
+	      .end = pattern + strlen(pattern),
+	      .extended = extended};
 	struct rule_info top;
 
 	rx_alt(&rx, &top);
@@ -1101,9 +1089,8 @@ rule_ent_free(struct rule_ent *ent)
 }
 
 /* Logs "FILE:LINE: rule ID: message". */
-static void __attribute__((format(printf, 4, 0)))
-rule_vreport(const char *file, int line, const char *name, const char *fmt,
-    va_list ap)
+static void __attribute__((format(printf, 4, 0))) rule_vreport(
+    const char *file, int line, const char *name, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
@@ -1139,8 +1126,8 @@ static int
 rule_file_read(struct rule_file *f)
 {
 	struct stat st;
-	ssize_t n;
-	int fd;
+	ssize_t     n;
+	int         fd;
 
 	if ((fd = open(f->path, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
 		log_warn("%s", f->path);
@@ -1177,7 +1164,7 @@ static int
 rule_file_line(const struct rule_file *f, size_t off)
 {
 	size_t i;
-	int line = 1;
+	int    line = 1;
 
 	for (i = 0; i < off && i < f->len; i++)
 		line += f->text[i] == '\n';
@@ -1212,7 +1199,7 @@ rule_file_find(const struct rule_file *f, size_t from, size_t to,
     const char *key, const char *val)
 {
 	const char *t = f->text;
-	size_t i, k, klen = strlen(key), vlen = val ? strlen(val) : 0;
+	size_t      i, k, klen = strlen(key), vlen = val ? strlen(val) : 0;
 
 	for (i = from; i + klen + 2 <= to; i++) {
 		if (t[i] != '"' || memcmp(t + i + 1, key, klen) != 0 ||
@@ -1253,8 +1240,8 @@ static void
 rule_file_elements(struct rule_file *f, size_t max)
 {
 	size_t i = 0, j, k;
-	int depth = 0, found = 0, expect = 0;
-	char c;
+	int    depth = 0, found = 0, expect = 0;
+	char   c;
 
 	f->elem = xcalloc(max + 1, sizeof(*f->elem));
 	while (i < f->len) {
@@ -1268,8 +1255,8 @@ rule_file_elements(struct rule_file *f, size_t max)
 		expect = 0;
 		if (c == '"') {
 			j = rule_file_string(f, i);
-			k = found || depth != 1 ? 0 :
-			    rule_file_rules_at(f, i, j);
+			k = found || depth != 1 ? 0
+						: rule_file_rules_at(f, i, j);
 			if (k != 0) {
 				found = expect = 1;
 				depth = 2;
@@ -1302,11 +1289,10 @@ rule_id_valid(const char *s)
 
 /* Sets up the context of element i: its name and line for messages. */
 static void
-rule_ctx_init(struct rule_ctx *c, const struct rule_file *f, int i,
-    json_t *obj)
+rule_ctx_init(struct rule_ctx *c, const struct rule_file *f, int i, json_t *obj)
 {
 	json_t *id = json_object_get(obj, "id");
-	size_t start = 0, end = f->len, at = (size_t)-1;
+	size_t  start = 0, end = f->len, at = (size_t)-1;
 
 	memset(c, 0, sizeof(*c));
 	c->f = f;
@@ -1345,8 +1331,10 @@ rule_key_id(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 	const char *s = rule_json_str(c, "id", v);
 
 	if (s != NULL && !rule_id_valid(s))
-		rule_error(c, "\"id\" must be at most %d letters, digits, "
-		    "'.', '_' or '-'", RULE_ID_MAX);
+		rule_error(c,
+		    "\"id\" must be at most %d letters, digits, "
+		    "'.', '_' or '-'",
+		    RULE_ID_MAX);
 	else if (s != NULL)
 		ent->pub.id = xstrdup(s);
 }
@@ -1384,8 +1372,8 @@ rule_key_flags(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 	}
 	for (s = json_string_value(v); *s != '\0'; s++) {
 		if (*s != 'i' && *s != 'x') {
-			rule_error(c, "unknown flag '%c' (flags are i and x)",
-			    *s);
+			rule_error(
+			    c, "unknown flag '%c' (flags are i and x)", *s);
 			return;
 		}
 	}
@@ -1427,7 +1415,8 @@ rule_key_open_min(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 	json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
 
 	if (!json_is_integer(v) || n < 1 || n > 100000)
-		rule_error(c, "\"open_min\" must be an integer from 1 to 100000");
+		rule_error(
+		    c, "\"open_min\" must be an integer from 1 to 100000");
 	else
 		ent->pub.open_min = (int)n;
 }
@@ -1454,8 +1443,8 @@ rule_key_title(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 
 /* Reads one list of examples, k: 0 "match", 1 "no_match". */
 static void
-rule_examples(struct rule_ctx *c, struct rule_ent *ent, int k,
-    const char *key, json_t *v)
+rule_examples(
+    struct rule_ctx *c, struct rule_ent *ent, int k, const char *key, json_t *v)
 {
 	size_t i, n = json_array_size(v);
 
@@ -1463,14 +1452,14 @@ rule_examples(struct rule_ctx *c, struct rule_ent *ent, int k,
 		if (rule_json_str(c, key, json_array_get(v, i)) == NULL)
 			return;
 	if (!json_is_array(v) || n == 0) {
-		rule_error(c, "\"examples\".\"%s\" must be a list of lines",
-		    key);
+		rule_error(
+		    c, "\"examples\".\"%s\" must be a list of lines", key);
 		return;
 	}
 	ent->ex[k] = xcalloc(n, sizeof(*ent->ex[k]));
 	for (i = 0; i < n; i++)
-		ent->ex[k][ent->nex[k]++] =
-		    xstrdup(json_string_value(json_array_get(v, i)));
+		ent->ex[k][ent->nex[k]++] = xstrdup(
+		    json_string_value(json_array_get(v, i)));
 }
 
 /* Reads "examples": {"match": [...], "no_match": [...]}. */
@@ -1478,13 +1467,14 @@ static void
 rule_key_examples(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 {
 	const char *key;
-	json_t *val;
+	json_t     *val;
 
 	if (!json_is_object(v)) {
 		rule_error(c, "\"examples\" must be an object");
 		return;
 	}
-	json_object_foreach(v, key, val) {
+	json_object_foreach(v, key, val)
+	{
 		if (strcmp(key, "match") == 0 && ent->ex[0] == NULL)
 			rule_examples(c, ent, 0, key, val);
 		else if (strcmp(key, "no_match") == 0 && ent->ex[1] == NULL)
@@ -1495,19 +1485,19 @@ rule_key_examples(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 }
 
 static const struct {
-	const char	*key;
-	void		(*read)(struct rule_ctx *, struct rule_ent *, json_t *);
+	const char *key;
+	void (*read)(struct rule_ctx *, struct rule_ent *, json_t *);
 } rule_keys[] = {
-	{ "id", rule_key_id },
-	{ "category", rule_key_category },
-	{ "pattern", rule_key_pattern },
-	{ "flags", rule_key_flags },
-	{ "field", rule_key_field },
-	{ "priority", rule_key_priority },
-	{ "open_min", rule_key_open_min },
-	{ "severity", rule_key_severity },
-	{ "title", rule_key_title },
-	{ "examples", rule_key_examples },
+    {"id", rule_key_id},
+    {"category", rule_key_category},
+    {"pattern", rule_key_pattern},
+    {"flags", rule_key_flags},
+    {"field", rule_key_field},
+    {"priority", rule_key_priority},
+    {"open_min", rule_key_open_min},
+    {"severity", rule_key_severity},
+    {"title", rule_key_title},
+    {"examples", rule_key_examples},
 };
 
 /* Reads every key of a rule object; unknown keys are errors. */
@@ -1515,10 +1505,11 @@ static void
 rule_read_keys(struct rule_ctx *c, struct rule_ent *ent, json_t *obj)
 {
 	const char *key;
-	json_t *val;
-	size_t i, n = sizeof(rule_keys) / sizeof(*rule_keys);
+	json_t     *val;
+	size_t      i, n = sizeof(rule_keys) / sizeof(*rule_keys);
 
-	json_object_foreach(obj, key, val) {
+	json_object_foreach(obj, key, val)
+	{
 		for (i = 0; i < n; i++) {
 			if (strcmp(key, rule_keys[i].key) == 0) {
 				rule_keys[i].read(c, ent, val);
@@ -1541,8 +1532,8 @@ static void
 rule_names(struct rule_ctx *c, struct rule_ent *ent)
 {
 	PCRE2_SPTR table, e;
-	uint32_t count, size, i;
-	int j, group;
+	uint32_t   count, size, i;
+	int        j, group;
 
 	pcre2_pattern_info(ent->code, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(ent->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
@@ -1555,7 +1546,7 @@ rule_names(struct rule_ctx *c, struct rule_ent *ent)
 		e = table + i * size;
 		group = e[0] << 8 | e[1];
 		for (j = ent->nnames; j > 0 && ent->groups[j - 1] > group;
-		    j--) {
+		     j--) {
 			ent->groups[j] = ent->groups[j - 1];
 			ent->names[j] = ent->names[j - 1];
 		}
@@ -1596,14 +1587,16 @@ static void
 rule_check_title(struct rule_ctx *c, struct rule_ent *ent)
 {
 	const char *t;
-	size_t n;
+	size_t      n;
 
 	for (t = ent->pub.title; t != NULL && *t != '\0'; t++) {
 		if ((n = rule_placeholder(t)) == 0)
 			continue;
 		if (rule_name_find(ent, t + 1, n) == -1)
-			rule_error(c, "title uses {%.*s}, which the pattern "
-			    "does not capture", (int)n, t + 1);
+			rule_error(c,
+			    "title uses {%.*s}, which the pattern "
+			    "does not capture",
+			    (int)n, t + 1);
 		t += n + 1;
 	}
 }
@@ -1613,9 +1606,9 @@ static void
 rule_compile(struct rule_ctx *c, struct rule_ent *ent)
 {
 	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE off;
-	uint32_t opt = PCRE2_NEVER_UTF;
-	int err;
+	PCRE2_SIZE  off;
+	uint32_t    opt = PCRE2_NEVER_UTF;
+	int         err;
 
 	if (c->flags != NULL && strchr(c->flags, 'i') != NULL)
 		opt |= PCRE2_CASELESS;
@@ -1638,11 +1631,11 @@ rule_compile(struct rule_ctx *c, struct rule_ent *ent)
 
 /* Checks that no rule already loaded has the same id. */
 static void
-rule_check_dup(struct rule_ctx *c, const struct rule_set *set,
-    const struct rule_ent *ent)
+rule_check_dup(
+    struct rule_ctx *c, const struct rule_set *set, const struct rule_ent *ent)
 {
 	const struct rule *r;
-	int i;
+	int                i;
 
 	for (i = 0; i < set->nrules; i++) {
 		r = &set->rules[i]->pub;
@@ -1660,8 +1653,8 @@ rule_add(struct rule_set *set, struct rule_ent *ent)
 {
 	if (set->nrules == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 64;
-		set->rules = xreallocarray(set->rules, set->cap,
-		    sizeof(*set->rules));
+		set->rules = xreallocarray(
+		    set->rules, set->cap, sizeof(*set->rules));
 	}
 	ent->pub.index = set->nrules;
 	ent->builtin = set->builtin;
@@ -1672,10 +1665,10 @@ rule_add(struct rule_set *set, struct rule_ent *ent)
 
 /* Loads element i of a file's "rules"; -1 (logged) if it has errors. */
 static int
-rule_load_one(struct rule_set *set, const struct rule_file *f, int i,
-    json_t *obj)
+rule_load_one(
+    struct rule_set *set, const struct rule_file *f, int i, json_t *obj)
 {
-	struct rule_ctx c;
+	struct rule_ctx  c;
 	struct rule_ent *ent;
 
 	rule_ctx_init(&c, f, i, obj);
@@ -1705,23 +1698,26 @@ static json_t *
 rule_file_rules(const struct rule_file *f, json_t *root)
 {
 	const char *key;
-	json_t *val, *rules = NULL;
-	size_t at;
+	json_t     *val, *rules = NULL;
+	size_t      at;
 
 	if (!json_is_object(root)) {
-		log_warnx("%s:1: expected an object {\"rules\": [...]}",
-		    f->path);
+		log_warnx(
+		    "%s:1: expected an object {\"rules\": [...]}", f->path);
 		return NULL;
 	}
-	json_object_foreach(root, key, val) {
+	json_object_foreach(root, key, val)
+	{
 		if (strcmp(key, "rules") == 0 && json_is_array(val)) {
 			rules = val;
 			continue;
 		}
 		at = rule_file_find(f, 0, f->len, key, NULL);
-		log_warnx("%s:%d: %s \"%s\"", f->path, rule_file_line(f,
-		    at == (size_t)-1 ? 0 : at), strcmp(key, "rules") == 0 ?
-		    "expected a list in" : "unknown key", key);
+		log_warnx("%s:%d: %s \"%s\"", f->path,
+		    rule_file_line(f, at == (size_t)-1 ? 0 : at),
+		    strcmp(key, "rules") == 0 ? "expected a list in"
+					      : "unknown key",
+		    key);
 		return NULL;
 	}
 	if (rules == NULL)
@@ -1733,11 +1729,11 @@ rule_file_rules(const struct rule_file *f, json_t *root)
 static int
 rule_load_file(struct rule_set *set, const char *path)
 {
-	struct rule_file f = { .path = path };
-	json_error_t jerr;
-	json_t *root, *rules;
-	size_t i;
-	int rc = 0;
+	struct rule_file f = {.path = path};
+	json_error_t     jerr;
+	json_t          *root, *rules;
+	size_t           i;
+	int              rc = 0;
 
 	if (rule_file_read(&f) == -1)
 		return -1;
@@ -1751,8 +1747,8 @@ rule_load_file(struct rule_set *set, const char *path)
 	else {
 		rule_file_elements(&f, json_array_size(rules));
 		for (i = 0; i < json_array_size(rules); i++)
-			if (rule_load_one(set, &f, i,
-			    json_array_get(rules, i)) == -1)
+			if (rule_load_one(
+				set, &f, i, json_array_get(rules, i)) == -1)
 				rc = -1;
 	}
 	json_decref(root);
@@ -1776,10 +1772,10 @@ static int
 rule_load_dir(struct rule_set *set, const char *dir)
 {
 	struct dirent *de;
-	DIR *d;
-	char **names = NULL, *path;
-	size_t n = 0, cap = 0, i;
-	int rc = 0;
+	DIR           *d;
+	char         **names = NULL, *path;
+	size_t         n = 0, cap = 0, i;
+	int            rc = 0;
 
 	if ((d = opendir(dir)) == NULL) {
 		log_warn("%s", dir);
@@ -1863,13 +1859,14 @@ static int
 rule_slot(struct rule_set *set, const struct rule_ent *ent)
 {
 	enum rule_field_kind kind = rule_field_kind(ent->pub.field);
-	struct rule_slot *sl;
-	int k;
+	struct rule_slot    *sl;
+	int                  k;
 
 	for (k = 0; k < set->nslots; k++) {
 		sl = &set->slots[k];
-		if (sl->kind == kind && (kind != RULE_FIELD_NAMED ||
-		    strcmp(sl->name, ent->pub.field) == 0))
+		if (sl->kind == kind &&
+		    (kind != RULE_FIELD_NAMED ||
+			strcmp(sl->name, ent->pub.field) == 0))
 			return k;
 	}
 	sl = &set->slots[set->nslots];
@@ -1883,7 +1880,7 @@ static void
 rule_prepare_one(struct rule_set *set, struct rule_ent *ent, int r)
 {
 	struct rule_slot *sl = &set->slots[ent->slot];
-	int i;
+	int               i;
 
 	bit_set(sl->mask, r);
 	if (ent->litmin < RULE_LIT_MIN) {
@@ -1891,8 +1888,8 @@ rule_prepare_one(struct rule_set *set, struct rule_ent *ent, int r)
 		return;
 	}
 	for (i = 0; i < ent->lits.n; i++)
-		litscan_add(set->scan, ent->lits.v[i], strlen(ent->lits.v[i]),
-		    r);
+		litscan_add(
+		    set->scan, ent->lits.v[i], strlen(ent->lits.v[i]), r);
 	sl->scanned = 1;
 }
 
@@ -1901,11 +1898,11 @@ static uint32_t
 rule_max_pairs(const struct rule_set *set)
 {
 	uint32_t n, max = 0;
-	int i;
+	int      i;
 
 	for (i = 0; i < set->nrules; i++) {
-		pcre2_pattern_info(set->rules[i]->code,
-		    PCRE2_INFO_CAPTURECOUNT, &n);
+		pcre2_pattern_info(
+		    set->rules[i]->code, PCRE2_INFO_CAPTURECOUNT, &n);
 		if (n > max)
 			max = n;
 	}
@@ -1917,15 +1914,14 @@ static void
 rule_prepare(struct rule_set *set)
 {
 	size_t words;
-	int r, k;
+	int    r, k;
 
 	rule_unprepare(set);
 	set->order = xcalloc(set->nrules + 1, sizeof(*set->order));
 	if (set->nrules > 0)
-		memcpy(set->order, set->rules,
-		    set->nrules * sizeof(*set->order));
-	qsort(set->order, set->nrules, sizeof(*set->order),
-	    rule_cmp_priority);
+		memcpy(
+		    set->order, set->rules, set->nrules * sizeof(*set->order));
+	qsort(set->order, set->nrules, sizeof(*set->order), rule_cmp_priority);
 	set->slots = xcalloc(set->nrules + 1, sizeof(*set->slots));
 	for (r = 0; r < set->nrules; r++) {
 		set->order[r]->rank = r;
@@ -1944,8 +1940,8 @@ rule_prepare(struct rule_set *set)
 	for (r = 0; r < set->nrules; r++)
 		rule_prepare_one(set, set->order[r], r);
 	litscan_build(set->scan);
-	if ((set->md = pcre2_match_data_create(rule_max_pairs(set),
-	    NULL)) == NULL)
+	if ((set->md = pcre2_match_data_create(rule_max_pairs(set), NULL)) ==
+	    NULL)
 		fatalx("pcre2_match_data_create");
 }
 
@@ -1961,8 +1957,8 @@ rule_set_new(void)
 	pcre2_set_match_limit(set->mctx, RULE_MATCH_LIMIT);
 	pcre2_set_depth_limit(set->mctx, RULE_DEPTH_LIMIT);
 	/* NULL without JIT support; the interpreter then needs none. */
-	set->jstack = pcre2_jit_stack_create(RULE_JIT_STACK_MIN,
-	    RULE_JIT_STACK_MAX, NULL);
+	set->jstack = pcre2_jit_stack_create(
+	    RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
 	if (set->jstack != NULL)
 		pcre2_jit_stack_assign(set->mctx, NULL, set->jstack);
 	rule_prepare(set);
@@ -1991,7 +1987,7 @@ int
 rule_set_load(struct rule_set *set, const char *path)
 {
 	struct stat st;
-	int rc;
+	int         rc;
 
 	if (stat(path, &st) == -1) {
 		log_warn("%s", path);
@@ -2013,12 +2009,12 @@ rule_set_load(struct rule_set *set, const char *path)
 static char *
 rule_dev_dir(void)
 {
-	static const char *const rel[] = { "config/rules.d",
-	    "../share/timelined/rules.d", NULL };
+	static const char *const rel[] = {
+	    "config/rules.d", "../share/timelined/rules.d", NULL};
 	struct stat st;
-	char exe[PATH_MAX], *slash, *dir;
-	ssize_t n;
-	int i;
+	char        exe[PATH_MAX], *slash, *dir;
+	ssize_t     n;
+	int         i;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return NULL;
@@ -2043,12 +2039,12 @@ int
 rule_set_load_builtin(struct rule_set *set)
 {
 	const char *dir = getenv("TIMELINED_RULES_DIR");
-	char *dev = NULL;
-	int rc;
+	char       *dev = NULL;
+	int         rc;
 
 	if (dir == NULL || *dir == '\0')
-		dir = (dev = rule_dev_dir()) != NULL ? dev :
-		    TIMELINED_RULES_DIR;
+		dir = (dev = rule_dev_dir()) != NULL ? dev
+						     : TIMELINED_RULES_DIR;
 	set->builtin = 1;
 	rc = rule_set_load(set, dir);
 	set->builtin = 0;
@@ -2125,12 +2121,12 @@ rule_subject(const struct record *rec, const struct rule_slot *sl,
 
 /* Fills hit from the match data of a match of ent against s. */
 static void
-rule_fill(const struct rule_set *set, const struct rule_ent *ent,
-    const char *s, struct rule_hit *hit)
+rule_fill(const struct rule_set *set, const struct rule_ent *ent, const char *s,
+    struct rule_hit *hit)
 {
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(set->md);
+	PCRE2_SIZE          *ov = pcre2_get_ovector_pointer(set->md);
 	struct rule_capture *cap;
-	int i, g;
+	int                  i, g;
 
 	hit->rule = &ent->pub;
 	hit->ncap = 0;
@@ -2147,15 +2143,14 @@ rule_fill(const struct rule_set *set, const struct rule_ent *ent,
 
 /* Runs one rule's regex on its subject: 1 match, 0 not (or a limit hit). */
 static int
-rule_try(struct rule_set *set, const struct rule_ent *ent,
-    struct rule_hit *hit)
+rule_try(struct rule_set *set, const struct rule_ent *ent, struct rule_hit *hit)
 {
 	const struct rule_slot *sl = &set->slots[ent->slot];
-	int rc;
+	int                     rc;
 
 	set->stats.candidates++;
-	rc = pcre2_match(ent->code, (PCRE2_SPTR)sl->s, sl->len, 0, 0, set->md,
-	    set->mctx);
+	rc = pcre2_match(
+	    ent->code, (PCRE2_SPTR)sl->s, sl->len, 0, 0, set->md, set->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc < 0) {
@@ -2183,8 +2178,8 @@ static void
 rule_candidates(struct rule_set *set, const struct record *rec)
 {
 	struct rule_slot *sl;
-	size_t bytes = set->nwords * sizeof(uint64_t);
-	int k;
+	size_t            bytes = set->nwords * sizeof(uint64_t);
+	int               k;
 
 	memset(set->cand, 0, bytes);
 	for (k = 0; k < set->nslots; k++) {
@@ -2210,18 +2205,18 @@ rule_candidates(struct rule_set *set, const struct record *rec)
  * filled, or 0. A regex that hits a limit counts as not matching.
  */
 int
-rule_set_match(struct rule_set *set, const struct record *rec,
-    struct rule_hit *hit)
+rule_set_match(
+    struct rule_set *set, const struct record *rec, struct rule_hit *hit)
 {
 	uint64_t w;
-	int i;
+	int      i;
 
 	set->stats.lines++;
 	rule_candidates(set, rec);
 	for (i = 0; i < set->nwords; i++) {
 		for (w = set->cand[i]; w != 0; w &= w - 1)
-			if (rule_try(set, set->order[i * 64 +
-			    __builtin_ctzll(w)], hit))
+			if (rule_try(set,
+				set->order[i * 64 + __builtin_ctzll(w)], hit))
 				return 1;
 	}
 	return 0;
@@ -2234,10 +2229,9 @@ rule_set_match(struct rule_set *set, const struct record *rec,
 
 /* Parses an example line into rec, whose scratch is buf. */
 static void
-rule_example_parse(struct record *rec, const char *line, char *buf,
-    size_t cap)
+rule_example_parse(struct record *rec, const char *line, char *buf, size_t cap)
 {
-	struct parser_state ps = { NULL };
+	struct parser_state ps = {NULL};
 
 	memset(rec, 0, sizeof(*rec));
 	rec->scratch = buf;
@@ -2264,24 +2258,27 @@ static int
 rule_check_example(struct rule_set *set, struct rule_ent *ent, int k, int n)
 {
 	struct rule_slot *sl = &set->slots[ent->slot];
-	struct record rec;
-	const char *line = ent->ex[k][n];
-	size_t cap = 2 * strlen(line) + 256;
-	char *buf = xmalloc(cap);
-	int got, bad = 0;
+	struct record     rec;
+	const char       *line = ent->ex[k][n];
+	size_t            cap = 2 * strlen(line) + 256;
+	char             *buf = xmalloc(cap);
+	int               got, bad = 0;
 
 	rule_example_parse(&rec, line, buf, cap);
 	sl->present = rule_subject(&rec, sl, &sl->s, &sl->len);
 	got = sl->present && rule_try(set, ent, NULL);
 	if (got != (k == 0)) {
-		rule_report(&ent->pub, k == 0 ? "example %d does not match: "
-		    "\"%s\"" : "example %d matches but should not: \"%s\"",
+		rule_report(&ent->pub,
+		    k == 0 ? "example %d does not match: "
+			     "\"%s\""
+			   : "example %d matches but should not: \"%s\"",
 		    n + 1, line);
 		bad = 1;
 	} else if (got && !rule_prefilter_sees(set, ent)) {
-		rule_report(&ent->pub, "example %d matches but the literal "
-		    "prefilter misses it (a bug; please report): \"%s\"", n + 1,
-		    line);
+		rule_report(&ent->pub,
+		    "example %d matches but the literal "
+		    "prefilter misses it (a bug; please report): \"%s\"",
+		    n + 1, line);
 		bad = 1;
 	}
 	free(buf);
@@ -2290,8 +2287,7 @@ rule_check_example(struct rule_set *set, struct rule_ent *ent, int k, int n)
 
 /* Checks one rule's examples and literals; returns its error count. */
 static int
-rule_check_rule(struct rule_set *set, struct rule_ent *ent,
-    int warn_literals)
+rule_check_rule(struct rule_set *set, struct rule_ent *ent, int warn_literals)
 {
 	int k, n, errors = 0;
 
@@ -2307,9 +2303,11 @@ rule_check_rule(struct rule_set *set, struct rule_ent *ent,
 	 * lines that have that field: cheap whatever its literals. */
 	if (warn_literals && ent->litmin < RULE_LIT_GOOD &&
 	    (ent->pub.field == NULL || strcmp(ent->pub.field, "message") == 0 ||
-	    strcmp(ent->pub.field, "line") == 0))
-		rule_report(&ent->pub, "no distinctive literal of %d or more "
-		    "bytes; it runs on most lines", RULE_LIT_GOOD);
+		strcmp(ent->pub.field, "line") == 0))
+		rule_report(&ent->pub,
+		    "no distinctive literal of %d or more "
+		    "bytes; it runs on most lines",
+		    RULE_LIT_GOOD);
 	return errors;
 }
 
@@ -2321,7 +2319,7 @@ int
 rule_set_check(struct rule_set *set, int warn_literals)
 {
 	struct rule_stats saved = set->stats;
-	int i, errors = 0;
+	int               i, errors = 0;
 
 	for (i = 0; i < set->nrules; i++)
 		errors += rule_check_rule(set, set->rules[i], warn_literals);
@@ -2361,8 +2359,8 @@ size_t
 rule_format_title(const struct rule_hit *hit, char *buf, size_t size)
 {
 	const struct rule_capture *cap;
-	const char *t;
-	size_t n = 0, len;
+	const char                *t;
+	size_t                     n = 0, len;
 
 	if (size == 0)
 		return 0;
@@ -2388,10 +2386,10 @@ size_t
 rule_literals(const struct rule *r, char *buf, size_t size)
 {
 	const struct rule_ent *ent = (const struct rule_ent *)r;
-	const unsigned char *p;
-	char tmp[8];
-	size_t n = 0;
-	int i;
+	const unsigned char   *p;
+	char                   tmp[8];
+	size_t                 n = 0;
+	int                    i;
 
 	if (size == 0)
 		return 0;

@@ -43,8 +43,8 @@ source_free(struct source *src)
 
 /* Sets the zone for timestamps that carry none, and where it came from. */
 void
-source_set_zone(struct source *src, const struct tz *tz,
-    enum record_zone_src why)
+source_set_zone(
+    struct source *src, const struct tz *tz, enum record_zone_src why)
 {
 	src->tz = tz;
 	src->tz_src = why;
@@ -52,8 +52,8 @@ source_set_zone(struct source *src, const struct tz *tz,
 
 /* Sets the year option (0: none) and the reference time for inference. */
 void
-source_set_year(struct source *src, int year, int64_t ref_s,
-    enum record_year_src why)
+source_set_year(
+    struct source *src, int year, int64_t ref_s, enum record_year_src why)
 {
 	src->year_opt = year;
 	src->ref_s = ref_s;
@@ -70,15 +70,15 @@ static void
 source_year(struct source *src, struct record *r)
 {
 	struct tstamp *t = &r->tm;
-	int ry, rm, rd;
+	int            ry, rm, rd;
 
 	if (src->year_opt) {
 		if (src->prev_mon >= 10 && t->mon <= 3)
 			src->year_shift++;
 		src->prev_mon = t->mon;
 		t->year = src->year_opt + src->year_shift;
-		r->year_src = src->year_shift ? RECORD_YEAR_ROLLOVER :
-		    RECORD_YEAR_OPTION;
+		r->year_src = src->year_shift ? RECORD_YEAR_ROLLOVER
+					      : RECORD_YEAR_OPTION;
 		return;
 	}
 	tstamp_civil_from_days(src->ref_s / 86400, &ry, &rm, &rd);
@@ -111,16 +111,16 @@ static int
 source_resolve(struct source *src, struct record *r)
 {
 	struct tstamp *t = &r->tm;
-	int64_t local, utc;
-	int32_t off;
-	int flags = 0;
+	int64_t        local, utc;
+	int32_t        off;
+	int            flags = 0;
 
 	if (t->zone == TSTAMP_ZONE_EPOCH) {
 		r->ts_ns = t->epoch_ns;
 		r->zone_src = RECORD_ZONE_EXPLICIT;
 		r->year_src = RECORD_YEAR_EXPLICIT;
-		r->utc_offset = tz_offset_at(src->tz, r->ts_ns /
-		    TSTAMP_NS_PER_S);
+		r->utc_offset = tz_offset_at(
+		    src->tz, r->ts_ns / TSTAMP_NS_PER_S);
 		return 0;
 	}
 	if (t->year == 0)
@@ -182,7 +182,7 @@ static void
 source_count_format(struct source *src, const struct parser *p)
 {
 	const struct parser *const *all = parser_all();
-	int i;
+	int                         i;
 
 	for (i = 0; all[i] != NULL && i < SOURCE_MAX_FORMATS; i++)
 		if (all[i] == p) {
@@ -228,8 +228,8 @@ const char *
 source_format(const struct source *src)
 {
 	const struct parser *const *all = parser_all();
-	uint64_t best = 0;
-	int i, bi = -1;
+	uint64_t                    best = 0;
+	int                         i, bi = -1;
 
 	for (i = 0; all[i] != NULL && i < SOURCE_MAX_FORMATS; i++)
 		if (src->format_lines[i] > best) {
@@ -243,7 +243,7 @@ source_format(const struct source *src)
 const char *
 record_zone_src_name(enum record_zone_src z)
 {
-	static const char *names[] = { NULL, "explicit", "source", "default" };
+	static const char *names[] = {NULL, "explicit", "source", "default"};
 
 	return names[z];
 }
@@ -252,8 +252,8 @@ record_zone_src_name(enum record_zone_src z)
 const char *
 record_year_src_name(enum record_year_src y)
 {
-	static const char *names[] = { NULL, "explicit", "option", "gzip",
-	    "mtime", "rollover", "clock" };
+	static const char *names[] = {
+	    NULL, "explicit", "option", "gzip", "mtime", "rollover", "clock"};
 
 	return names[y];
 }
@@ -267,14 +267,15 @@ static size_t
 source_strip_digits(const char *s, size_t n, size_t min, const char *seps)
 {
 	size_t k = n, digits = 0;
-	int dates = min >= 8;
+	int    dates = min >= 8;
 
-	while (k > 0 && ((s[k - 1] >= '0' && s[k - 1] <= '9') ||
-	    (dates && s[k - 1] == '-'))) {
+	while (k > 0 &&
+	    ((s[k - 1] >= '0' && s[k - 1] <= '9') ||
+		(dates && s[k - 1] == '-'))) {
 		digits += s[k - 1] != '-';
 		k--;
 	}
-	while (k < n && s[k] == '-')	/* the run's first dash separates */
+	while (k < n && s[k] == '-') /* the run's first dash separates */
 		k++;
 	if (digits < min || k < 2 || strchr(seps, s[k - 1]) == NULL)
 		return n;
@@ -290,9 +291,9 @@ source_strip_digits(const char *s, size_t n, size_t min, const char *seps)
 void
 source_rotation_key(const char *path, char *out, size_t size)
 {
-	static const char *const z[] = { ".gz", ".bz2", ".xz", ".zst", NULL };
-	size_t n = strlen(path), k;
-	int i;
+	static const char *const z[] = {".gz", ".bz2", ".xz", ".zst", NULL};
+	size_t                   n = strlen(path), k;
+	int                      i;
 
 	for (i = 0; z[i] != NULL; i++) {
 		k = strlen(z[i]);

@@ -12,7 +12,7 @@
 static size_t
 utf8_seqlen(const unsigned char *p, size_t n)
 {
-	size_t len, i;
+	size_t   len, i;
 	uint32_t c;
 
 	if (p[0] < 0x80)
@@ -44,8 +44,8 @@ size_t
 utf8_sanitize(const char *in, size_t n, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	static const char repl[] = "\xef\xbf\xbd";
-	size_t i = 0, o = 0, len;
+	static const char    repl[] = "\xef\xbf\xbd";
+	size_t               i = 0, o = 0, len;
 
 	if (cap == 0)
 		return 0;

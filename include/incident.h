@@ -14,84 +14,81 @@
 #include "match.h"
 
 struct incident_conf {
-	int64_t		 quiet_ns;	/* no failure this long: closed */
-	int64_t		 lookback_ns;	/* triggers looked for this far */
-	int		 min_failures;	/* failures needed to open one */
-	int64_t		 open_window_ns;/* ...within this window */
-	int		 max_entries;	/* per incident */
-	int		 max_incidents;	/* kept; oldest closed ones go */
+	int64_t quiet_ns;       /* no failure this long: closed */
+	int64_t lookback_ns;    /* triggers looked for this far */
+	int     min_failures;   /* failures needed to open one */
+	int64_t open_window_ns; /* ...within this window */
+	int     max_entries;    /* per incident */
+	int     max_incidents;  /* kept; oldest closed ones go */
 };
 
 /* One timeline line: a match, or a run of the same rule coalesced. */
 struct incident_entry {
-	int		 id;
+	int                id;
 	const struct rule *rule;
-	int		 source;	/* file of the first match */
-	int		 source_last;	/* file of the last match */
-	int		 group;		/* rotation set: app.log.1.gz + app.log */
-	int		 trigger;	/* also listed as a trigger */
-	int64_t		 first_ns, last_ns;
-	int32_t		 first_off;
-	int		 first_frac, last_frac;
-	uint64_t	 count;
-	uint64_t	 line_first, line_last;
-	uint32_t	 key;
-	char		 host[MATCH_HOST_MAX];
-	char		 message[MATCH_MESSAGE_MAX];
-	char		 title[MATCH_TITLE_MAX];
-	char		 fields[MATCH_FIELDS_MAX];
-	size_t		 fields_len;
+	int                source;      /* file of the first match */
+	int                source_last; /* file of the last match */
+	int                group;   /* rotation set: app.log.1.gz + app.log */
+	int                trigger; /* also listed as a trigger */
+	int64_t            first_ns, last_ns;
+	int32_t            first_off;
+	int                first_frac, last_frac;
+	uint64_t           count;
+	uint64_t           line_first, line_last;
+	uint32_t           key;
+	char               host[MATCH_HOST_MAX];
+	char               message[MATCH_MESSAGE_MAX];
+	char               title[MATCH_TITLE_MAX];
+	char               fields[MATCH_FIELDS_MAX];
+	size_t             fields_len;
 };
 
-#define INCIDENT_NOTE_MAX	8
+#define INCIDENT_NOTE_MAX 8
 
 struct incident {
-	char		 id[64];
-	char		 title[128];
-	int		 seq;
-	int		 open;
-	int64_t		 start_ns, end_ns;
-	int		 start_frac, end_frac;
-	int64_t		 detected_ns;	/* -1: no alert */
-	int64_t		 mitigated_ns;	/* -1: none found */
-	int		 mitigated_entry;
-	int64_t		 last_failure_ns, last_recovery_ns;
-	int64_t		 recur_ns, recur_after_ns;	/* 0: none */
-	int		 last_failure_frac, last_recovery_frac;
-	uint64_t	 failures;
-	uint64_t	 dropped;	/* matches past max_entries */
+	char                   id[64];
+	char                   title[128];
+	int                    seq;
+	int                    open;
+	int64_t                start_ns, end_ns;
+	int                    start_frac, end_frac;
+	int64_t                detected_ns;  /* -1: no alert */
+	int64_t                mitigated_ns; /* -1: none found */
+	int                    mitigated_entry;
+	int64_t                last_failure_ns, last_recovery_ns;
+	int64_t                recur_ns, recur_after_ns; /* 0: none */
+	int                    last_failure_frac, last_recovery_frac;
+	uint64_t               failures;
+	uint64_t               dropped; /* matches past max_entries */
 	struct incident_entry *entries;
-	int		 nentries, capentries;
-	const char *const *srcnames;	/* the engine's, for notes */
-	int		 nsrc;
-	char		*notes[INCIDENT_NOTE_MAX];
-	int		 nnotes;
+	int                    nentries, capentries;
+	const char *const     *srcnames; /* the engine's, for notes */
+	int                    nsrc;
+	char                  *notes[INCIDENT_NOTE_MAX];
+	int                    nnotes;
 };
 
 struct incident_engine;
 
 /* Told of each entry added or updated, and of incidents closing. */
-typedef void (*incident_cb)(const struct incident *,
-    const struct incident_entry *, void *);
+typedef void (*incident_cb)(
+    const struct incident *, const struct incident_entry *, void *);
 
-void		 incident_conf_default(struct incident_conf *);
+void                    incident_conf_default(struct incident_conf *);
 struct incident_engine *incident_engine_new(const struct incident_conf *);
-void		 incident_engine_free(struct incident_engine *);
-void		 incident_engine_set_cb(struct incident_engine *, incident_cb,
-		    void *);
-void		 incident_engine_set_sources(struct incident_engine *,
-		    const char *const *, int);
-void		 incident_engine_feed(struct incident_engine *,
-		    const struct match *);
-void		 incident_engine_advance(struct incident_engine *, int64_t);
-void		 incident_engine_finish(struct incident_engine *);
-int		 incident_engine_count(const struct incident_engine *);
-struct incident	*incident_engine_get(struct incident_engine *, int);
-struct incident	*incident_engine_find(struct incident_engine *,
-		    const char *);
-int		 incident_add_note(struct incident_engine *, struct incident *,
-		    const char *, int64_t);
-const char	*incident_category_phrase(const char *);
-void		 incident_refresh(struct incident *);
+void                    incident_engine_free(struct incident_engine *);
+void incident_engine_set_cb(struct incident_engine *, incident_cb, void *);
+void
+incident_engine_set_sources(struct incident_engine *, const char *const *, int);
+void incident_engine_feed(struct incident_engine *, const struct match *);
+void incident_engine_advance(struct incident_engine *, int64_t);
+void incident_engine_finish(struct incident_engine *);
+int  incident_engine_count(const struct incident_engine *);
+struct incident *incident_engine_get(struct incident_engine *, int);
+struct incident *incident_engine_find(struct incident_engine *, const char *);
+int              incident_add_note(
+		 struct incident_engine *, struct incident *, const char *, int64_t);
+const char *incident_category_phrase(const char *);
+void        incident_refresh(struct incident *);
 
 #endif /* INCIDENT_H */

@@ -11,12 +11,11 @@
 
 struct litscan;
 
-struct litscan	*litscan_new(void);
-void		 litscan_free(struct litscan *);
-void		 litscan_add(struct litscan *, const char *, size_t, int);
-void		 litscan_build(struct litscan *);
-void		 litscan_scan(const struct litscan *, const char *, size_t,
-		    uint64_t *);
-int		 litscan_states(const struct litscan *);
+struct litscan *litscan_new(void);
+void            litscan_free(struct litscan *);
+void            litscan_add(struct litscan *, const char *, size_t, int);
+void            litscan_build(struct litscan *);
+void litscan_scan(const struct litscan *, const char *, size_t, uint64_t *);
+int  litscan_states(const struct litscan *);
 
 #endif /* LITSCAN_H */

@@ -8,17 +8,15 @@
 
 #include <stdarg.h>
 
-void	log_init(int, int);
-void	log_setverbose(int);
-int	log_getverbose(void);
-void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_raw(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	fatal(const char *, ...) __attribute__((format(printf, 1, 2),
-	    noreturn));
-void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2),
-	    noreturn));
+void log_init(int, int);
+void log_setverbose(int);
+int  log_getverbose(void);
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_raw(const char *, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif /* LOG_H */

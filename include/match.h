@@ -14,32 +14,32 @@ struct record;
 struct rule_hit;
 struct rule;
 
-#define MATCH_MESSAGE_MAX	513	/* 512 bytes of UTF-8 and a NUL */
-#define MATCH_TITLE_MAX		256
-#define MATCH_FIELDS_MAX	512
-#define MATCH_HOST_MAX		64
+#define MATCH_MESSAGE_MAX 513 /* 512 bytes of UTF-8 and a NUL */
+#define MATCH_TITLE_MAX   256
+#define MATCH_FIELDS_MAX  512
+#define MATCH_HOST_MAX    64
 
 struct match {
-	int64_t		 ts_ns;		/* UTC */
-	int32_t		 utc_offset;	/* of the time as written */
-	int		 frac_digits;
-	int		 ambiguous;
-	int		 source;	/* index of the source (file) */
-	int		 group;		/* the first file of its rotation set */
-	uint64_t	 lineno;
-	uint64_t	 seq;		/* arrival order, for stable sorting */
+	int64_t            ts_ns;      /* UTC */
+	int32_t            utc_offset; /* of the time as written */
+	int                frac_digits;
+	int                ambiguous;
+	int                source; /* index of the source (file) */
+	int                group;  /* the first file of its rotation set */
+	uint64_t           lineno;
+	uint64_t           seq; /* arrival order, for stable sorting */
 	const struct rule *rule;
-	char		 host[MATCH_HOST_MAX];
-	char		 message[MATCH_MESSAGE_MAX];
-	char		 title[MATCH_TITLE_MAX];
-	char		 fields[MATCH_FIELDS_MAX];	/* "k\0v\0k\0v\0" */
-	size_t		 fields_len;
+	char               host[MATCH_HOST_MAX];
+	char               message[MATCH_MESSAGE_MAX];
+	char               title[MATCH_TITLE_MAX];
+	char               fields[MATCH_FIELDS_MAX]; /* "k\0v\0k\0v\0" */
+	size_t             fields_len;
 };
 
-void	match_from_hit(struct match *, const struct record *,
-	    const struct rule_hit *);
-int	match_is_failure(const struct match *);
+void
+match_from_hit(struct match *, const struct record *, const struct rule_hit *);
+int         match_is_failure(const struct match *);
 const char *match_field(const struct match *, const char *);
-int	match_cmp(const struct match *, const struct match *);
+int         match_cmp(const struct match *, const struct match *);
 
 #endif /* MATCH_H */

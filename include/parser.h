@@ -12,9 +12,9 @@
 struct record;
 
 struct parser {
-	const char	*name;
+	const char *name;
 	/* Reads a line into r; 1 if the line is in this format, else 0. */
-	int		(*parse)(const char *, size_t, struct record *);
+	int (*parse)(const char *, size_t, struct record *);
 };
 
 /* Per-source detection state. */
@@ -22,8 +22,8 @@ struct parser_state {
 	const struct parser *last;
 };
 
-const struct parser	*parser_find(const char *);
-const struct parser	*parser_detect(struct parser_state *, struct record *);
+const struct parser *parser_find(const char *);
+const struct parser *parser_detect(struct parser_state *, struct record *);
 const struct parser *const *parser_all(void);
 
 #endif /* PARSER_H */

@@ -8,15 +8,15 @@
 #include <stdint.h>
 
 struct progress {
-	int		 on;
-	int64_t		 total;		/* bytes, 0 if unknown */
-	int64_t		 last_ms;
-	int64_t		 start_ms;
-	int		 drawn;
+	int     on;
+	int64_t total; /* bytes, 0 if unknown */
+	int64_t last_ms;
+	int64_t start_ms;
+	int     drawn;
 };
 
-void	progress_init(struct progress *, int, int64_t);
-void	progress_update(struct progress *, int64_t, uint64_t, int);
-void	progress_done(struct progress *);
+void progress_init(struct progress *, int, int64_t);
+void progress_update(struct progress *, int64_t, uint64_t, int);
+void progress_done(struct progress *);
 
 #endif /* PROGRESS_H */

@@ -15,58 +15,55 @@
 
 struct tz;
 
-#define SOURCE_MAX_FORMATS	32
+#define SOURCE_MAX_FORMATS 32
 
 struct source {
-	char			*name;		/* as shown in output */
-	char			*path;
-	int			 index;
-	int			 group;		/* first source of its rotation set */
-	const struct tz		*tz;		/* zone for zone-less stamps */
-	enum record_zone_src	 tz_src;
-	int			 year_opt;	/* --year, or 0 */
-	int64_t			 ref_s;		/* reference time for years */
-	enum record_year_src	 ref_src;
+	char                *name; /* as shown in output */
+	char                *path;
+	int                  index;
+	int                  group; /* first source of its rotation set */
+	const struct tz     *tz;    /* zone for zone-less stamps */
+	enum record_zone_src tz_src;
+	int                  year_opt; /* --year, or 0 */
+	int64_t              ref_s;    /* reference time for years */
+	enum record_year_src ref_src;
 
-	struct parser_state	 pst;
-	struct record		 rec;
-	const struct parser	*format;	/* of the current record */
-	int			 continuation;	/* current line is one */
+	struct parser_state  pst;
+	struct record        rec;
+	const struct parser *format;       /* of the current record */
+	int                  continuation; /* current line is one */
 
 	/* Running state. */
-	int64_t			 prev_utc_s;
-	int			 prev_mon;
-	int			 year_shift;
-	int			 have_prev;
-	int64_t			 prev_ts_ns;
-	int32_t			 prev_off;
-	int			 prev_frac;
-	enum record_zone_src	 prev_zsrc;
-	enum record_year_src	 prev_ysrc;
+	int64_t              prev_utc_s;
+	int                  prev_mon;
+	int                  year_shift;
+	int                  have_prev;
+	int64_t              prev_ts_ns;
+	int32_t              prev_off;
+	int                  prev_frac;
+	enum record_zone_src prev_zsrc;
+	enum record_year_src prev_ysrc;
 
 	/* Counters. */
-	uint64_t		 lineno;
-	uint64_t		 lines;
-	uint64_t		 matched;
-	uint64_t		 no_ts;		/* no timestamp, no record */
-	uint64_t		 continuations;
-	uint64_t		 unknown_zone;	/* abbreviation not understood */
-	uint64_t		 truncated;
-	uint64_t		 late;		/* behind the merge window */
-	uint64_t		 format_lines[SOURCE_MAX_FORMATS];
+	uint64_t lineno;
+	uint64_t lines;
+	uint64_t matched;
+	uint64_t no_ts; /* no timestamp, no record */
+	uint64_t continuations;
+	uint64_t unknown_zone; /* abbreviation not understood */
+	uint64_t truncated;
+	uint64_t late; /* behind the merge window */
+	uint64_t format_lines[SOURCE_MAX_FORMATS];
 };
 
-void		 source_init(struct source *, const char *, const char *,
-		    int);
-void		 source_free(struct source *);
-void		 source_set_zone(struct source *, const struct tz *,
-		    enum record_zone_src);
-void		 source_set_year(struct source *, int, int64_t,
-		    enum record_year_src);
-struct record	*source_line(struct source *, const char *, size_t);
-const char	*source_format(const struct source *);
-void		 source_rotation_key(const char *, char *, size_t);
-const char	*record_zone_src_name(enum record_zone_src);
-const char	*record_year_src_name(enum record_year_src);
+void source_init(struct source *, const char *, const char *, int);
+void source_free(struct source *);
+void source_set_zone(struct source *, const struct tz *, enum record_zone_src);
+void source_set_year(struct source *, int, int64_t, enum record_year_src);
+struct record *source_line(struct source *, const char *, size_t);
+const char    *source_format(const struct source *);
+void           source_rotation_key(const char *, char *, size_t);
+const char    *record_zone_src_name(enum record_zone_src);
+const char    *record_year_src_name(enum record_year_src);
 
 #endif /* SOURCE_H */

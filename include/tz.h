@@ -14,18 +14,18 @@
 struct tz;
 
 /* Flags tz_local_to_utc() sets. */
-#define TZ_AMBIGUOUS	0x01	/* the local time occurs twice (fall back) */
-#define TZ_GAP		0x02	/* the local time does not exist (spring forward) */
+#define TZ_AMBIGUOUS 0x01 /* the local time occurs twice (fall back) */
+#define TZ_GAP       0x02 /* the local time does not exist (spring forward) */
 
-const struct tz	*tz_get(const char *);
-const struct tz	*tz_get_fixed(int32_t);
-const struct tz	*tz_local(void);
-const char	*tz_name(const struct tz *);
-int32_t		 tz_offset_at(const struct tz *, int64_t);
-const char	*tz_abbr_at(const struct tz *, int64_t);
-int64_t		 tz_local_to_utc(const struct tz *, int64_t, int64_t, int *);
-int		 tz_abbr_offset(const char *, const struct tz *, int32_t *);
-int		 tz_parse_offset(const char *, int32_t *);
-void		 tz_cache_free(void);
+const struct tz *tz_get(const char *);
+const struct tz *tz_get_fixed(int32_t);
+const struct tz *tz_local(void);
+const char      *tz_name(const struct tz *);
+int32_t          tz_offset_at(const struct tz *, int64_t);
+const char      *tz_abbr_at(const struct tz *, int64_t);
+int64_t          tz_local_to_utc(const struct tz *, int64_t, int64_t, int *);
+int              tz_abbr_offset(const char *, const struct tz *, int32_t *);
+int              tz_parse_offset(const char *, int32_t *);
+void             tz_cache_free(void);
 
 #endif /* TZ_H */

@@ -8,6 +8,6 @@
 
 #include <stddef.h>
 
-size_t	utf8_sanitize(const char *, size_t, char *, size_t);
+size_t utf8_sanitize(const char *, size_t, char *, size_t);
 
 #endif /* UTF8_H */

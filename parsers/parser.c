@@ -12,33 +12,29 @@
 #include "record.h"
 #include "tstamp.h"
 
-extern const struct parser parser_json, parser_rfc5424, parser_clf,
-    parser_w3c, parser_rfc3164, parser_postgres, parser_mysql,
-    parser_pgbouncer, parser_spring, parser_log4j, parser_kafka,
-    parser_python, parser_nginx_error, parser_apache_error, parser_klog,
-    parser_redis, parser_hdfs, parser_logcat, parser_golog, parser_squid,
-    parser_logfmt, parser_generic, parser_alb, parser_bgl, parser_hpc;
+extern const struct parser parser_json, parser_rfc5424, parser_clf, parser_w3c,
+    parser_rfc3164, parser_postgres, parser_mysql, parser_pgbouncer,
+    parser_spring, parser_log4j, parser_kafka, parser_python,
+    parser_nginx_error, parser_apache_error, parser_klog, parser_redis,
+    parser_hdfs, parser_logcat, parser_golog, parser_squid, parser_logfmt,
+    parser_generic, parser_alb, parser_bgl, parser_hpc;
 static const struct parser parser_cri;
 
-static const struct parser *const parsers[] = {
-	&parser_json, &parser_cri, &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb,
-	&parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres,
-	&parser_mysql, &parser_pgbouncer,
-	&parser_spring, &parser_log4j, &parser_kafka, &parser_python,
-	&parser_nginx_error, &parser_apache_error, &parser_klog,
-	&parser_redis, &parser_hdfs, &parser_logcat, &parser_golog,
-	&parser_squid, &parser_logfmt, &parser_generic, NULL
-};
+static const struct parser *const parsers[] = {&parser_json, &parser_cri,
+    &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb, &parser_bgl,
+    &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql,
+    &parser_pgbouncer, &parser_spring, &parser_log4j, &parser_kafka,
+    &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,
+    &parser_redis, &parser_hdfs, &parser_logcat, &parser_golog, &parser_squid,
+    &parser_logfmt, &parser_generic, NULL};
 
 /* Formats a syslog message often carries whole (a relayed access log). */
-static const struct parser *const syslog_inner[] = {
-	&parser_json, &parser_clf, &parser_logfmt, &parser_postgres,
-	&parser_mysql, &parser_pgbouncer, &parser_nginx_error, &parser_spring,
-	&parser_log4j, &parser_python, NULL
-};
+static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
+    &parser_logfmt, &parser_postgres, &parser_mysql, &parser_pgbouncer,
+    &parser_nginx_error, &parser_spring, &parser_log4j, &parser_python, NULL};
 
-static void	parser_fold_error(struct record *);
-static void	parser_inner(const struct parser *, struct record *);
+static void parser_fold_error(struct record *);
+static void parser_inner(const struct parser *, struct record *);
 
 /* The NULL-terminated table of every format, in detection order. */
 const struct parser *const *
@@ -79,15 +75,16 @@ parser_try(const struct parser *p, struct record *r)
  * *name and *nlen.
  */
 static size_t
-parser_compose_prefix(const char *p, size_t n, const char **name,
-    size_t *nlen)
+parser_compose_prefix(const char *p, size_t n, const char **name, size_t *nlen)
 {
 	size_t i = 0, w;
 
 	if (n >= 4 && memcmp(p, "\033[2K", 4) == 0)
 		i = 4;
-	for (w = i; w < n && w - i < 64 && (isalnum((unsigned char)p[w]) ||
-	    p[w] == '-' || p[w] == '_' || p[w] == '.'); w++)
+	for (w = i; w < n && w - i < 64 &&
+	     (isalnum((unsigned char)p[w]) || p[w] == '-' || p[w] == '_' ||
+		 p[w] == '.');
+	     w++)
 		;
 	if (w == i || w >= n || p[w] != ' ')
 		return 0;
@@ -105,8 +102,8 @@ static const struct parser *
 parser_detect_prefixed(struct parser_state *st, struct record *r)
 {
 	const struct parser *p;
-	const char *line = r->line, *name;
-	size_t len = r->len, k, nlen;
+	const char          *line = r->line, *name;
+	size_t               len = r->len, k, nlen;
 
 	if ((k = parser_compose_prefix(line, len, &name, &nlen)) == 0)
 		return NULL;
@@ -131,15 +128,15 @@ static int
 cri_parse(const char *line, size_t len, struct record *r)
 {
 	const char *p = line, *end = line + len;
-	size_t n;
+	size_t      n;
 
 	if ((n = tstamp_iso(p, end, &r->tm)) == 0 ||
 	    r->tm.zone != TSTAMP_ZONE_OFFSET || p[10] != 'T')
 		return 0;
 	p += n;
-	if (end - p < 10 || (memcmp(p, " stdout ", 8) != 0 &&
-	    memcmp(p, " stderr ", 8) != 0) || (p[8] != 'F' && p[8] != 'P') ||
-	    p[9] != ' ')
+	if (end - p < 10 ||
+	    (memcmp(p, " stdout ", 8) != 0 && memcmp(p, " stderr ", 8) != 0) ||
+	    (p[8] != 'F' && p[8] != 'P') || p[9] != ' ')
 		return 0;
 	snprintf(r->program, sizeof(r->program), "%.6s", p + 1);
 	r->has_ts = 1;
@@ -148,7 +145,7 @@ cri_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-static const struct parser parser_cri = { "cri", cri_parse };
+static const struct parser parser_cri = {"cri", cri_parse};
 
 /*
  * 1 if the inner record's time is better than the wrapper's: a syslog
@@ -188,14 +185,15 @@ parser_seq_prefix(const char *p, size_t n)
 static void
 parser_inner(const struct parser *outer, struct record *r)
 {
-	const struct parser *const *list = outer == &parser_cri ? parsers :
-	    syslog_inner;
-	struct record save = *r;
-	size_t skip;
-	int i;
+	const struct parser *const *list = outer == &parser_cri ? parsers
+								: syslog_inner;
+	struct record               save = *r;
+	size_t                      skip;
+	int                         i;
 
 	if ((outer != &parser_cri && outer != &parser_rfc3164 &&
-	    outer != &parser_rfc5424) || r->msg_len < 8)
+		outer != &parser_rfc5424) ||
+	    r->msg_len < 8)
 		return;
 	skip = parser_seq_prefix(save.msg, save.msg_len);
 	for (i = 0; list[i] != NULL; i++) {
@@ -232,19 +230,19 @@ parser_inner(const struct parser *outer, struct record *r)
 static void
 parser_fold_error(struct record *r)
 {
-	static const char *const keys[] = { "error", "err", "error.message",
-	    "exception", "exc_info", "stack_trace", "stacktrace", "error_msg",
-	    NULL };
+	static const char *const   keys[] = {"error", "err", "error.message",
+	      "exception", "exc_info", "stack_trace", "stacktrace", "error_msg",
+	      NULL};
 	const struct record_field *f = NULL;
-	char *d;
-	size_t n;
-	int i;
+	char                      *d;
+	size_t                     n;
+	int                        i;
 
 	for (i = 0; keys[i] != NULL && f == NULL; i++)
 		f = record_field(r, keys[i]);
-	if (f == NULL || f->val_len == 0 || (f->val >= r->msg &&
-	    f->val < r->msg + r->msg_len) || memmem(r->msg, r->msg_len,
-	    f->val, f->val_len) != NULL)
+	if (f == NULL || f->val_len == 0 ||
+	    (f->val >= r->msg && f->val < r->msg + r->msg_len) ||
+	    memmem(r->msg, r->msg_len, f->val, f->val_len) != NULL)
 		return;
 	n = r->msg_len + 2 + f->val_len;
 	if ((d = record_scratch(r, n)) == NULL)
@@ -265,7 +263,7 @@ const struct parser *
 parser_detect(struct parser_state *st, struct record *r)
 {
 	const struct parser *last;
-	int i;
+	int                  i;
 
 	record_reset(r, r->line, r->len);
 	/* The catch-all never sticks: it would shadow every specific format. */
@@ -277,8 +275,9 @@ parser_detect(struct parser_state *st, struct record *r)
 			continue;
 		if (parser_try(parsers[i], r)) {
 			if (st != NULL)
-				st->last = parsers[i] == &parser_generic ? NULL :
-				    parsers[i];
+				st->last = parsers[i] == &parser_generic
+				    ? NULL
+				    : parsers[i];
 			return parsers[i];
 		}
 	}

@@ -12,13 +12,13 @@
 #include "record.h"
 #include "tstamp.h"
 
-#define CLF_MAX_TOKENS	24	/* columns a W3C line is searched in */
-#define W3C_METHOD_MAX	6	/* columns before the method, at most */
+#define CLF_MAX_TOKENS 24 /* columns a W3C line is searched in */
+#define W3C_METHOD_MAX 6  /* columns before the method, at most */
 
 /* A slice of the line. */
 struct clf_span {
-	const char	*p;
-	size_t		 n;
+	const char *p;
+	size_t      n;
 };
 
 /* The end of the line without its trailing CR and LF. */
@@ -104,12 +104,11 @@ clf_severity(const struct clf_span *status)
 static int
 clf_method(const struct clf_span *t)
 {
-	static const char *const methods[] = {
-		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
-		"CONNECT", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY",
-		"MOVE", "LOCK", "UNLOCK", "REPORT", NULL
-	};
-	int i;
+	static const char *const methods[] = {"GET", "POST", "PUT", "DELETE",
+	    "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE", "PROPFIND",
+	    "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT",
+	    NULL};
+	int                      i;
 
 	for (i = 0; methods[i] != NULL; i++)
 		if (strlen(methods[i]) == t->n &&
@@ -146,7 +145,7 @@ clf_quoted(const char *p, const char *end, struct clf_span *t)
 static void
 clf_request(struct record *r, const struct clf_span *req)
 {
-	const char *p = req->p, *end = req->p + req->n;
+	const char     *p = req->p, *end = req->p + req->n;
 	struct clf_span m, path, proto;
 
 	clf_field(r, "request", req);
@@ -172,9 +171,8 @@ clf_time(const char *p, const char *end, struct tstamp *t)
 	return n + 1;
 }
 
-static void	clf_message(struct record *, const struct clf_span *,
-		    const struct clf_span *, const struct clf_span *,
-		    const char *);
+static void clf_message(struct record *, const struct clf_span *,
+    const struct clf_span *, const struct clf_span *, const char *);
 
 /*
  * Reads what follows the stamp: ' "request" status bytes' and, combined,
@@ -185,8 +183,8 @@ clf_tail(const char *p, const char *end, struct record *r)
 {
 	struct clf_span req, status, bytes, ref, agent;
 
-	if (p >= end || *p++ != ' ' || (p = clf_quoted(p, end, &req)) ==
-	    NULL || p >= end || *p++ != ' ' || !clf_token(&p, end, &status) ||
+	if (p >= end || *p++ != ' ' || (p = clf_quoted(p, end, &req)) == NULL ||
+	    p >= end || *p++ != ' ' || !clf_token(&p, end, &status) ||
 	    (!clf_status(&status) && !clf_dash(&status)) ||
 	    !clf_token(&p, end, &bytes) ||
 	    (!clf_digits(&bytes) && !clf_dash(&bytes)))
@@ -213,11 +211,11 @@ clf_tail(const char *p, const char *end, struct record *r)
 static int
 clf_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = clf_end(line, len);
 	struct clf_span tok[4];
-	struct tstamp t;
-	int ntok = 0;
-	size_t n;
+	struct tstamp   t;
+	int             ntok = 0;
+	size_t          n;
 
 	while (p < end && *p != '[') {
 		if (ntok == 4 || !clf_token(&p, end, &tok[ntok++]))
@@ -239,7 +237,7 @@ clf_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_clf = { "clf", clf_parse };
+const struct parser parser_clf = {"clf", clf_parse};
 
 /*
  * Reads "YYYY-MM-DD HH:MM:SS" and its following space, the way W3C
@@ -288,10 +286,10 @@ w3c_status(const struct clf_span *tok, int ntok, int from)
 static int
 w3c_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = clf_end(line, len);
 	struct clf_span tok[CLF_MAX_TOKENS];
-	struct tstamp t;
-	int ntok = 0, m = -1, s, i;
+	struct tstamp   t;
+	int             ntok = 0, m = -1, s, i;
 
 	memset(&t, 0, sizeof(t));
 	if (p >= end || *p == '#' || w3c_time(p, end, &t) == 0)
@@ -319,7 +317,7 @@ w3c_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_w3c = { "w3c", w3c_parse };
+const struct parser parser_w3c = {"w3c", w3c_parse};
 
 /* Splits "10.0.0.1:41496" (or "[::1]:80") at its last colon into *ip. */
 static void
@@ -350,7 +348,7 @@ clf_message(struct record *r, const struct clf_span *req,
     const char *end)
 {
 	size_t n = req->n + 1 + status->n + 1 + bytes->n;
-	char *d;
+	char  *d;
 
 	if ((d = record_scratch(r, n)) == NULL) {
 		r->msg = req->p;
@@ -376,15 +374,15 @@ clf_message(struct record *r, const struct clf_span *req,
 static int
 alb_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = clf_end(line, len);
 	struct clf_span tok[10], ip, req, agent;
-	struct tstamp t;
-	size_t n;
-	int i;
+	struct tstamp   t;
+	size_t          n;
+	int             i;
 
-	if (end - p > 5 && (memcmp(p, "http", 4) == 0 ||
-	    memcmp(p, "h2 ", 3) == 0 || memcmp(p, "ws", 2) == 0 ||
-	    memcmp(p, "grpc", 4) == 0)) {
+	if (end - p > 5 &&
+	    (memcmp(p, "http", 4) == 0 || memcmp(p, "h2 ", 3) == 0 ||
+		memcmp(p, "ws", 2) == 0 || memcmp(p, "grpc", 4) == 0)) {
 		while (p < end && *p != ' ')
 			p++;
 		p++;
@@ -397,9 +395,9 @@ alb_parse(const char *line, size_t len, struct record *r)
 	for (i = 0; i < 10; i++)
 		if (!clf_token(&p, end, &tok[i]))
 			return 0;
-	if (memchr(tok[1].p, ':', tok[1].n) == NULL ||
-	    !clf_status(&tok[6]) || (!clf_status(&tok[7]) &&
-	    !clf_dash(&tok[7])) || (p = clf_quoted(p, end, &req)) == NULL)
+	if (memchr(tok[1].p, ':', tok[1].n) == NULL || !clf_status(&tok[6]) ||
+	    (!clf_status(&tok[7]) && !clf_dash(&tok[7])) ||
+	    (p = clf_quoted(p, end, &req)) == NULL)
 		return 0;
 	r->has_ts = 1;
 	r->tm = t;
@@ -418,7 +416,7 @@ alb_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_alb = { "alb", alb_parse };
+const struct parser parser_alb = {"alb", alb_parse};
 
 /* Like clf_token, after skipping the spaces Squid pads columns with. */
 static int
@@ -438,10 +436,10 @@ squid_token(const char **pp, const char *end, struct clf_span *t)
 static int
 squid_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len), *slash;
+	const char     *p = line, *end = clf_end(line, len), *slash;
 	struct clf_span dur, client, code, status, bytes, method, url;
-	struct tstamp t;
-	size_t n;
+	struct tstamp   t;
+	size_t          n;
 
 	memset(&t, 0, sizeof(t));
 	if ((n = tstamp_epoch(p, end, &t)) < 12 || p[10] != '.' ||
@@ -453,8 +451,8 @@ squid_parse(const char *line, size_t len, struct record *r)
 	    !squid_token(&p, end, &bytes) || !clf_digits(&bytes) ||
 	    !squid_token(&p, end, &method) || !squid_token(&p, end, &url))
 		return 0;
-	if ((slash = memchr(code.p, '/', code.n)) == NULL ||
-	    slash == code.p || !isupper((unsigned char)code.p[0]))
+	if ((slash = memchr(code.p, '/', code.n)) == NULL || slash == code.p ||
+	    !isupper((unsigned char)code.p[0]))
 		return 0;
 	status.p = slash + 1;
 	status.n = (size_t)(code.p + code.n - status.p);
@@ -474,7 +472,7 @@ squid_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_squid = { "squid", squid_parse };
+const struct parser parser_squid = {"squid", squid_parse};
 
 /*
  * Reads a loghub epoch column: exactly ten digits of seconds followed by
@@ -525,22 +523,21 @@ bgl_severity(const struct clf_span *t)
 static int
 bgl_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = clf_end(line, len);
 	struct clf_span label, date, node, node2, type, comp, level;
-	struct tstamp t, local;
-	size_t n;
+	struct tstamp   t, local;
+	size_t          n;
 
 	memset(&t, 0, sizeof(t));
 	memset(&local, 0, sizeof(local));
-	if (!clf_token(&p, end, &label) || (!clf_dash(&label) &&
-	    !isupper((unsigned char)label.p[0])) ||
+	if (!clf_token(&p, end, &label) ||
+	    (!clf_dash(&label) && !isupper((unsigned char)label.p[0])) ||
 	    (n = loghub_epoch(p, end, &t)) == 0)
 		return 0;
 	p += n;
 	if (!clf_token(&p, end, &date) || date.n != 10 || date.p[4] != '.' ||
 	    date.p[7] != '.' || !clf_token(&p, end, &node) ||
-	    (n = bgl_time(p, end, &local)) == 0 || p + n >= end ||
-	    p[n] != ' ')
+	    (n = bgl_time(p, end, &local)) == 0 || p + n >= end || p[n] != ' ')
 		return 0;
 	p += n + 1;
 	if (!clf_token(&p, end, &node2) || !clf_token(&p, end, &type) ||
@@ -564,7 +561,7 @@ bgl_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_bgl = { "bgl", bgl_parse };
+const struct parser parser_bgl = {"bgl", bgl_parse};
 
 /*
  * Reads a loghub HPC line: "134681 node-246 unix.hw state_change.
@@ -574,16 +571,15 @@ const struct parser parser_bgl = { "bgl", bgl_parse };
 static int
 hpc_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = clf_end(line, len);
 	struct clf_span id, node, comp, state, flag;
-	struct tstamp t;
-	size_t n;
+	struct tstamp   t;
+	size_t          n;
 
 	memset(&t, 0, sizeof(t));
 	if (!clf_token(&p, end, &id) || !clf_digits(&id) ||
 	    !clf_token(&p, end, &node) || !clf_token(&p, end, &comp) ||
-	    !clf_token(&p, end, &state) ||
-	    (n = loghub_epoch(p, end, &t)) == 0)
+	    !clf_token(&p, end, &state) || (n = loghub_epoch(p, end, &t)) == 0)
 		return 0;
 	p += n;
 	if (!clf_token(&p, end, &flag) || flag.n > 2 ||
@@ -602,4 +598,4 @@ hpc_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_hpc = { "hpc", hpc_parse };
+const struct parser parser_hpc = {"hpc", hpc_parse};

@@ -12,7 +12,7 @@
 #include "record.h"
 #include "tstamp.h"
 
-#define JSON_KEY_MAX	64	/* longest dotted key matched by name */
+#define JSON_KEY_MAX 64 /* longest dotted key matched by name */
 
 /* Which well-known role a key may play. */
 enum json_role {
@@ -27,76 +27,70 @@ enum json_role {
 
 /* A well-known key name and its length. */
 struct json_name {
-	const char	*s;
-	size_t		 n;
+	const char *s;
+	size_t      n;
 };
-#define JSON_NAME(s)	{ s, sizeof(s) - 1 }
+#define JSON_NAME(s)                                                           \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
 
 /* Key names by role, most trusted first. */
-static const struct json_name json_time_keys[] = {
-	JSON_NAME("time"), JSON_NAME("ts"), JSON_NAME("timestamp"),
-	JSON_NAME("@timestamp"), JSON_NAME("date"), JSON_NAME("datetime"),
-	JSON_NAME("t.$date"), JSON_NAME("t"), JSON_NAME("asctime"),
-	JSON_NAME("eventTime"), JSON_NAME("@t"), JSON_NAME("time_local"),
-	JSON_NAME("__REALTIME_TIMESTAMP"), JSON_NAME("timeMillis"),
-	JSON_NAME("instant.epochSecond"), { NULL, 0 }
-};
-#define JSON_RANK_INSTANT	14	/* log4j2: seconds, nanos apart */
-static const struct json_name json_msg_keys[] = {
-	JSON_NAME("msg"), JSON_NAME("message"), JSON_NAME("MESSAGE"),
-	JSON_NAME("log"), JSON_NAME("text"), JSON_NAME("@m"), JSON_NAME("@mt"),
-	JSON_NAME("event"), JSON_NAME("short_message"), { NULL, 0 }
-};
-static const struct json_name json_level_keys[] = {
-	JSON_NAME("level"), JSON_NAME("lvl"), JSON_NAME("severity"),
-	JSON_NAME("log.level"), JSON_NAME("levelname"), JSON_NAME("loglevel"),
-	JSON_NAME("s"), JSON_NAME("PRIORITY"), { NULL, 0 }
-};
+static const struct json_name json_time_keys[] = {JSON_NAME("time"),
+    JSON_NAME("ts"), JSON_NAME("timestamp"), JSON_NAME("@timestamp"),
+    JSON_NAME("date"), JSON_NAME("datetime"), JSON_NAME("t.$date"),
+    JSON_NAME("t"), JSON_NAME("asctime"), JSON_NAME("eventTime"),
+    JSON_NAME("@t"), JSON_NAME("time_local"), JSON_NAME("__REALTIME_TIMESTAMP"),
+    JSON_NAME("timeMillis"), JSON_NAME("instant.epochSecond"), {NULL, 0}};
+#define JSON_RANK_INSTANT 14 /* log4j2: seconds, nanos apart */
+static const struct json_name json_msg_keys[] = {JSON_NAME("msg"),
+    JSON_NAME("message"), JSON_NAME("MESSAGE"), JSON_NAME("log"),
+    JSON_NAME("text"), JSON_NAME("@m"), JSON_NAME("@mt"), JSON_NAME("event"),
+    JSON_NAME("short_message"), {NULL, 0}};
+static const struct json_name json_level_keys[] = {JSON_NAME("level"),
+    JSON_NAME("lvl"), JSON_NAME("severity"), JSON_NAME("log.level"),
+    JSON_NAME("levelname"), JSON_NAME("loglevel"), JSON_NAME("s"),
+    JSON_NAME("PRIORITY"), {NULL, 0}};
 /* Ranks of the level keys whose numbers are syslog severities. */
-#define JSON_RANK_SEVERITY	2
-#define JSON_RANK_PRIORITY	7
-static const struct json_name json_host_keys[] = {
-	JSON_NAME("host"), JSON_NAME("hostname"), JSON_NAME("_HOSTNAME"),
-	JSON_NAME("host.name"), { NULL, 0 }
-};
-static const struct json_name json_prog_keys[] = {
-	JSON_NAME("logger"), JSON_NAME("log.logger"), JSON_NAME("svc"),
-	JSON_NAME("service"), JSON_NAME("service.name"), JSON_NAME("app"),
-	JSON_NAME("name"), JSON_NAME("_COMM"), JSON_NAME("SYSLOG_IDENTIFIER"),
-	JSON_NAME("loggerName"), { NULL, 0 }
-};
+#define JSON_RANK_SEVERITY 2
+#define JSON_RANK_PRIORITY 7
+static const struct json_name json_host_keys[] = {JSON_NAME("host"),
+    JSON_NAME("hostname"), JSON_NAME("_HOSTNAME"), JSON_NAME("host.name"),
+    {NULL, 0}};
+static const struct json_name json_prog_keys[] = {JSON_NAME("logger"),
+    JSON_NAME("log.logger"), JSON_NAME("svc"), JSON_NAME("service"),
+    JSON_NAME("service.name"), JSON_NAME("app"), JSON_NAME("name"),
+    JSON_NAME("_COMM"), JSON_NAME("SYSLOG_IDENTIFIER"), JSON_NAME("loggerName"),
+    {NULL, 0}};
 static const struct json_name json_nano_keys[] = {
-	JSON_NAME("instant.nanoOfSecond"), { NULL, 0 }
-};
-static const struct json_name *const json_keys[JSON_NROLES] = {
-	json_time_keys, json_msg_keys, json_level_keys, json_host_keys,
-	json_prog_keys, json_nano_keys
-};
+    JSON_NAME("instant.nanoOfSecond"), {NULL, 0}};
+static const struct json_name *const json_keys[JSON_NROLES] = {json_time_keys,
+    json_msg_keys, json_level_keys, json_host_keys, json_prog_keys,
+    json_nano_keys};
 
-#define JSON_RANKS	16	/* more than the longest list above */
+#define JSON_RANKS 16 /* more than the longest list above */
 
 /* A value seen under a well-known key. */
 struct json_val {
-	const char	*p;
-	size_t		 n;
-	int		 str;	/* 1: a string (unescaped), 0: raw scalar */
+	const char *p;
+	size_t      n;
+	int         str; /* 1: a string (unescaped), 0: raw scalar */
 };
 
 /* The walk's state: the record and the values kept by role and rank. */
 struct json_scan {
-	const char	*end;
-	struct record	*r;
-	int		 trunc;		/* the line ended inside the object */
-	int		 pairs;		/* key/value pairs read */
-	struct json_val	 pick[JSON_NROLES][JSON_RANKS];
+	const char     *end;
+	struct record  *r;
+	int             trunc; /* the line ended inside the object */
+	int             pairs; /* key/value pairs read */
+	struct json_val pick[JSON_NROLES][JSON_RANKS];
 };
 
 /* Skips JSON whitespace. */
 static const char *
 json_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	return p;
 }
@@ -118,7 +112,7 @@ json_string_end(const char *p, const char *end, int *esc)
 			;
 		if ((q - b) % 2 == 0)
 			break;
-		q++;	/* an escaped quote */
+		q++; /* an escaped quote */
 	}
 	*esc = memchr(p + 1, '\\', (size_t)(q - p - 1)) != NULL;
 	return q;
@@ -129,15 +123,17 @@ static long
 json_hex4(const char *p, const char *end)
 {
 	long v = 0;
-	int i;
+	int  i;
 
 	if (end - p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
 		if (!isxdigit((unsigned char)p[i]))
 			return -1;
-		v = v * 16 + (isdigit((unsigned char)p[i]) ? p[i] - '0' :
-		    (tolower((unsigned char)p[i]) - 'a' + 10));
+		v = v * 16 +
+		    (isdigit((unsigned char)p[i])
+			    ? p[i] - '0'
+			    : (tolower((unsigned char)p[i]) - 'a' + 10));
 	}
 	return v;
 }
@@ -147,7 +143,7 @@ static size_t
 json_utf8(long c, char *d)
 {
 	unsigned char b[4];
-	size_t n;
+	size_t        n;
 
 	if (c < 0x80) {
 		b[0] = (unsigned char)c;
@@ -203,9 +199,9 @@ static size_t
 json_unescape(const char *p, const char *end, char *d)
 {
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *e;
-	size_t n = 0, k;
-	long c;
+	const char       *e;
+	size_t            n = 0, k;
+	long              c;
 
 	while (p < end) {
 		if (*p == '\\' && end - p >= 2) {
@@ -240,7 +236,7 @@ json_text(struct record *r, const char *p, const char *end, int esc,
     const char **out, size_t *out_len)
 {
 	size_t n;
-	char *d;
+	char  *d;
 
 	*out = p;
 	*out_len = (size_t)(end - p);
@@ -259,7 +255,7 @@ static const char *
 json_skip(struct json_scan *s, const char *p)
 {
 	const char *end = s->end;
-	int depth = 0, esc;
+	int         depth = 0, esc;
 
 	for (; p < end; p++) {
 		if (*p == '"') {
@@ -284,8 +280,8 @@ json_scalar(struct json_scan *s, const char *p)
 
 	if (p >= s->end || *p == '\0' || strchr("-0123456789tfn", *p) == NULL)
 		return NULL;
-	while (q < s->end && (isalnum((unsigned char)*q) || *q == '.' ||
-	    *q == '-' || *q == '+'))
+	while (q < s->end &&
+	    (isalnum((unsigned char)*q) || *q == '.' || *q == '-' || *q == '+'))
 		q++;
 	if (q >= s->end)
 		s->trunc = 1;
@@ -314,9 +310,9 @@ json_rank(const struct json_name *list, const char *k, size_t n)
 	for (i = 0; list[i].s != NULL; i++)
 		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
-	if (list == json_time_keys && (json_ends(k, n, "Timestamp") ||
-	    json_ends(k, n, "timestamp") || json_ends(k, n, "_time") ||
-	    json_ends(k, n, "Time")))
+	if (list == json_time_keys &&
+	    (json_ends(k, n, "Timestamp") || json_ends(k, n, "timestamp") ||
+		json_ends(k, n, "_time") || json_ends(k, n, "Time")))
 		return JSON_RANKS - 1;
 	return -1;
 }
@@ -329,10 +325,10 @@ static void
 json_take(struct json_scan *s, const char *pre, size_t plen, const char *k,
     size_t klen, const struct json_val *v)
 {
-	char buf[JSON_KEY_MAX], *d;
+	char        buf[JSON_KEY_MAX], *d;
 	const char *name = k;
-	size_t n = klen;
-	int role, rank;
+	size_t      n = klen;
+	int         role, rank;
 
 	if (pre != NULL) {
 		n = plen + 1 + klen;
@@ -359,8 +355,8 @@ json_take(struct json_scan *s, const char *pre, size_t plen, const char *k,
 	record_add_field(s->r, name, n, v->p, v->n);
 }
 
-static const char *json_object(struct json_scan *, const char *,
-    const char *, size_t);
+static const char *
+json_object(struct json_scan *, const char *, const char *, size_t);
 
 /* Reads the value of one pair (key [k, k+klen)); after it, or NULL. */
 static const char *
@@ -368,8 +364,8 @@ json_value(struct json_scan *s, const char *p, const char *pre, size_t plen,
     const char *k, size_t klen)
 {
 	struct json_val v;
-	const char *q;
-	int esc;
+	const char     *q;
+	int             esc;
 
 	if (p >= s->end) {
 		s->trunc = 1;
@@ -405,12 +401,11 @@ json_value(struct json_scan *s, const char *p, const char *pre, size_t plen,
  * or NULL on a syntax error or when the line ends first.
  */
 static const char *
-json_object(struct json_scan *s, const char *p, const char *pre,
-    size_t plen)
+json_object(struct json_scan *s, const char *p, const char *pre, size_t plen)
 {
 	const char *end = s->end, *q, *k;
-	size_t klen;
-	int esc;
+	size_t      klen;
+	int         esc;
 
 	for (;;) {
 		p = json_ws(p, end);
@@ -443,7 +438,6 @@ json_object(struct json_scan *s, const char *p, const char *pre,
 	}
 }
 
-
 /*
  * Reads a time value: ISO 8601 (with "2024-03-15 09:00:01,123" and a zone
  * after a space: " +0000", " UTC"), nginx's local time, or an epoch number
@@ -453,7 +447,7 @@ static int
 json_time(const struct json_val *v, struct tstamp *t)
 {
 	const char *p = v->p, *end = v->p + v->n, *q;
-	size_t n;
+	size_t      n;
 
 	memset(t, 0, sizeof(*t));
 	if (tstamp_iso_zone(p, end, t) != 0)
@@ -464,8 +458,8 @@ json_time(const struct json_val *v, struct tstamp *t)
 	memset(t, 0, sizeof(*t));
 	if ((n = tstamp_epoch(p, end, t)) != 0) {
 		/* "1490386367764.0": a fraction of a unit below seconds */
-		for (q = p + n; q < end && (isdigit((unsigned char)*q) ||
-		    *q == '.'); q++)
+		for (q = p + n;
+		     q < end && (isdigit((unsigned char)*q) || *q == '.'); q++)
 			;
 		return q == end;
 	}
@@ -481,15 +475,15 @@ json_time(const struct json_val *v, struct tstamp *t)
 static int
 json_level(const struct json_val *v, int rank)
 {
-	static const int bunyan[] = { 7, 7, 6, 4, 3, 2 };
-	size_t n = v->n, i;
-	int x = 0;
+	static const int bunyan[] = {7, 7, 6, 4, 3, 2};
+	size_t           n = v->n, i;
+	int              x = 0;
 
 	for (i = 0; i < n && i < 3 && isdigit((unsigned char)v->p[i]); i++)
 		x = x * 10 + (v->p[i] - '0');
 	if (i == n && n > 0) {
-		if (x <= 7 && (rank == JSON_RANK_SEVERITY ||
-		    rank == JSON_RANK_PRIORITY))
+		if (x <= 7 &&
+		    (rank == JSON_RANK_SEVERITY || rank == JSON_RANK_PRIORITY))
 			return x;
 		if (x % 10 == 0 && x >= 10 && x <= 60)
 			return bunyan[x / 10 - 1];
@@ -510,7 +504,7 @@ static void
 json_nanos(const struct json_val *v, struct tstamp *t)
 {
 	int32_t ns = 0;
-	size_t i;
+	size_t  i;
 
 	if (v->n == 0 || v->n > 9)
 		return;
@@ -551,7 +545,7 @@ static void
 json_header(const struct json_scan *s, struct record *r)
 {
 	const struct json_val *v;
-	int i;
+	int                    i;
 
 	for (i = 0; i < JSON_RANKS; i++)
 		if (s->pick[JSON_TIME][i].p != NULL &&
@@ -564,8 +558,8 @@ json_header(const struct json_scan *s, struct record *r)
 		r->msg = v->p;
 		r->msg_len = v->n;
 		/* Docker's "log" keeps the line's newline */
-		while (r->msg_len > 0 && isspace((unsigned char)
-		    r->msg[r->msg_len - 1]))
+		while (r->msg_len > 0 &&
+		    isspace((unsigned char)r->msg[r->msg_len - 1]))
 			r->msg_len--;
 	}
 	for (i = 0; i < JSON_RANKS && r->severity < 0; i++)
@@ -587,11 +581,11 @@ static int
 json_parse(const char *line, size_t len, struct record *r)
 {
 	struct json_scan s;
-	const char *p, *end = line + len;
+	const char      *p, *end = line + len;
 
 	p = json_ws(line, end);
-	if (end - p < 2 || *p != '{' || (p[1] != '"' && p[1] != '}' &&
-	    !isspace((unsigned char)p[1])))
+	if (end - p < 2 || *p != '{' ||
+	    (p[1] != '"' && p[1] != '}' && !isspace((unsigned char)p[1])))
 		return 0;
 	memset(&s, 0, sizeof(s));
 	s.end = end;
@@ -603,11 +597,11 @@ json_parse(const char *line, size_t len, struct record *r)
 		return 0;
 	r->msg = line;
 	r->msg_len = len;
-	while (r->msg_len > 0 && (line[r->msg_len - 1] == '\n' ||
-	    line[r->msg_len - 1] == '\r'))
+	while (r->msg_len > 0 &&
+	    (line[r->msg_len - 1] == '\n' || line[r->msg_len - 1] == '\r'))
 		r->msg_len--;
 	json_header(&s, r);
 	return 1;
 }
 
-const struct parser parser_json = { "json", json_parse };
+const struct parser parser_json = {"json", json_parse};

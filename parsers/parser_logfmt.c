@@ -24,43 +24,37 @@ enum logfmt_role {
 
 /* A well-known key name and its length. */
 struct logfmt_name {
-	const char	*s;
-	size_t		 n;
+	const char *s;
+	size_t      n;
 };
-#define LOGFMT_NAME(s)	{ s, sizeof(s) - 1 }
+#define LOGFMT_NAME(s)                                                         \
+	{                                                                      \
+		s, sizeof(s) - 1                                               \
+	}
 
 /* Key names by role, most trusted first. */
-static const struct logfmt_name logfmt_time_keys[] = {
-	LOGFMT_NAME("ts"), LOGFMT_NAME("time"), LOGFMT_NAME("t"),
-	LOGFMT_NAME("timestamp"), LOGFMT_NAME("at"), { NULL, 0 }
-};
+static const struct logfmt_name logfmt_time_keys[] = {LOGFMT_NAME("ts"),
+    LOGFMT_NAME("time"), LOGFMT_NAME("t"), LOGFMT_NAME("timestamp"),
+    LOGFMT_NAME("at"), {NULL, 0}};
 static const struct logfmt_name logfmt_msg_keys[] = {
-	LOGFMT_NAME("msg"), LOGFMT_NAME("message"), LOGFMT_NAME("m"),
-	{ NULL, 0 }
-};
-static const struct logfmt_name logfmt_level_keys[] = {
-	LOGFMT_NAME("level"), LOGFMT_NAME("lvl"), LOGFMT_NAME("severity"),
-	{ NULL, 0 }
-};
+    LOGFMT_NAME("msg"), LOGFMT_NAME("message"), LOGFMT_NAME("m"), {NULL, 0}};
+static const struct logfmt_name logfmt_level_keys[] = {LOGFMT_NAME("level"),
+    LOGFMT_NAME("lvl"), LOGFMT_NAME("severity"), {NULL, 0}};
 static const struct logfmt_name logfmt_host_keys[] = {
-	LOGFMT_NAME("host"), LOGFMT_NAME("hostname"), { NULL, 0 }
-};
-static const struct logfmt_name logfmt_prog_keys[] = {
-	LOGFMT_NAME("logger"), LOGFMT_NAME("component"),
-	LOGFMT_NAME("service"), LOGFMT_NAME("app"), LOGFMT_NAME("svc"),
-	{ NULL, 0 }
-};
+    LOGFMT_NAME("host"), LOGFMT_NAME("hostname"), {NULL, 0}};
+static const struct logfmt_name logfmt_prog_keys[] = {LOGFMT_NAME("logger"),
+    LOGFMT_NAME("component"), LOGFMT_NAME("service"), LOGFMT_NAME("app"),
+    LOGFMT_NAME("svc"), {NULL, 0}};
 static const struct logfmt_name *const logfmt_keys[LOGFMT_NROLES] = {
-	logfmt_time_keys, logfmt_msg_keys, logfmt_level_keys,
-	logfmt_host_keys, logfmt_prog_keys
-};
+    logfmt_time_keys, logfmt_msg_keys, logfmt_level_keys, logfmt_host_keys,
+    logfmt_prog_keys};
 
-#define LOGFMT_RANKS	8	/* more than the longest list above */
+#define LOGFMT_RANKS 8 /* more than the longest list above */
 
 /* A value seen under a well-known key. */
 struct logfmt_val {
-	const char	*p;
-	size_t		 n;
+	const char *p;
+	size_t      n;
 };
 
 /* The end of the line without its trailing CR and LF. */
@@ -92,8 +86,8 @@ static size_t
 logfmt_unescape(const char *p, const char *end, char *d)
 {
 	static const char from[] = "\"\\ntr", to[] = "\"\\\n\t\r";
-	const char *e;
-	size_t n = 0;
+	const char       *e;
+	size_t            n = 0;
 
 	for (; p < end; p++, n++) {
 		if (*p == '\\' && end - p >= 2 && p[1] != '\0' &&
@@ -116,12 +110,12 @@ logfmt_unescape(const char *p, const char *end, char *d)
  * truncated) gives the rest of the line.
  */
 static const char *
-logfmt_quoted(struct record *r, const char *p, const char *end,
-    struct logfmt_val *v)
+logfmt_quoted(
+    struct record *r, const char *p, const char *end, struct logfmt_val *v)
 {
 	const char *q, *b;
-	size_t n;
-	char *d;
+	size_t      n;
+	char       *d;
 
 	for (q = p + 1;; q++) {
 		if ((q = memchr(q, '"', (size_t)(end - q))) == NULL) {
@@ -242,9 +236,9 @@ static int
 logfmt_parse(const char *line, size_t len, struct record *r)
 {
 	struct logfmt_val pick[LOGFMT_NROLES][LOGFMT_RANKS], v;
-	const char *p = line, *end = logfmt_end(line, len), *k;
-	size_t klen;
-	int pairs = 0;
+	const char       *p = line, *end = logfmt_end(line, len), *k;
+	size_t            klen;
+	int               pairs = 0;
 
 	memset(pick, 0, sizeof(pick));
 	while (p < end) {
@@ -284,4 +278,4 @@ logfmt_parse(const char *line, size_t len, struct record *r)
 	return logfmt_header(pick, r);
 }
 
-const struct parser parser_logfmt = { "logfmt", logfmt_parse };
+const struct parser parser_logfmt = {"logfmt", logfmt_parse};

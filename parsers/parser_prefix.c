@@ -16,15 +16,15 @@
 #include "record.h"
 #include "tstamp.h"
 
-#define PREFIX_SCAN_MAX		40	/* generic: latest start of a stamp */
-#define PREFIX_PG_TOKENS	6	/* postgres: log_line_prefix tokens */
-#define PREFIX_TOKEN_MAX	256	/* longest header token worth reading */
+#define PREFIX_SCAN_MAX  40  /* generic: latest start of a stamp */
+#define PREFIX_PG_TOKENS 6   /* postgres: log_line_prefix tokens */
+#define PREFIX_TOKEN_MAX 256 /* longest header token worth reading */
 
 /* A header read by the Java layouts before it is known to be whole. */
 struct prefix_hdr {
-	const char	*level, *thread, *logger, *pid, *msg;
-	size_t		 level_n, thread_n, logger_n, pid_n;
-	int		 sev;
+	const char *level, *thread, *logger, *pid, *msg;
+	size_t      level_n, thread_n, logger_n, pid_n;
+	int         sev;
 };
 
 /* Skips spaces and tabs. */
@@ -110,8 +110,8 @@ field_opt(struct record *r, const char *k, const char *v, size_t n)
 
 /* Stores the stamp and the message [p, end) less a trailing CR; returns 1. */
 static int
-prefix_done(struct record *r, const struct tstamp *t, const char *p,
-    const char *end)
+prefix_done(
+    struct record *r, const struct tstamp *t, const char *p, const char *end)
 {
 	if (p > end)
 		p = end;
@@ -129,24 +129,31 @@ static int
 level_sev(const char *p, size_t n)
 {
 	static const struct {
-		const char	*word;
-		int		 sev;
+		const char *word;
+		int         sev;
 	} extra[] = {
-		{ "note", 6 }, { "system", 5 }, { "noise", 7 },
-		{ "verbose", 7 }, { "finer", 7 }, { "finest", 7 },
-		{ "config", 6 }, { "informational", 6 },
+	    {"note", 6},
+	    {"system", 5},
+	    {"noise", 7},
+	    {"verbose", 7},
+	    {"finer", 7},
+	    {"finest", 7},
+	    {"config", 6},
+	    {"informational", 6},
 	};
 	size_t i;
 
 	if (n < 3 || n > 13 || (n == 3 && strncasecmp(p, "log", 3) == 0))
 		return -1;
 	for (i = 0; i < n; i++)
-		if (!isalpha((unsigned char)p[i]) && !(i == n - 1 && n == 6 &&
-		    isdigit((unsigned char)p[i])))
+		if (!isalpha((unsigned char)p[i]) &&
+		    !(i == n - 1 && n == 6 && isdigit((unsigned char)p[i])))
 			return -1;
 	if (n == 6 && isdigit((unsigned char)p[5]))
 		return strncasecmp(p, "debug", 5) == 0 ||
-		    strncasecmp(p, "trace", 5) == 0 ? 7 : -1;
+			strncasecmp(p, "trace", 5) == 0
+		    ? 7
+		    : -1;
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		if (strlen(extra[i].word) == n &&
 		    strncasecmp(extra[i].word, p, n) == 0)
@@ -177,8 +184,8 @@ static const char *
 level_take(const char *p, const char *end, int *sev)
 {
 	const char *q, *w, *close;
-	size_t n;
-	int s;
+	size_t      n;
+	int         s;
 
 	if (p < end && *p == '[') {
 		close = find_char(p + 1, end, ']');
@@ -193,7 +200,8 @@ level_take(const char *p, const char *end, int *sev)
 		return blank_skip(close + 1, end);
 	}
 	for (q = p; q < end && *q != ' ' && *q != '\t' && *q != ':' &&
-	    *q != '|' && *q != ']' && q - p < 24; q++)
+	     *q != '|' && *q != ']' && q - p < 24;
+	     q++)
 		;
 	n = (size_t)(q - p);
 	for (w = q; w > p && w[-1] != '.'; w--)
@@ -296,12 +304,54 @@ static int
 zone_known(const char *abbr)
 {
 	static const char *const known[] = {
-		"WAT", "WAST", "CAT", "EAT", "SAST", "CET", "CEST", "EET",
-		"EEST", "WET", "WEST", "BST", "IST", "MSK", "EST", "EDT",
-		"CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT",
-		"HST", "AST", "ADT", "NST", "NDT", "JST", "KST", "HKT", "SGT",
-		"PHT", "WIB", "ICT", "AEST", "AEDT", "ACST", "ACDT", "AWST",
-		"NZST", "NZDT", "MEZ", "MESZ", "BRT", "ART", "PKT",
+	    "WAT",
+	    "WAST",
+	    "CAT",
+	    "EAT",
+	    "SAST",
+	    "CET",
+	    "CEST",
+	    "EET",
+	    "EEST",
+	    "WET",
+	    "WEST",
+	    "BST",
+	    "IST",
+	    "MSK",
+	    "EST",
+	    "EDT",
+	    "CST",
+	    "CDT",
+	    "MST",
+	    "MDT",
+	    "PST",
+	    "PDT",
+	    "AKST",
+	    "AKDT",
+	    "HST",
+	    "AST",
+	    "ADT",
+	    "NST",
+	    "NDT",
+	    "JST",
+	    "KST",
+	    "HKT",
+	    "SGT",
+	    "PHT",
+	    "WIB",
+	    "ICT",
+	    "AEST",
+	    "AEDT",
+	    "ACST",
+	    "ACDT",
+	    "AWST",
+	    "NZST",
+	    "NZDT",
+	    "MEZ",
+	    "MESZ",
+	    "BRT",
+	    "ART",
+	    "PKT",
 	};
 	size_t i;
 
@@ -320,13 +370,13 @@ static size_t
 zone_read(const char *p, const char *end, struct tstamp *t, int strict)
 {
 	struct tstamp z = *t;
-	size_t n;
+	size_t        n;
 
 	if ((n = tstamp_zone(p, end, &z)) == 0)
 		return 0;
-	if (z.zone == TSTAMP_ZONE_ABBR && (level_sev(p, n) != -1 ||
-	    (n == 3 && memcmp(p, "LOG", 3) == 0) ||
-	    (strict && !zone_known(z.abbr))))
+	if (z.zone == TSTAMP_ZONE_ABBR &&
+	    (level_sev(p, n) != -1 || (n == 3 && memcmp(p, "LOG", 3) == 0) ||
+		(strict && !zone_known(z.abbr))))
 		return 0;
 	*t = z;
 	return n;
@@ -373,14 +423,23 @@ static int
 pg_level(const char *p, size_t n, int *sev)
 {
 	static const struct {
-		const char	*word;
-		int		 sev;
+		const char *word;
+		int         sev;
 	} words[] = {
-		{ "LOG", 6 }, { "ERROR", 3 }, { "FATAL", 2 }, { "PANIC", 0 },
-		{ "WARNING", 4 }, { "NOTICE", 5 }, { "INFO", 6 },
-		{ "DEBUG", 7 }, { "DETAIL", -1 }, { "HINT", -1 },
-		{ "STATEMENT", -1 }, { "CONTEXT", -1 }, { "LOCATION", -1 },
-		{ "QUERY", -1 },
+	    {"LOG", 6},
+	    {"ERROR", 3},
+	    {"FATAL", 2},
+	    {"PANIC", 0},
+	    {"WARNING", 4},
+	    {"NOTICE", 5},
+	    {"INFO", 6},
+	    {"DEBUG", 7},
+	    {"DETAIL", -1},
+	    {"HINT", -1},
+	    {"STATEMENT", -1},
+	    {"CONTEXT", -1},
+	    {"LOCATION", -1},
+	    {"QUERY", -1},
 	};
 	size_t i;
 
@@ -448,7 +507,7 @@ static void
 pg_piece_fields(struct record *r, const char *p, const char *end)
 {
 	const char *at;
-	size_t n;
+	size_t      n;
 
 	if (end > p && end[-1] == ':')
 		end--;
@@ -471,7 +530,7 @@ static void
 pg_prefix_fields(struct record *r, const char *p, const char *end)
 {
 	const char *q, *colon;
-	size_t n;
+	size_t      n;
 
 	while ((p = blank_skip(p, end)) < end) {
 		n = token_len(p, end);
@@ -493,14 +552,14 @@ pg_prefix_fields(struct record *r, const char *p, const char *end)
 static int
 postgres_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *pre, *msg = NULL;
+	const char   *p = line, *end = line + len, *pre, *msg = NULL;
 	struct tstamp t;
-	size_t n;
-	int i, sev = -1;
+	size_t        n;
+	int           i, sev = -1;
 
 	memset(&t, 0, sizeof(t));
-	if ((n = tstamp_iso(p, end, &t)) == 0 ||
-	    t.zone != TSTAMP_ZONE_NONE || iso_comma(p, n))
+	if ((n = tstamp_iso(p, end, &t)) == 0 || t.zone != TSTAMP_ZONE_NONE ||
+	    iso_comma(p, n))
 		return 0;
 	p += n;
 	if ((n = zone_after(p, end, &t, 0)) == 0)
@@ -526,7 +585,7 @@ postgres_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, msg, end);
 }
 
-const struct parser parser_postgres = { "postgres", postgres_parse };
+const struct parser parser_postgres = {"postgres", postgres_parse};
 
 /*
  * MySQL and MariaDB error logs, and the general query log.
@@ -553,8 +612,8 @@ static size_t
 mysql_ts(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p;
-	size_t n;
-	int mon, day;
+	size_t      n;
+	int         mon, day;
 
 	if ((n = tstamp_iso(p, end, t)) != 0)
 		return n;
@@ -601,10 +660,10 @@ mysql_codes(struct record *r, const char *p, const char *end)
 static int
 mysql_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *lvl, *thr;
+	const char   *p = line, *end = line + len, *lvl, *thr;
 	struct tstamp t;
-	size_t n, thr_n;
-	int sev = -1, old;
+	size_t        n, thr_n;
+	int           sev = -1, old;
 
 	memset(&t, 0, sizeof(t));
 	old = digit_span(p, end) == 6;
@@ -642,7 +701,7 @@ mysql_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_mysql = { "mysql", mysql_parse };
+const struct parser parser_mysql = {"mysql", mysql_parse};
 
 /*
  * PgBouncer: "2019-04-17 13:11:03.124 [UTC] [25292] LOG C-0x...: msg".
@@ -653,7 +712,12 @@ static int
 pgbouncer_level(const char *p, size_t n, int *sev)
 {
 	static const char *const words[] = {
-		"DEBUG", "NOISE", "LOG", "WARNING", "ERROR", "FATAL",
+	    "DEBUG",
+	    "NOISE",
+	    "LOG",
+	    "WARNING",
+	    "ERROR",
+	    "FATAL",
 	};
 	size_t i;
 
@@ -671,7 +735,7 @@ static int
 is_dotted_logger(const char *p, const char *end)
 {
 	size_t n = token_len(p, end), i;
-	int dots = 0;
+	int    dots = 0;
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == '.')
@@ -686,14 +750,14 @@ is_dotted_logger(const char *p, const char *end)
 static int
 pgbouncer_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *pid, *lvl;
+	const char   *p = line, *end = line + len, *pid, *lvl;
 	struct tstamp t;
-	size_t n, pid_n, lvl_n;
-	int sev = -1, bracket;
+	size_t        n, pid_n, lvl_n;
+	int           sev = -1, bracket;
 
 	memset(&t, 0, sizeof(t));
-	if ((n = tstamp_iso(p, end, &t)) == 0 ||
-	    t.zone != TSTAMP_ZONE_NONE || iso_comma(p, n))
+	if ((n = tstamp_iso(p, end, &t)) == 0 || t.zone != TSTAMP_ZONE_NONE ||
+	    iso_comma(p, n))
 		return 0;
 	p += n;
 	p += zone_after(p, end, &t, 0);
@@ -720,7 +784,7 @@ pgbouncer_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, lvl + lvl_n + 1, end);
 }
 
-const struct parser parser_pgbouncer = { "pgbouncer", pgbouncer_parse };
+const struct parser parser_pgbouncer = {"pgbouncer", pgbouncer_parse};
 
 /*
  * Spring Boot: "ts  LEVEL pid --- [app] [thread] logger : message".
@@ -734,7 +798,7 @@ static const char *
 bracket_read(const char *p, const char *end, const char **s, size_t *n)
 {
 	const char *q;
-	int depth = 0;
+	int         depth = 0;
 
 	if (p >= end || *p != '[')
 		return NULL;
@@ -756,11 +820,11 @@ bracket_read(const char *p, const char *end, const char **s, size_t *n)
 static int
 spring_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *lvl, *pid, *q;
-	const char *br[2] = { NULL, NULL }, *logger;
+	const char   *p = line, *end = line + len, *lvl, *pid, *q;
+	const char   *br[2] = {NULL, NULL}, *logger;
 	struct tstamp t;
-	size_t n, lvl_n, pid_n, br_n[2] = { 0, 0 }, logger_n;
-	int sev;
+	size_t        n, lvl_n, pid_n, br_n[2] = {0, 0}, logger_n;
+	int           sev;
 
 	memset(&t, 0, sizeof(t));
 	if ((n = tstamp_iso(p, end, &t)) == 0 ||
@@ -800,7 +864,7 @@ spring_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, blank_skip(p + 1, end), end);
 }
 
-const struct parser parser_spring = { "spring", spring_parse };
+const struct parser parser_spring = {"spring", spring_parse};
 
 /*
  * log4j and relatives: Hadoop, ZooKeeper, Spark, OpenStack, Tomcat, TTCC.
@@ -826,10 +890,9 @@ static size_t
 dmony_read(const char *p, const char *end, int sep, struct tstamp *t)
 {
 	const char *q = p;
-	size_t n;
+	size_t      n;
 
-	if ((n = day_read(q, end, &t->day)) == 0 || q + n >= end ||
-	    q[n] != sep)
+	if ((n = day_read(q, end, &t->day)) == 0 || q + n >= end || q[n] != sep)
 		return 0;
 	q += n + 1;
 	if (mon_read(q, end, &t->mon) == 0 || q + 3 >= end || q[3] != sep ||
@@ -883,8 +946,9 @@ log4j_zookeeper(struct prefix_hdr *h, const char *p, const char *end)
 	}
 	if (!has_prefix(p, end, " - ") ||
 	    (p = hdr_level(h, p + 3, end)) == NULL ||
-	    (p = bracket_read(blank_skip(p, end), end, &h->thread,
-	    &h->thread_n)) == NULL || !has_prefix(p, end, " - "))
+	    (p = bracket_read(
+		 blank_skip(p, end), end, &h->thread, &h->thread_n)) == NULL ||
+	    !has_prefix(p, end, " - "))
 		return 0;
 	h->msg = p + 3;
 	return 1;
@@ -942,7 +1006,7 @@ static int
 hdr_logger(struct prefix_hdr *h, const char *p, const char *end, int loose)
 {
 	const char *q;
-	size_t n = token_len(p, end);
+	size_t      n = token_len(p, end);
 
 	if (n == 0 || n > PREFIX_TOKEN_MAX)
 		return 0;
@@ -974,8 +1038,7 @@ log4j_ttcc(struct prefix_hdr *h, const char *p, const char *end)
 {
 	if (p >= end || *p != ' ' ||
 	    (p = bracket_read(p + 1, end, &h->thread, &h->thread_n)) == NULL ||
-	    p >= end || *p != ' ' ||
-	    (p = hdr_level(h, p + 1, end)) == NULL)
+	    p >= end || *p != ' ' || (p = hdr_level(h, p + 1, end)) == NULL)
 		return 0;
 	return hdr_logger(h, blank_skip(p, end), end, 0);
 }
@@ -987,8 +1050,8 @@ log4j_plain(struct prefix_hdr *h, const char *p, const char *end)
 	const char *q;
 
 	if (p >= end || *p != ' ' ||
-	    (p = hdr_level(h, blank_skip(p, end), end)) == NULL ||
-	    p >= end || *p != ' ')
+	    (p = hdr_level(h, blank_skip(p, end), end)) == NULL || p >= end ||
+	    *p != ' ')
 		return 0;
 	p = blank_skip(p, end);
 	if ((q = bracket_read(p, end, &h->thread, &h->thread_n)) != NULL) {
@@ -1018,8 +1081,8 @@ hdr_apply(struct record *r, const struct prefix_hdr *h)
  * opens with a word that is not one.
  */
 static const char *
-log4j_file_prefix(const char *p, const char *end, const char **file,
-    size_t *file_n)
+log4j_file_prefix(
+    const char *p, const char *end, const char **file, size_t *file_n)
 {
 	size_t n;
 
@@ -1042,24 +1105,27 @@ program_from_file(struct record *r, const char *file, size_t n)
 	const char *dot = find_char(file, file + n, '.');
 
 	if (dot != NULL && dot > file && has_prefix(dot, file + n, ".log"))
-		text_copy(r->program, sizeof(r->program), file,
-		    (size_t)(dot - file));
+		text_copy(
+		    r->program, sizeof(r->program), file, (size_t)(dot - file));
 }
 
 /* Reads a log4j-style line (a layout with a level and a logger). */
 static int
 log4j_parse(const char *line, size_t len, struct record *r)
 {
-	static int (*const forms[])(struct prefix_hdr *, const char *,
-	    const char *) = {
-		log4j_zookeeper, log4j_pipes, log4j_openstack, log4j_ttcc,
-		log4j_plain,
+	static int (*const forms[])(
+	    struct prefix_hdr *, const char *, const char *) = {
+	    log4j_zookeeper,
+	    log4j_pipes,
+	    log4j_openstack,
+	    log4j_ttcc,
+	    log4j_plain,
 	};
-	const char *p = line, *end = line + len, *file = NULL;
+	const char       *p = line, *end = line + len, *file = NULL;
 	struct prefix_hdr h;
-	struct tstamp t;
-	size_t n, file_n = 0, i;
-	int bracket;
+	struct tstamp     t;
+	size_t            n, file_n = 0, i;
+	int               bracket;
 
 	memset(&t, 0, sizeof(t));
 	if ((p = log4j_file_prefix(p, end, &file, &file_n)) == NULL)
@@ -1091,7 +1157,7 @@ log4j_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, h.msg, end);
 }
 
-const struct parser parser_log4j = { "log4j", log4j_parse };
+const struct parser parser_log4j = {"log4j", log4j_parse};
 
 /*
  * Kafka: "[2024-05-07 10:55:53,434] INFO message (kafka.log.LogSegment)".
@@ -1101,10 +1167,10 @@ const struct parser parser_log4j = { "log4j", log4j_parse };
 static int
 kafka_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *lvl, *open, *close;
+	const char   *p = line, *end = line + len, *lvl, *open, *close;
 	struct tstamp t;
-	size_t n, lvl_n;
-	int sev;
+	size_t        n, lvl_n;
+	int           sev;
 
 	memset(&t, 0, sizeof(t));
 	if (p >= end || *p != '[' || (n = tstamp_iso(p + 1, end, &t)) == 0)
@@ -1122,8 +1188,8 @@ kafka_parse(const char *line, size_t len, struct record *r)
 	field_add(r, "level", lvl, lvl_n);
 	if (end > p && end[-1] == ')') {
 		close = end - 1;
-		for (open = close; open > p && open[-1] != '(' &&
-		    open[-1] != ' '; open--)
+		for (open = close;
+		     open > p && open[-1] != '(' && open[-1] != ' '; open--)
 			;
 		if (open - 1 > p && open[-1] == '(' && open[-2] == ' ' &&
 		    find_char(open, close, '.') != NULL) {
@@ -1137,7 +1203,7 @@ kafka_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_kafka = { "kafka", kafka_parse };
+const struct parser parser_kafka = {"kafka", kafka_parse};
 
 /*
  * Python logging: "ts - name - LEVEL - msg", "ts:LEVEL:msg", Django.
@@ -1147,10 +1213,10 @@ const struct parser parser_kafka = { "kafka", kafka_parse };
 static int
 python_django(const char *line, const char *end, struct record *r)
 {
-	const char *p = line;
+	const char   *p = line;
 	struct tstamp t;
-	size_t n;
-	int sev = -1;
+	size_t        n;
+	int           sev = -1;
 
 	memset(&t, 0, sizeof(t));
 	if (p >= end || *p != '[' ||
@@ -1166,10 +1232,10 @@ python_django(const char *line, const char *end, struct record *r)
 static int
 python_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *name = NULL, *lvl;
+	const char   *p = line, *end = line + len, *name = NULL, *lvl;
 	struct tstamp t;
-	size_t n, name_n = 0, lvl_n;
-	int sev;
+	size_t        n, name_n = 0, lvl_n;
+	int           sev;
 
 	if (p < end && *p == '[')
 		return python_django(line, end, r);
@@ -1209,7 +1275,7 @@ python_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_python = { "python", python_parse };
+const struct parser parser_python = {"python", python_parse};
 
 /*
  * nginx error log: "2024/11/20 07:00:47 [warn] 12096#12096: *233223 msg".
@@ -1219,10 +1285,10 @@ const struct parser parser_python = { "python", python_parse };
 static int
 nginx_error_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *lvl, *pid, *tid, *cid;
+	const char   *p = line, *end = line + len, *lvl, *pid, *tid, *cid;
 	struct tstamp t;
-	size_t n, lvl_n, pid_n, tid_n, cid_n;
-	int sev;
+	size_t        n, lvl_n, pid_n, tid_n, cid_n;
+	int           sev;
 
 	memset(&t, 0, sizeof(t));
 	if (end - p < 20 || p[4] != '/' || (n = tstamp_iso(p, end, &t)) != 19 ||
@@ -1256,7 +1322,7 @@ nginx_error_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_nginx_error = { "nginx_error", nginx_error_parse };
+const struct parser parser_nginx_error = {"nginx_error", nginx_error_parse};
 
 /*
  * Apache httpd error log: "[Sun Dec 04 04:47:44 2005] [notice] msg" and
@@ -1269,7 +1335,7 @@ static size_t
 ctime_read(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p;
-	size_t n;
+	size_t      n;
 
 	if (end - q < 8 || tstamp_weekday(q, 3) == 0 || q[3] != ' ' ||
 	    mon_read(q + 4, end, &t->mon) == 0 || q[7] != ' ')
@@ -1317,10 +1383,10 @@ apache_group(struct record *r, const char *s, const char *e)
 static int
 apache_error_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *lvl, *mod, *colon, *close;
+	const char   *p = line, *end = line + len, *lvl, *mod, *colon, *close;
 	struct tstamp t;
-	size_t n, lvl_n;
-	int sev;
+	size_t        n, lvl_n;
+	int           sev;
 
 	memset(&t, 0, sizeof(t));
 	if (p >= end || *p != '[' || (n = ctime_read(p + 1, end, &t)) == 0 ||
@@ -1348,8 +1414,7 @@ apache_error_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_apache_error = { "apache_error",
-    apache_error_parse };
+const struct parser parser_apache_error = {"apache_error", apache_error_parse};
 
 /*
  * klog/glog: "E0315 10:00:05.123456   12345 file.go:123] msg".
@@ -1359,9 +1424,9 @@ const struct parser parser_apache_error = { "apache_error",
 static int
 klog_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *thr, *file, *colon, *close;
+	const char   *p = line, *end = line + len, *thr, *file, *colon, *close;
 	struct tstamp t;
-	size_t n, thr_n;
+	size_t        n, thr_n;
 
 	memset(&t, 0, sizeof(t));
 	if (p >= end || !in_set(*p, "IWEF"))
@@ -1397,7 +1462,7 @@ klog_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_klog = { "klog", klog_parse };
+const struct parser parser_klog = {"klog", klog_parse};
 
 /*
  * Redis: "1:M 14 Nov 2023 07:01:22.119 * msg", "[1234] 14 Nov 07:01:22 #".
@@ -1409,14 +1474,10 @@ redis_sev(int c)
 {
 	switch (c) {
 	case '.':
-	case '-':
-		return 7;
-	case '*':
-		return 5;
-	case '#':
-		return 4;
-	default:
-		return -1;
+	case '-': return 7;
+	case '*': return 5;
+	case '#': return 4;
+	default: return -1;
 	}
 }
 
@@ -1425,7 +1486,7 @@ static int
 redis_rest(struct record *r, const char *p, const char *end)
 {
 	struct tstamp t;
-	size_t n;
+	size_t        n;
 
 	memset(&t, 0, sizeof(t));
 	if ((n = day_read(p, end, &t.day)) == 0 || p + n >= end ||
@@ -1453,7 +1514,7 @@ static int
 redis_signal(struct record *r, const char *p, const char *end)
 {
 	struct tstamp t;
-	size_t n;
+	size_t        n;
 
 	memset(&t, 0, sizeof(t));
 	if (!has_prefix(p, end, ":signal-handler (") ||
@@ -1469,7 +1530,7 @@ static int
 redis_parse(const char *line, size_t len, struct record *r)
 {
 	const char *p = line, *end = line + len;
-	size_t n;
+	size_t      n;
 
 	if (p < end && *p == '[') {
 		if ((n = digit_span(p + 1, end)) == 0 ||
@@ -1495,7 +1556,7 @@ redis_parse(const char *line, size_t len, struct record *r)
 	return redis_rest(r, p, end);
 }
 
-const struct parser parser_redis = { "redis", redis_parse };
+const struct parser parser_redis = {"redis", redis_parse};
 
 /*
  * HDFS: "081109 203615 148 INFO dfs.DataNode$PacketResponder: msg".
@@ -1505,10 +1566,10 @@ const struct parser parser_redis = { "redis", redis_parse };
 static int
 hdfs_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *pid, *lvl, *logger;
+	const char   *p = line, *end = line + len, *pid, *lvl, *logger;
 	struct tstamp t;
-	size_t pid_n, lvl_n, logger_n;
-	int sev;
+	size_t        pid_n, lvl_n, logger_n;
+	int           sev;
 
 	memset(&t, 0, sizeof(t));
 	if (end - p < 14 || p[6] != ' ' || p[13] != ' ' ||
@@ -1538,7 +1599,7 @@ hdfs_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, blank_skip(logger + logger_n, end), end);
 }
 
-const struct parser parser_hdfs = { "hdfs", hdfs_parse };
+const struct parser parser_hdfs = {"hdfs", hdfs_parse};
 
 /*
  * Android logcat: threadtime "03-17 16:13:38.811  1702  2395 D Tag: msg"
@@ -1550,7 +1611,7 @@ static const char *
 logcat_threadtime(struct record *r, const char *p, const char *end)
 {
 	const char *pid, *tid, *tag, *colon;
-	size_t pid_n, tid_n;
+	size_t      pid_n, tid_n;
 
 	pid = blank_skip(p, end);
 	if (pid == p || (pid_n = digit_span(pid, end)) == 0)
@@ -1558,8 +1619,7 @@ logcat_threadtime(struct record *r, const char *p, const char *end)
 	tid = blank_skip(pid + pid_n, end);
 	if (tid == pid + pid_n || (tid_n = digit_span(tid, end)) == 0 ||
 	    tid + tid_n + 3 >= end || tid[tid_n] != ' ' ||
-	    !in_set(tid[tid_n + 1], "VDIWEFAS") ||
-	    tid[tid_n + 2] != ' ')
+	    !in_set(tid[tid_n + 1], "VDIWEFAS") || tid[tid_n + 2] != ' ')
 		return NULL;
 	tag = tid + tid_n + 3;
 	for (colon = tag; colon < end && *colon != ':'; colon++)
@@ -1580,7 +1640,7 @@ static const char *
 logcat_time(struct record *r, const char *p, const char *end)
 {
 	const char *tag, *open, *pid, *e;
-	size_t pid_n;
+	size_t      pid_n;
 
 	if (end - p < 4 || p[0] != ' ' || !in_set(p[1], "VDIWEFAS") ||
 	    p[2] != '/')
@@ -1605,9 +1665,9 @@ logcat_time(struct record *r, const char *p, const char *end)
 static int
 logcat_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len, *msg;
+	const char   *p = line, *end = line + len, *msg;
 	struct tstamp t;
-	size_t n;
+	size_t        n;
 
 	memset(&t, 0, sizeof(t));
 	if (end - p > 5 && p[4] == '-' && tstamp_digits(p, end, 4, &t.year))
@@ -1625,7 +1685,7 @@ logcat_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, msg, end);
 }
 
-const struct parser parser_logcat = { "logcat", logcat_parse };
+const struct parser parser_logcat = {"logcat", logcat_parse};
 
 /*
  * Go's log package: "2024/03/15 09:00:01[.123456] msg".
@@ -1635,11 +1695,11 @@ const struct parser parser_logcat = { "logcat", logcat_parse };
 static int
 golog_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = line + len;
+	const char   *p = line, *end = line + len;
 	struct record probe;
 	struct tstamp t;
-	size_t n;
-	int sev = -1;
+	size_t        n;
+	int           sev = -1;
 
 	/* nginx's error log has the same stamp: leave its lines to it, even
 	 * when this format read the line before. */
@@ -1656,7 +1716,7 @@ golog_parse(const char *line, size_t len, struct record *r)
 	return prefix_done(r, &t, p, end);
 }
 
-const struct parser parser_golog = { "golog", golog_parse };
+const struct parser parser_golog = {"golog", golog_parse};
 
 /*
  * generic: a date and a time anywhere in the first PREFIX_SCAN_MAX bytes,
@@ -1667,8 +1727,8 @@ const struct parser parser_golog = { "golog", golog_parse };
 static size_t
 go_suffix(const char *p, const char *end)
 {
-	const char *q = p;
-	size_t n;
+	const char   *q = p;
+	size_t        n;
 	struct tstamp z;
 
 	memset(&z, 0, sizeof(z));
@@ -1733,9 +1793,9 @@ static size_t
 compact_unpadded(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p;
-	int *const parts[] = { &t->hour, &t->min, &t->sec };
-	size_t i, n;
-	int ms;
+	int *const  parts[] = {&t->hour, &t->min, &t->sec};
+	size_t      i, n;
+	int         ms;
 
 	for (i = 0; i < 3; i++) {
 		if ((n = num_read(q, end, 2, parts[i])) == 0 || q + n >= end ||
@@ -1755,7 +1815,7 @@ static size_t
 gen_compact(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p + 9;
-	size_t n;
+	size_t      n;
 
 	if (end - p < 15 || !tstamp_digits(p, end, 4, &t->year) ||
 	    !tstamp_digits(p + 4, end, 2, &t->mon) ||
@@ -1814,7 +1874,7 @@ static size_t
 gen_monthday(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p + 4;
-	size_t n;
+	size_t      n;
 
 	if (mon_read(p, end, &t->mon) == 0 || end - p < 5 || p[3] != ' ')
 		return 0;
@@ -1826,16 +1886,18 @@ gen_monthday(const char *p, const char *end, struct tstamp *t)
 	if (has_prefix(q, end, ", ") &&
 	    tstamp_digits(q + 2, end, 4, &t->year)) {
 		q += 6;
-		if (q >= end || *q != ' ' || (n = clock_read(q + 1, end, t,
-		    1)) == 0 || (!has_prefix(q + 1 + n, end, " AM") &&
-		    !has_prefix(q + 1 + n, end, " PM")) || t->hour > 12)
+		if (q >= end || *q != ' ' ||
+		    (n = clock_read(q + 1, end, t, 1)) == 0 ||
+		    (!has_prefix(q + 1 + n, end, " AM") &&
+			!has_prefix(q + 1 + n, end, " PM")) ||
+		    t->hour > 12)
 			return 0;
 		q += 1 + n;
 		t->hour = t->hour % 12 + (q[1] == 'P' ? 12 : 0);
 		q += 3;
 	} else {
-		if (q >= end || *q != ' ' || (n = clock_read(q + 1, end, t,
-		    0)) == 0)
+		if (q >= end || *q != ' ' ||
+		    (n = clock_read(q + 1, end, t, 0)) == 0)
 			return 0;
 		q += 1 + n;
 		if (q + 5 <= end && *q == ' ' &&
@@ -1879,12 +1941,16 @@ gen_ts(const char *p, const char *end, struct tstamp *t, int bracketed)
 {
 	typedef size_t (*reader)(const char *, const char *, struct tstamp *);
 	static const reader digit_first[] = {
-		gen_iso, gen_dotted, gen_compact, gen_daymon, gen_audit,
-		gen_mmdd,
+	    gen_iso,
+	    gen_dotted,
+	    gen_compact,
+	    gen_daymon,
+	    gen_audit,
+	    gen_mmdd,
 	};
-	static const reader alpha_first[] = { gen_weekday, gen_monthday };
-	const reader *rd;
-	size_t i, n, nrd;
+	static const reader alpha_first[] = {gen_weekday, gen_monthday};
+	const reader       *rd;
+	size_t              i, n, nrd;
 
 	if (p >= end)
 		return 0;
@@ -1923,13 +1989,13 @@ static const char *
 gen_mongodb(struct record *r, const char *p, const char *end)
 {
 	const char *comp, *ctx;
-	size_t comp_n, ctx_n;
+	size_t      comp_n, ctx_n;
 
 	if (end - p < 4 || !in_set(*p, "FEWID") || p[1] != ' ')
 		return NULL;
 	comp = p + 2;
 	for (p = comp; p < end && (isupper((unsigned char)*p) || *p == '-');
-	    p++)
+	     p++)
 		;
 	comp_n = (size_t)(p - comp);
 	if (comp_n == 0 || p >= end || *p != ' ' ||
@@ -1947,11 +2013,12 @@ static const char *
 gen_rest(struct record *r, const char *p, const char *end, int opener)
 {
 	const char *q, *pid;
-	size_t pid_n;
-	int sev = -1;
+	size_t      pid_n;
+	int         sev = -1;
 
-	if (p < end && ((opener == '[' && *p == ']') ||
-	    (opener == '(' && *p == ')') || (opener == '"' && *p == '"')))
+	if (p < end &&
+	    ((opener == '[' && *p == ']') || (opener == '(' && *p == ')') ||
+		(opener == '"' && *p == '"')))
 		p++;
 	if ((q = gen_mongodb(r, blank_skip(p, end), end)) != NULL)
 		return q;
@@ -1980,9 +2047,9 @@ gen_rest(struct record *r, const char *p, const char *end, int opener)
 static int
 gen_epoch(const char *line, const char *end, struct record *r)
 {
-	const char *p = line;
+	const char   *p = line;
 	struct tstamp t;
-	size_t n, pid_n = digit_span(p, end);
+	size_t        n, pid_n = digit_span(p, end);
 
 	if (pid_n > 0 && pid_n <= 7 && p + pid_n < end && p[pid_n] == ' ' &&
 	    digit_span(p + pid_n + 1, end) == 10 &&
@@ -1992,11 +2059,10 @@ gen_epoch(const char *line, const char *end, struct record *r)
 		pid_n = 0;
 	memset(&t, 0, sizeof(t));
 	n = digit_span(p, end);
-	if ((n != 10 || !has_prefix(p + 10, end, ".")) && n != 13 &&
-	    n != 16 && n != 19)
+	if ((n != 10 || !has_prefix(p + 10, end, ".")) && n != 13 && n != 16 &&
+	    n != 19)
 		return 0;
-	if ((n = tstamp_epoch(p, end, &t)) == 0 || p + n >= end ||
-	    p[n] != ' ')
+	if ((n = tstamp_epoch(p, end, &t)) == 0 || p + n >= end || p[n] != ' ')
 		return 0;
 	field_opt(r, "pid", pid_n > 0 ? line : NULL, pid_n);
 	return prefix_done(r, &t, blank_skip(p + n, end), end);
@@ -2021,9 +2087,9 @@ prefix_level(const char *p, const char *end)
 static int
 generic_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p, *end = line + len, *pre;
+	const char   *p, *end = line + len, *pre;
 	struct tstamp t;
-	size_t n, i, indent, first;
+	size_t        n, i, indent, first;
 
 	if (gen_epoch(line, end, r))
 		return 1;
@@ -2038,13 +2104,14 @@ generic_parse(const char *line, size_t len, struct record *r)
 			break;
 		if (i > 0 && !gen_boundary(line[i - 1]))
 			continue;
-		if ((n = gen_ts(line + i, end, &t, i > 0 &&
-		    line[i - 1] == '[')) == 0)
+		if ((n = gen_ts(
+			 line + i, end, &t, i > 0 && line[i - 1] == '[')) == 0)
 			continue;
 		p = gen_rest(r, line + i + n, end, i > 0 ? line[i - 1] : 0);
 		if (i > 0) {
 			for (pre = line + i; pre > line &&
-			    (gen_boundary(pre[-1]) || pre[-1] == '-'); pre--)
+			     (gen_boundary(pre[-1]) || pre[-1] == '-');
+			     pre--)
 				;
 			field_opt(r, "prefix", line, (size_t)(pre - line));
 			if (r->severity == -1)
@@ -2055,4 +2122,4 @@ generic_parse(const char *line, size_t len, struct record *r)
 	return 0;
 }
 
-const struct parser parser_generic = { "generic", generic_parse };
+const struct parser parser_generic = {"generic", generic_parse};

@@ -13,15 +13,15 @@
 #include "record.h"
 #include "tstamp.h"
 
-#define SYSLOG_TAG_MAX	64	/* longest tag name believed to be one */
-#define SYSLOG_DETAIL_MAX	256	/* longest macOS "(detail)" after pid */
+#define SYSLOG_TAG_MAX    64  /* longest tag name believed to be one */
+#define SYSLOG_DETAIL_MAX 256 /* longest macOS "(detail)" after pid */
 
 /* The parts of a "prog[pid]:" tag. */
 struct syslog_tag {
-	const char	*name;
-	size_t		 name_len;
-	const char	*pid;
-	size_t		 pid_len;
+	const char *name;
+	size_t      name_len;
+	const char *pid;
+	size_t      pid_len;
 };
 
 /* The end of the line without its trailing CR and LF. */
@@ -59,7 +59,7 @@ static const char *
 syslog_pri(const char *p, const char *end, int *pri)
 {
 	const char *q = p + 1;
-	int v = 0;
+	int         v = 0;
 
 	*pri = -1;
 	if (p >= end || *p != '<')
@@ -97,9 +97,9 @@ syslog_bsd_time(const char *p, const char *end, struct tstamp *t)
 	t->year = 0;
 	if (end - q > 5 && q[4] == ' ' && tstamp_digits(q, end, 4, &t->year))
 		q += 5;
-	if (!tstamp_digits(q, end, 2, &t->hour) || end - q < 8 ||
-	    q[2] != ':' || q[5] != ':' || !tstamp_digits(q + 3, end, 2,
-	    &t->min) || !tstamp_digits(q + 6, end, 2, &t->sec))
+	if (!tstamp_digits(q, end, 2, &t->hour) || end - q < 8 || q[2] != ':' ||
+	    q[5] != ':' || !tstamp_digits(q + 3, end, 2, &t->min) ||
+	    !tstamp_digits(q + 6, end, 2, &t->sec))
 		return 0;
 	q += 8;
 	q += tstamp_frac(q, end, t);
@@ -135,8 +135,8 @@ syslog_tag_pid(const char *q, const char *end, struct syslog_tag *tag)
  * to and including the colon, or 0 when p holds no tag.
  */
 static size_t
-syslog_tag(const char *p, const char *end, int two_words,
-    struct syslog_tag *tag)
+syslog_tag(
+    const char *p, const char *end, int two_words, struct syslog_tag *tag)
 {
 	const char *q = p, *lim = end, *w;
 
@@ -149,7 +149,7 @@ syslog_tag(const char *p, const char *end, int two_words,
 		return 0;
 	if (*q == ':') {
 		if (q + 1 < end && q[1] != ' ')
-			return 0;	/* "10.0.0.1:80", "http://" */
+			return 0; /* "10.0.0.1:80", "http://" */
 		tag->name = p;
 		tag->name_len = (size_t)(q - p);
 		return (size_t)(q + 1 - p);
@@ -157,8 +157,8 @@ syslog_tag(const char *p, const char *end, int two_words,
 	if (*q == ' ') {
 		if (!two_words)
 			return 0;
-		for (w = q + 1; w < lim && *w != ' ' && *w != '[' &&
-		    *w != ':'; w++)
+		for (w = q + 1; w < lim && *w != ' ' && *w != '[' && *w != ':';
+		     w++)
 			;
 		if (w == q + 1 || w >= lim || *w != '[')
 			return 0;
@@ -166,8 +166,7 @@ syslog_tag(const char *p, const char *end, int two_words,
 	}
 	tag->name = p;
 	tag->name_len = (size_t)(q - p);
-	if ((q = syslog_tag_pid(q, end, tag)) == NULL || q >= end ||
-	    *q != ':')
+	if ((q = syslog_tag_pid(q, end, tag)) == NULL || q >= end || *q != ':')
 		return 0;
 	return (size_t)(q + 1 - p);
 }
@@ -204,8 +203,8 @@ static int
 syslog_body(const char *p, const char *end, int need_tag, struct record *r)
 {
 	struct syslog_tag tag;
-	const char *host = p, *he;
-	size_t n;
+	const char       *host = p, *he;
+	size_t            n;
 
 	if (p >= end || *p == ' ')
 		return 0;
@@ -220,8 +219,8 @@ syslog_body(const char *p, const char *end, int need_tag, struct record *r)
 		return 0;
 	syslog_copy(r->host, sizeof(r->host), host, (size_t)(he - host));
 	if (n != 0) {
-		syslog_copy(r->program, sizeof(r->program), tag.name,
-		    tag.name_len);
+		syslog_copy(
+		    r->program, sizeof(r->program), tag.name, tag.name_len);
 		if (tag.pid != NULL)
 			record_add_field(r, "pid", 3, tag.pid, tag.pid_len);
 		p += n;
@@ -246,15 +245,14 @@ syslog_loghub(const char *p, const char *end, struct tstamp *t,
     const char **node, size_t *node_len)
 {
 	const char *q, *e;
-	int v;
-	size_t n;
+	int         v;
+	size_t      n;
 
 	q = syslog_token_end(p, end);
 	if (q == p || q >= end || (q - p != 1 && !isupper((unsigned char)*p)))
 		return 0;
 	q++;
-	if ((n = tstamp_epoch(q, end, t)) != 10 || q + n >= end ||
-	    q[n] != ' ')
+	if ((n = tstamp_epoch(q, end, t)) != 10 || q + n >= end || q[n] != ' ')
 		return 0;
 	q += n + 1;
 	if (end - q < 11 || !tstamp_digits(q, end, 4, &v) || q[4] != '.' ||
@@ -277,10 +275,10 @@ syslog_loghub(const char *p, const char *end, struct tstamp *t,
 static int
 rfc3164_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = syslog_end(line, len), *node = NULL;
+	const char   *p = line, *end = syslog_end(line, len), *node = NULL;
 	struct tstamp t, tb;
-	size_t n, node_len = 0;
-	int pri, iso = 0;
+	size_t        n, node_len = 0;
+	int           pri, iso = 0;
 
 	memset(&tb, 0, sizeof(tb));
 	if ((n = syslog_loghub(p, end, &tb, &node, &node_len)) != 0)
@@ -309,7 +307,7 @@ rfc3164_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_rfc3164 = { "rfc3164", rfc3164_parse };
+const struct parser parser_rfc3164 = {"rfc3164", rfc3164_parse};
 
 /*
  * The text of an SD-PARAM value: itself, or unescaped (\" \\ \]) into
@@ -319,7 +317,7 @@ static void
 rfc5424_value(struct record *r, const char *p, size_t n, const char **out,
     size_t *out_len)
 {
-	char *d;
+	char  *d;
 	size_t i, k = 0;
 
 	*out = p;
@@ -327,8 +325,8 @@ rfc5424_value(struct record *r, const char *p, size_t n, const char **out,
 	if (memchr(p, '\\', n) == NULL || (d = record_scratch(r, n)) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		if (p[i] == '\\' && i + 1 < n && (p[i + 1] == '"' ||
-		    p[i + 1] == '\\' || p[i + 1] == ']'))
+		if (p[i] == '\\' && i + 1 < n &&
+		    (p[i + 1] == '"' || p[i + 1] == '\\' || p[i + 1] == ']'))
 			i++;
 		d[k++] = p[i];
 	}
@@ -342,7 +340,7 @@ rfc5424_param(const char *p, const char *end, struct record *r)
 {
 	const char *name = p, *v, *q;
 	const char *val;
-	size_t val_len;
+	size_t      val_len;
 
 	while (p < end && *p != '=' && *p != ' ' && *p != ']' && *p != '"')
 		p++;
@@ -370,8 +368,9 @@ rfc5424_sd(const char *p, const char *end, struct record *r)
 	if (p >= end || *p != '[')
 		return NULL;
 	while (p < end && *p == '[') {
-		for (id = ++p; p < end && *p != ' ' && *p != ']' &&
-		    *p != '=' && *p != '"'; p++)
+		for (id = ++p; p < end && *p != ' ' && *p != ']' && *p != '=' &&
+		     *p != '"';
+		     p++)
 			;
 		if (p == id)
 			return NULL;
@@ -425,20 +424,20 @@ rfc5424_plain(const char *const *f, const size_t *fl)
 static int
 rfc5424_parse(const char *line, size_t len, struct record *r)
 {
-	const char *p = line, *end = syslog_end(line, len), *f[4], *sd;
-	size_t fl[4], n;
+	const char   *p = line, *end = syslog_end(line, len), *f[4], *sd;
+	size_t        fl[4], n;
 	struct tstamp t;
-	int pri, i, nf, strong = 0;
+	int           pri, i, nf, strong = 0;
 
 	p = syslog_pri(p, end, &pri);
 	if (end - p > 2 && *p >= '1' && *p <= '9' && p[1] == ' ') {
 		strong = pri >= 0;
 		p += 2;
 	} else if (pri >= 0)
-		return 0;	/* "<13>Mar 15 ...": 3164 with a PRI */
+		return 0; /* "<13>Mar 15 ...": 3164 with a PRI */
 	memset(&t, 0, sizeof(t));
 	if (strong && end - p > 1 && p[0] == '-' && p[1] == ' ')
-		n = 1;	/* the NILVALUE: no stamp */
+		n = 1; /* the NILVALUE: no stamp */
 	else if (end - p < 20 || p[10] != 'T' ||
 	    (n = tstamp_iso(p, end, &t)) == 0)
 		return 0;
@@ -467,7 +466,7 @@ rfc5424_parse(const char *line, size_t len, struct record *r)
 	while (p < end && *p == ' ')
 		p++;
 	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;	/* the BOM that announces a UTF-8 MSG */
+		p += 3; /* the BOM that announces a UTF-8 MSG */
 	r->tm = t;
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
@@ -479,4 +478,4 @@ rfc5424_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_rfc5424 = { "rfc5424", rfc5424_parse };
+const struct parser parser_rfc5424 = {"rfc5424", rfc5424_parse};

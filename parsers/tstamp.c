@@ -46,8 +46,8 @@ tstamp_civil_from_days(int64_t z, int *y, int *m, int *d)
 int
 tstamp_days_in_month(int y, int m)
 {
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31 };
+	static const int dm[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m < 1 || m > 12)
 		return 0;
@@ -60,7 +60,7 @@ tstamp_days_in_month(int y, int m)
 int
 tstamp_valid(const struct tstamp *t)
 {
-	int y = t->year ? t->year : 2000;	/* leap: allow Feb 29 */
+	int y = t->year ? t->year : 2000; /* leap: allow Feb 29 */
 
 	if (t->zone == TSTAMP_ZONE_EPOCH)
 		return 1;
@@ -69,8 +69,8 @@ tstamp_valid(const struct tstamp *t)
 	if (t->mon < 1 || t->mon > 12 || t->day < 1 ||
 	    t->day > tstamp_days_in_month(y, t->mon))
 		return 0;
-	return t->hour >= 0 && t->hour <= 23 && t->min >= 0 &&
-	    t->min <= 59 && t->sec >= 0 && t->sec <= 60;
+	return t->hour >= 0 && t->hour <= 23 && t->min >= 0 && t->min <= 59 &&
+	    t->sec >= 0 && t->sec <= 60;
 }
 
 /* Seconds since 1970 of the wall-clock time written (no zone applied). */
@@ -86,7 +86,7 @@ int
 tstamp_month(const char *p, size_t n)
 {
 	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-	int i;
+	int               i;
 
 	if (n < 3)
 		return 0;
@@ -101,7 +101,7 @@ int
 tstamp_weekday(const char *p, size_t n)
 {
 	static const char days[] = "montuewedthufrisatsun";
-	int i;
+	int               i;
 
 	if (n < 3)
 		return 0;
@@ -133,8 +133,8 @@ size_t
 tstamp_frac(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q;
-	int32_t ns = 0;
-	int nd = 0;
+	int32_t     ns = 0;
+	int         nd = 0;
 
 	if (end - p < 2 || (*p != '.' && *p != ',') ||
 	    !isdigit((unsigned char)p[1]))
@@ -180,7 +180,7 @@ size_t
 tstamp_iso(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p;
-	size_t n;
+	size_t      n;
 
 	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 10 ||
 	    (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
@@ -207,7 +207,7 @@ size_t
 tstamp_iso_zone(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q;
-	size_t n, z;
+	size_t      n, z;
 
 	if ((n = tstamp_iso(p, end, t)) == 0)
 		return 0;
@@ -227,12 +227,12 @@ tstamp_ncsa(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p + 20;
 
-	if (end - p < 20 || !tstamp_digits(p, end, 2, &t->day) ||
-	    p[2] != '/' || (t->mon = tstamp_month(p + 3, 3)) == 0 ||
-	    p[6] != '/' || !tstamp_digits(p + 7, end, 4, &t->year) ||
-	    p[11] != ':' || !tstamp_digits(p + 12, end, 2, &t->hour) ||
-	    p[14] != ':' || !tstamp_digits(p + 15, end, 2, &t->min) ||
-	    p[17] != ':' || !tstamp_digits(p + 18, end, 2, &t->sec))
+	if (end - p < 20 || !tstamp_digits(p, end, 2, &t->day) || p[2] != '/' ||
+	    (t->mon = tstamp_month(p + 3, 3)) == 0 || p[6] != '/' ||
+	    !tstamp_digits(p + 7, end, 4, &t->year) || p[11] != ':' ||
+	    !tstamp_digits(p + 12, end, 2, &t->hour) || p[14] != ':' ||
+	    !tstamp_digits(p + 15, end, 2, &t->min) || p[17] != ':' ||
+	    !tstamp_digits(p + 18, end, 2, &t->sec))
 		return 0;
 	q += tstamp_frac(q, end, t);
 	if (q < end && *q == ' ')
@@ -245,7 +245,7 @@ static size_t
 tstamp_offset(const char *p, const char *end, int32_t *off)
 {
 	const char *q = p + 1;
-	int h, m = 0, sign;
+	int         h, m = 0, sign;
 
 	if (p >= end || (*p != '+' && *p != '-'))
 		return 0;
@@ -270,7 +270,7 @@ static size_t
 tstamp_human_offset(const char *p, const char *end, int32_t *off)
 {
 	const char *q = p + 4;
-	int h, m = 0, sign;
+	int         h, m = 0, sign;
 
 	if (end - p < 5 || (p[3] != '+' && p[3] != '-'))
 		return 0;
@@ -300,7 +300,7 @@ size_t
 tstamp_zone(const char *p, const char *end, struct tstamp *t)
 {
 	const char *q = p;
-	size_t n;
+	size_t      n;
 
 	if (p >= end)
 		return 0;
@@ -314,8 +314,8 @@ tstamp_zone(const char *p, const char *end, struct tstamp *t)
 		t->zone = TSTAMP_ZONE_OFFSET;
 		return n;
 	}
-	if (end - p >= 3 && (strncmp(p, "GMT", 3) == 0 ||
-	    strncmp(p, "UTC", 3) == 0) &&
+	if (end - p >= 3 &&
+	    (strncmp(p, "GMT", 3) == 0 || strncmp(p, "UTC", 3) == 0) &&
 	    (n = tstamp_human_offset(p, end, &t->offset_s)) != 0) {
 		t->zone = TSTAMP_ZONE_OFFSET;
 		return n;
@@ -324,9 +324,9 @@ tstamp_zone(const char *p, const char *end, struct tstamp *t)
 		q++;
 	if (q - p < 2 || q - p > 5 || (q < end && isalnum((unsigned char)*q)))
 		return 0;
-	if ((q - p == 3 && (strncmp(p, "UTC", 3) == 0 ||
-	    strncmp(p, "GMT", 3) == 0)) || (q - p == 2 &&
-	    strncmp(p, "UT", 2) == 0)) {
+	if ((q - p == 3 &&
+		(strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0)) ||
+	    (q - p == 2 && strncmp(p, "UT", 2) == 0)) {
 		t->zone = TSTAMP_ZONE_OFFSET;
 		t->offset_s = 0;
 		return (size_t)(q - p);
@@ -346,14 +346,13 @@ int
 tstamp_epoch_value(int64_t v, struct tstamp *t)
 {
 	static const struct {
-		int64_t	lo, hi, mul;
-		int	digits;
+		int64_t lo, hi, mul;
+		int     digits;
 	} units[] = {
-		{ INT64_C(631152000), INT64_C(4102444800), 1000000000, 0 },
-		{ INT64_C(631152000000), INT64_C(4102444800000), 1000000, 3 },
-		{ INT64_C(631152000000000), INT64_C(4102444800000000), 1000,
-		    6 },
-		{ INT64_C(631152000000000000), INT64_MAX, 1, 9 },
+	    {INT64_C(631152000), INT64_C(4102444800), 1000000000, 0},
+	    {INT64_C(631152000000), INT64_C(4102444800000), 1000000, 3},
+	    {INT64_C(631152000000000), INT64_C(4102444800000000), 1000, 6},
+	    {INT64_C(631152000000000000), INT64_MAX, 1, 9},
 	};
 	size_t i;
 
@@ -372,10 +371,10 @@ tstamp_epoch_value(int64_t v, struct tstamp *t)
 size_t
 tstamp_epoch(const char *p, const char *end, struct tstamp *t)
 {
-	const char *q = p;
-	int64_t v = 0;
-	int nd = 0;
-	size_t n;
+	const char   *q = p;
+	int64_t       v = 0;
+	int           nd = 0;
+	size_t        n;
 	struct tstamp f;
 
 	while (q < end && isdigit((unsigned char)*q) && nd < 19 &&
@@ -400,13 +399,13 @@ tstamp_epoch(const char *p, const char *end, struct tstamp *t)
  * frac_digits of fraction ("Z" when the offset is 0). Returns the length.
  */
 size_t
-tstamp_format(char *buf, size_t size, int64_t ns, int frac_digits,
-    int32_t offset_s)
+tstamp_format(
+    char *buf, size_t size, int64_t ns, int frac_digits, int32_t offset_s)
 {
 	int64_t s, days, sod;
 	int32_t sub;
-	int y, m, d, n, off;
-	char frac[16] = "", zone[16] = "Z";
+	int     y, m, d, n, off;
+	char    frac[16] = "", zone[16] = "Z";
 
 	s = ns / TSTAMP_NS_PER_S;
 	sub = (int32_t)(ns % TSTAMP_NS_PER_S);

@@ -21,90 +21,125 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-#define TZ_ABBR_MAX	16		/* abbreviation buffer, with its NUL */
-#define TZ_FILE_MAX	(256 * 1024)	/* real TZif files are under 4 KiB */
-#define TZ_NAME_MAX	255
-#define TZ_UTOFF_MIN	(-89999)	/* RFC 8536 limits on utoff */
-#define TZ_UTOFF_MAX	93599
-#define TZ_FOOTER_MAX	128
-#define TZ_BAD_MAX	128		/* unknown names remembered */
-#define TZ_DAY		86400
-#define TZ_T_LIMIT	((int64_t)1 << 59)	/* keeps date math in range */
-#define TZ_DIR		"/usr/share/zoneinfo"
-#define TZ_NAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-			"0123456789/_+-."
-#define TZ_DIGITS	"0123456789"
+#define TZ_ABBR_MAX   16           /* abbreviation buffer, with its NUL */
+#define TZ_FILE_MAX   (256 * 1024) /* real TZif files are under 4 KiB */
+#define TZ_NAME_MAX   255
+#define TZ_UTOFF_MIN  (-89999) /* RFC 8536 limits on utoff */
+#define TZ_UTOFF_MAX  93599
+#define TZ_FOOTER_MAX 128
+#define TZ_BAD_MAX    128 /* unknown names remembered */
+#define TZ_DAY        86400
+#define TZ_T_LIMIT    ((int64_t)1 << 59) /* keeps date math in range */
+#define TZ_DIR        "/usr/share/zoneinfo"
+#define TZ_NAME_CHARS                                                          \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"                 \
+	"0123456789/_+-."
+#define TZ_DIGITS "0123456789"
 
 /* One local time type: offset east of UTC, DST flag and abbreviation. */
 struct tz_type {
-	int32_t	 off;
-	int	 isdst;
-	char	 abbr[TZ_ABBR_MAX];
+	int32_t off;
+	int     isdst;
+	char    abbr[TZ_ABBR_MAX];
 };
 
 /* A POSIX rule date (Jn, n or Mm.w.d) and the local time of day it names. */
 struct tz_date {
-	char	 kind;		/* 'J', 'N' or 'M' */
-	int	 n, m, w, d;
-	int32_t	 secs;
+	char    kind; /* 'J', 'N' or 'M' */
+	int     n, m, w, d;
+	int32_t secs;
 };
 
 /* A POSIX TZ string: the rule in force after the last transition. */
 struct tz_rule {
-	int		 has_dst;
-	struct tz_type	 std, dst;
-	struct tz_date	 start, end;
+	int            has_dst;
+	struct tz_type std, dst;
+	struct tz_date start, end;
 };
 
 struct tz {
-	char		*name;
-	int64_t		*trans;		/* transition instants, ascending */
-	uint8_t		*idx;		/* type in force from trans[i] */
-	size_t		 ntrans;
-	struct tz_type	*types;
-	size_t		 ntypes;
-	int		 has_rule;
-	struct tz_rule	 rule;
-	int		 keyed;		/* found by name by tz_get() */
-	struct tz	*next;
+	char           *name;
+	int64_t        *trans; /* transition instants, ascending */
+	uint8_t        *idx;   /* type in force from trans[i] */
+	size_t          ntrans;
+	struct tz_type *types;
+	size_t          ntypes;
+	int             has_rule;
+	struct tz_rule  rule;
+	int             keyed; /* found by name by tz_get() */
+	struct tz      *next;
 };
 
 /* The counts of one TZif header. */
 struct tz_hdr {
-	int		 version;
-	uint32_t	 isut, isstd, leap, time, type, chr;
+	int      version;
+	uint32_t isut, isstd, leap, time, type, chr;
 };
 
 /* A bounds-checked cursor over a TZif file in memory. */
 struct tz_rd {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
+	const uint8_t *p;
+	size_t         len;
+	size_t         off;
 };
 
 /* An abbreviation people write, with its offset in minutes. */
 struct tz_abbr {
-	const char	*abbr;
-	int		 min;
+	const char *abbr;
+	int         min;
 };
 
 static const struct tz_abbr tz_abbrs[] = {
-	{ "WAT", 60 }, { "CAT", 120 }, { "EAT", 180 }, { "SAST", 120 },
-	{ "CET", 60 }, { "CEST", 120 }, { "MET", 60 }, { "MEST", 120 },
-	{ "EET", 120 }, { "EEST", 180 }, { "WET", 0 }, { "WEST", 60 },
-	{ "BST", 60 }, { "MSK", 180 }, { "PST", -480 }, { "PDT", -420 },
-	{ "MST", -420 }, { "MDT", -360 }, { "CST", -360 }, { "CDT", -300 },
-	{ "EST", -300 }, { "EDT", -240 }, { "AKST", -540 }, { "AKDT", -480 },
-	{ "HST", -600 }, { "AST", -240 }, { "NST", -210 }, { "NDT", -150 },
-	{ "JST", 540 }, { "KST", 540 }, { "HKT", 480 }, { "SGT", 480 },
-	{ "AWST", 480 }, { "ACST", 570 }, { "ACDT", 630 }, { "AEST", 600 },
-	{ "AEDT", 660 }, { "NZST", 720 }, { "NZDT", 780 }, { "PKT", 300 },
-	{ "NPT", 345 }, { "ICT", 420 }, { "WIB", 420 }, { "PHT", 480 },
-	{ "BRT", -180 }, { "ART", -180 },
+    {"WAT", 60},
+    {"CAT", 120},
+    {"EAT", 180},
+    {"SAST", 120},
+    {"CET", 60},
+    {"CEST", 120},
+    {"MET", 60},
+    {"MEST", 120},
+    {"EET", 120},
+    {"EEST", 180},
+    {"WET", 0},
+    {"WEST", 60},
+    {"BST", 60},
+    {"MSK", 180},
+    {"PST", -480},
+    {"PDT", -420},
+    {"MST", -420},
+    {"MDT", -360},
+    {"CST", -360},
+    {"CDT", -300},
+    {"EST", -300},
+    {"EDT", -240},
+    {"AKST", -540},
+    {"AKDT", -480},
+    {"HST", -600},
+    {"AST", -240},
+    {"NST", -210},
+    {"NDT", -150},
+    {"JST", 540},
+    {"KST", 540},
+    {"HKT", 480},
+    {"SGT", 480},
+    {"AWST", 480},
+    {"ACST", 570},
+    {"ACDT", 630},
+    {"AEST", 600},
+    {"AEDT", 660},
+    {"NZST", 720},
+    {"NZDT", 780},
+    {"PKT", 300},
+    {"NPT", 345},
+    {"ICT", 420},
+    {"WIB", 420},
+    {"PHT", 480},
+    {"BRT", -180},
+    {"ART", -180},
 };
 
 /* Abbreviations that name several offsets; only a hint zone decides. */
-static const char *const tz_abbrs_ambiguous[] = { "IST" };
+static const char *const tz_abbrs_ambiguous[] = {"IST"};
 
 /*
  * The process-wide cache. Zones are immutable once loaded, so handing out
@@ -112,10 +147,10 @@ static const char *const tz_abbrs_ambiguous[] = { "IST" };
  * runs one event loop).
  */
 static struct {
-	struct tz	*head;
-	char		*bad[TZ_BAD_MAX];
-	size_t		 nbad;
-	const struct tz	*local;
+	struct tz       *head;
+	char            *bad[TZ_BAD_MAX];
+	size_t           nbad;
+	const struct tz *local;
 } tz_cache;
 
 /* Returns the days from 1970-01-01 to the given civil date (proleptic). */
@@ -151,8 +186,8 @@ tz_leap(int64_t y)
 static int
 tz_mlen(int64_t y, int m)
 {
-	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+	static const int len[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	return len[m - 1] + (m == 2 && tz_leap(y));
 }
@@ -169,12 +204,12 @@ static int64_t
 tz_mwd_day(const struct tz_date *d, int64_t y)
 {
 	int64_t first;
-	int mday;
+	int     mday;
 
 	first = tz_days(y, d->m, 1);
 	mday = 1 + (d->d - tz_wday(first) + 7) % 7 + (d->w - 1) * 7;
 	if (mday > tz_mlen(y, d->m))
-		mday -= 7;	/* week 5 means the last such weekday */
+		mday -= 7; /* week 5 means the last such weekday */
 	return first + mday - 1;
 }
 
@@ -185,15 +220,13 @@ tz_date_when(const struct tz_date *d, int64_t y)
 	int64_t days;
 
 	switch (d->kind) {
-	case 'J':	/* 1-365, February 29 never counted */
+	case 'J': /* 1-365, February 29 never counted */
 		days = tz_days(y, 1, 1) + d->n - 1 + (tz_leap(y) && d->n >= 60);
 		break;
-	case 'N':	/* 0-365, February 29 counted */
+	case 'N': /* 0-365, February 29 counted */
 		days = tz_days(y, 1, 1) + d->n;
 		break;
-	default:
-		days = tz_mwd_day(d, y);
-		break;
+	default: days = tz_mwd_day(d, y); break;
 	}
 	return days * TZ_DAY + d->secs;
 }
@@ -229,7 +262,7 @@ tz_type_at(const struct tz *tz, int64_t t)
 	if (tz->has_rule && (n == 0 || t > tz->trans[n - 1]))
 		return tz_rule_type(&tz->rule, t);
 	if (n == 0 || t < tz->trans[0])
-		return &tz->types[0];	/* RFC 8536: type 0 before the first */
+		return &tz->types[0]; /* RFC 8536: type 0 before the first */
 	lo = 0;
 	hi = n;
 	while (hi - lo > 1) {
@@ -246,7 +279,7 @@ tz_type_at(const struct tz *tz, int64_t t)
 static int
 tz_digits(const char *s, size_t n)
 {
-	int v = 0;
+	int    v = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -261,7 +294,7 @@ tz_digits(const char *s, size_t n)
 static int
 tz_parse_hm(const char *s, int loose, int32_t *offset_s)
 {
-	int sign, h, m = 0;
+	int    sign, h, m = 0;
 	size_t n;
 
 	if (*s != '+' && *s != '-')
@@ -363,17 +396,19 @@ static int
 tz_posix_abbr(const char **sp, char *out)
 {
 	const char *s = *sp;
-	size_t n;
+	size_t      n;
 
 	if (*s == '<') {
 		s++;
-		n = strspn(s, TZ_DIGITS "+-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz");
+		n = strspn(s,
+		    TZ_DIGITS "+-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz");
 		if (s[n] != '>')
 			return -1;
 		*sp = s + n + 1;
 	} else {
-		n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		n = strspn(s,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "abcdefghijklmnopqrstuvwxyz");
 		*sp = s + n;
 	}
@@ -416,7 +451,7 @@ tz_posix_date(const char **sp, struct tz_date *d)
 	if (**sp != '/')
 		return 0;
 	(*sp)++;
-	return tz_posix_hms(sp, 167, &d->secs);	/* RFC 8536 extension */
+	return tz_posix_hms(sp, 167, &d->secs); /* RFC 8536 extension */
 }
 
 /* Parses a POSIX TZ string such as "CET-1CEST,M3.5.0,M10.5.0/3". */
@@ -429,7 +464,7 @@ tz_posix_parse(const char *s, struct tz_rule *r)
 	if (tz_posix_abbr(&s, r->std.abbr) == -1 ||
 	    tz_posix_hms(&s, 24, &secs) == -1)
 		return -1;
-	r->std.off = -secs;	/* POSIX counts hours west */
+	r->std.off = -secs; /* POSIX counts hours west */
 	if (*s == '\0')
 		return 0;
 	if (tz_posix_abbr(&s, r->dst.abbr) == -1)
@@ -442,9 +477,9 @@ tz_posix_parse(const char *s, struct tz_rule *r)
 		r->dst.off = -secs;
 	}
 	if (*s == '\0')
-		s = ",M3.2.0,M11.1.0";	/* POSIX leaves it open; US rules */
-	if (*s++ != ',' || tz_posix_date(&s, &r->start) == -1 ||
-	    *s++ != ',' || tz_posix_date(&s, &r->end) == -1)
+		s = ",M3.2.0,M11.1.0"; /* POSIX leaves it open; US rules */
+	if (*s++ != ',' || tz_posix_date(&s, &r->start) == -1 || *s++ != ',' ||
+	    tz_posix_date(&s, &r->end) == -1)
 		return -1;
 	return *s == '\0' ? 0 : -1;
 }
@@ -454,7 +489,7 @@ static uint64_t
 tz_be(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
-	size_t i;
+	size_t   i;
 
 	for (i = 0; i < n; i++)
 		v = v << 8 | p[i];
@@ -525,11 +560,11 @@ tz_block_size(const struct tz_hdr *h, size_t tsz)
 
 /* Reads the transition times and their type indices. */
 static int
-tz_read_trans(struct tz_rd *rd, const struct tz_hdr *h, size_t tsz,
-    struct tz *tz)
+tz_read_trans(
+    struct tz_rd *rd, const struct tz_hdr *h, size_t tsz, struct tz *tz)
 {
 	const uint8_t *t, *ix;
-	size_t i;
+	size_t         i;
 
 	if ((t = tz_rd_take(rd, h->time * tsz)) == NULL ||
 	    (ix = tz_rd_take(rd, h->time)) == NULL)
@@ -538,8 +573,8 @@ tz_read_trans(struct tz_rd *rd, const struct tz_hdr *h, size_t tsz,
 	tz->trans = xcalloc(h->time + 1, sizeof(*tz->trans));
 	tz->idx = xcalloc(h->time + 1, sizeof(*tz->idx));
 	for (i = 0; i < h->time; i++) {
-		tz->trans[i] = tsz == 8 ? tz_be64s(t + i * 8) :
-		    tz_be32s(t + i * 4);
+		tz->trans[i] = tsz == 8 ? tz_be64s(t + i * 8)
+					: tz_be32s(t + i * 4);
 		tz->idx[i] = ix[i];
 		if (ix[i] >= h->type ||
 		    (i > 0 && tz->trans[i] <= tz->trans[i - 1]))
@@ -553,8 +588,8 @@ static int
 tz_read_types(struct tz_rd *rd, const struct tz_hdr *h, struct tz *tz)
 {
 	const uint8_t *ti, *chars, *p;
-	size_t i, len;
-	int64_t off;
+	size_t         i, len;
+	int64_t        off;
 
 	if ((ti = tz_rd_take(rd, h->type * 6)) == NULL ||
 	    (chars = tz_rd_take(rd, h->chr)) == NULL)
@@ -585,8 +620,8 @@ static void
 tz_read_footer(struct tz_rd *rd, struct tz *tz)
 {
 	const uint8_t *rest, *nl;
-	char buf[TZ_FOOTER_MAX];
-	size_t n;
+	char           buf[TZ_FOOTER_MAX];
+	size_t         n;
 
 	if (tz_rd_take(rd, 1) == NULL)
 		return;
@@ -637,10 +672,10 @@ tz_free(struct tz *tz)
 static struct tz *
 tz_parse(const uint8_t *buf, size_t len, const char *name)
 {
-	struct tz_rd rd = { buf, len, 0 };
+	struct tz_rd  rd = {buf, len, 0};
 	struct tz_hdr h;
-	struct tz *tz;
-	size_t tsz = 4;
+	struct tz    *tz;
+	size_t        tsz = 4;
 
 	if (tz_read_hdr(&rd, &h) == -1)
 		return NULL;
@@ -654,7 +689,7 @@ tz_parse(const uint8_t *buf, size_t len, const char *name)
 	if (tz_read_trans(&rd, &h, tsz, tz) == -1 ||
 	    tz_read_types(&rd, &h, tz) == -1 ||
 	    tz_rd_take(&rd, (size_t)h.leap * (tsz + 4) + h.isstd + h.isut) ==
-	    NULL) {
+		NULL) {
 		tz_free(tz);
 		return NULL;
 	}
@@ -668,9 +703,9 @@ static uint8_t *
 tz_slurp(const char *path, size_t *lenp)
 {
 	struct stat st;
-	uint8_t *buf = NULL;
-	ssize_t n;
-	int fd;
+	uint8_t    *buf = NULL;
+	ssize_t     n;
+	int         fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		log_debug("%s: %s", path, strerror(errno));
@@ -698,8 +733,8 @@ done:
 static struct tz *
 tz_load_path(const char *path, const char *name)
 {
-	uint8_t *buf;
-	size_t len;
+	uint8_t   *buf;
+	size_t     len;
 	struct tz *tz;
 
 	if ((buf = tz_slurp(path, &len)) == NULL)
@@ -766,10 +801,10 @@ tz_cache_addbad(const char *name)
 static const struct tz *
 tz_get_file(const char *name)
 {
-	char path[PATH_MAX];
+	char        path[PATH_MAX];
 	const char *dir;
-	struct tz *tz;
-	int n;
+	struct tz  *tz;
+	int         n;
 
 	if ((tz = tz_cache_find(name)) != NULL)
 		return tz;
@@ -807,8 +842,7 @@ tz_get(const char *name)
 		return tz_local();
 	if (tz_is_utc(name))
 		return tz_get_fixed(0);
-	if (tz_parse_offset(name, &off) == 0 ||
-	    tz_parse_human(name, &off) == 0)
+	if (tz_parse_offset(name, &off) == 0 || tz_parse_human(name, &off) == 0)
 		return tz_get_fixed(off);
 	return tz_get_file(name);
 }
@@ -836,7 +870,7 @@ tz_fixed_name(int32_t off, char *buf, size_t len)
 const struct tz *
 tz_get_fixed(int32_t offset_s)
 {
-	char name[TZ_ABBR_MAX];
+	char       name[TZ_ABBR_MAX];
 	struct tz *tz;
 
 	if (offset_s < TZ_UTOFF_MIN || offset_s > TZ_UTOFF_MAX)
@@ -857,7 +891,7 @@ static const struct tz *
 tz_get_posix(const char *s)
 {
 	struct tz_rule r;
-	struct tz *tz;
+	struct tz     *tz;
 
 	if (strlen(s) >= TZ_FOOTER_MAX || tz_posix_parse(s, &r) == -1)
 		return NULL;
@@ -876,10 +910,10 @@ tz_get_posix(const char *s)
 static const struct tz *
 tz_get_path(const char *path)
 {
-	char target[PATH_MAX];
+	char        target[PATH_MAX];
 	const char *name = "localtime", *p, *from = path;
-	struct tz *tz;
-	ssize_t n;
+	struct tz  *tz;
+	ssize_t     n;
 
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n > 0) {
@@ -902,7 +936,7 @@ tz_from_env(const char *v)
 	if (*v == ':')
 		v++;
 	if (*v == '\0')
-		return tz_get_fixed(0);	/* POSIX: empty TZ is UTC */
+		return tz_get_fixed(0); /* POSIX: empty TZ is UTC */
 	if (strcmp(v, "localtime") == 0)
 		return NULL;
 	if (*v == '/')
@@ -921,13 +955,12 @@ tz_from_env(const char *v)
 const struct tz *
 tz_local(void)
 {
-	const char *env;
+	const char      *env;
 	const struct tz *tz = NULL;
 
 	if (tz_cache.local != NULL)
 		return tz_cache.local;
-	if ((env = getenv("TZ")) != NULL &&
-	    (tz = tz_from_env(env)) == NULL)
+	if ((env = getenv("TZ")) != NULL && (tz = tz_from_env(env)) == NULL)
 		log_warnx("TZ=\"%s\": unknown time zone, ignored", env);
 	if (tz == NULL)
 		tz = tz_get_path("/etc/localtime");
@@ -979,17 +1012,18 @@ tz_pick(int64_t earlier, int64_t later, int64_t prev_utc_s)
  * sets TZ_GAP and uses the offset before the gap. flags may be NULL.
  */
 int64_t
-tz_local_to_utc(const struct tz *tz, int64_t local_s, int64_t prev_utc_s,
-    int *flags)
+tz_local_to_utc(
+    const struct tz *tz, int64_t local_s, int64_t prev_utc_s, int *flags)
 {
 	int64_t l, a, b;
 	int32_t oa, ob;
-	int va, vb, dummy;
+	int     va, vb, dummy;
 
 	if (flags == NULL)
 		flags = &dummy;
-	l = local_s > TZ_T_LIMIT ? TZ_T_LIMIT :
-	    local_s < -TZ_T_LIMIT ? -TZ_T_LIMIT : local_s;
+	l = local_s > TZ_T_LIMIT    ? TZ_T_LIMIT
+	    : local_s < -TZ_T_LIMIT ? -TZ_T_LIMIT
+				    : local_s;
 	/* Offsets a day either side bracket any single transition near l. */
 	oa = tz_offset_at(tz, l - TZ_DAY);
 	ob = tz_offset_at(tz, l + TZ_DAY);
@@ -1014,7 +1048,7 @@ static int
 tz_hint_offset(const struct tz *tz, const char *abbr, int32_t *offset_s)
 {
 	const struct tz_type *hit = NULL;
-	size_t i;
+	size_t                i;
 
 	if (tz->has_rule && strcmp(tz->rule.std.abbr, abbr) == 0)
 		hit = &tz->rule.std;
@@ -1044,8 +1078,9 @@ tz_table_offset(const char *abbr, int32_t *offset_s)
 			*offset_s = tz_abbrs[i].min * 60;
 			return 1;
 		}
-	for (i = 0; i < sizeof(tz_abbrs_ambiguous) /
-	    sizeof(tz_abbrs_ambiguous[0]); i++)
+	for (i = 0;
+	     i < sizeof(tz_abbrs_ambiguous) / sizeof(tz_abbrs_ambiguous[0]);
+	     i++)
 		if (strcmp(tz_abbrs_ambiguous[i], abbr) == 0)
 			return -1;
 	return 0;
@@ -1080,7 +1115,7 @@ void
 tz_cache_free(void)
 {
 	struct tz *tz, *next;
-	size_t i;
+	size_t     i;
 
 	for (tz = tz_cache.head; tz != NULL; tz = next) {
 		next = tz->next;

@@ -21,32 +21,31 @@
 #include "source.h"
 #include "tz.h"
 
-#define FUZZ_RULES_PACK		"config/rules.d"
-#define FUZZ_RULES_OWN		"tests/fuzz/rules.json"
-#define FUZZ_CHUNK		509	/* odd, so lines straddle chunks */
-#define FUZZ_REF_S		INT64_C(1710500000)	/* 2024-03-15 */
+#define FUZZ_RULES_PACK "config/rules.d"
+#define FUZZ_RULES_OWN  "tests/fuzz/rules.json"
+#define FUZZ_CHUNK      509                 /* odd, so lines straddle chunks */
+#define FUZZ_REF_S      INT64_C(1710500000) /* 2024-03-15 */
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* What every input shares: set up once, on the first input. */
 struct fuzz {
-	struct rule_set	*rules;
-	const struct tz	*zone;
-	struct linebuf	 lb;
+	struct rule_set *rules;
+	const struct tz *zone;
+	struct linebuf   lb;
 };
 
 /* The state of one input: its source, and a checksum nobody reads. */
 struct fuzz_input {
-	struct fuzz	*fz;
-	struct source	 src;
+	struct fuzz      *fz;
+	struct source     src;
 	volatile unsigned sink;
 };
 
 static struct fuzz fuzz_state;
 
 /* Reports a broken promise about a record or match and crashes. */
-static void __attribute__((noreturn))
-fuzz_fail(const char *what)
+static void __attribute__((noreturn)) fuzz_fail(const char *what)
 {
 	fprintf(stderr, "fuzz_parse: %s\n", what);
 	abort();
@@ -73,9 +72,9 @@ static int
 fuzz_dir_has_rules(const char *dir)
 {
 	struct dirent *de;
-	DIR *d;
-	size_t n;
-	int found = 0;
+	DIR           *d;
+	size_t         n;
+	int            found = 0;
 
 	if ((d = opendir(dir)) == NULL)
 		return 0;
@@ -118,7 +117,7 @@ static void
 fuzz_touch(volatile unsigned *sink, const char *p, size_t n)
 {
 	unsigned h = *sink;
-	size_t i;
+	size_t   i;
 
 	for (i = 0; i < n; i++)
 		h = h * 31 + (unsigned char)p[i];
@@ -146,8 +145,8 @@ static void
 fuzz_check_record(volatile unsigned *sink, const struct record *r)
 {
 	const char *sc = r->scratch;
-	size_t scl = r->scratch_len;
-	int i;
+	size_t      scl = r->scratch_len;
+	int         i;
 
 	if (r->scratch_len > r->scratch_cap ||
 	    memchr(r->host, '\0', sizeof(r->host)) == NULL ||
@@ -165,7 +164,7 @@ fuzz_check_record(volatile unsigned *sink, const struct record *r)
 		if (!fuzz_inside(f->val, f->val_len, r->line, r->len) &&
 		    !fuzz_inside(f->val, f->val_len, sc, scl))
 			fuzz_fail("record: a field value outside the line "
-			    "and the scratch");
+				  "and the scratch");
 		fuzz_touch(sink, f->key, f->key_len);
 		fuzz_touch(sink, f->val, f->val_len);
 	}
@@ -176,22 +175,23 @@ static void
 fuzz_rules(struct fuzz_input *in, const struct record *r)
 {
 	struct rule_hit h;
-	struct match m;
-	int i;
+	struct match    m;
+	int             i;
 
 	if (rule_set_match(in->fz->rules, r, &h) != 1)
 		return;
 	for (i = 0; i < h.ncap; i++)
 		if (h.cap[i].val != NULL) {
 			if (!fuzz_inside(h.cap[i].val, h.cap[i].val_len,
-			    r->line, r->len) && !fuzz_inside(h.cap[i].val,
-			    h.cap[i].val_len, r->scratch, r->scratch_len) &&
+				r->line, r->len) &&
 			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
-			    r->host, sizeof(r->host)) &&
+				r->scratch, r->scratch_len) &&
 			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
-			    r->program, sizeof(r->program)))
+				r->host, sizeof(r->host)) &&
+			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+				r->program, sizeof(r->program)))
 				fuzz_fail("rule hit: a capture outside its "
-				    "subject");
+					  "subject");
 			fuzz_touch(&in->sink, h.cap[i].val, h.cap[i].val_len);
 		}
 	memset(&m, 0, sizeof(m));
@@ -211,8 +211,8 @@ static void
 fuzz_parsers(struct fuzz_input *in, const char *line, size_t len)
 {
 	const struct parser *const *all = parser_all();
-	struct record r;
-	int i;
+	struct record               r;
+	int                         i;
 
 	memset(&r, 0, sizeof(r));
 	r.scratch_cap = 2 * len + 16;
@@ -231,8 +231,8 @@ static void
 fuzz_line_cb(const char *line, size_t len, void *arg)
 {
 	struct fuzz_input *in = arg;
-	struct record *r;
-	char *copy;
+	struct record     *r;
+	char              *copy;
 
 	/* malloc(0) under ASan is a valid pointer no byte of which is ours. */
 	if ((copy = malloc(len)) == NULL && len > 0)
@@ -254,10 +254,10 @@ fuzz_line_cb(const char *line, size_t len, void *arg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz *fz = &fuzz_state;
+	struct fuzz      *fz = &fuzz_state;
 	struct fuzz_input in;
-	const char *p = (const char *)data;
-	size_t off, n;
+	const char       *p = (const char *)data;
+	size_t            off, n;
 
 	if (fz->rules == NULL)
 		fuzz_setup(fz);

@@ -15,26 +15,23 @@
 #include "rule.h"
 #include "tstamp.h"
 
-#define S	TSTAMP_NS_PER_S
-#define T0	(INT64_C(1710493200) * S)	/* 2024-03-15T09:00:00Z */
+#define S  TSTAMP_NS_PER_S
+#define T0 (INT64_C(1710493200) * S) /* 2024-03-15T09:00:00Z */
 
 static char c_db[] = "db_connection_error", c_dep[] = "deploy",
-    c_rec[] = "recovery", c_alert[] = "alert", c_rb[] = "rollback",
-    c_up[] = "upstream_error";
+	    c_rec[] = "recovery", c_alert[] = "alert", c_rb[] = "rollback",
+	    c_up[] = "upstream_error";
 static char i_db[] = "t.db", i_dep[] = "t.deploy", i_rec[] = "t.recovery",
-    i_alert[] = "t.alert", i_rb[] = "t.rollback", i_up[] = "t.upstream";
-static struct rule r_db = { .id = i_db, .category = c_db, .line = 1,
-    .index = 0 };
-static struct rule r_dep = { .id = i_dep, .category = c_dep, .line = 2,
-    .index = 1 };
-static struct rule r_rec = { .id = i_rec, .category = c_rec, .line = 3,
-    .index = 2 };
-static struct rule r_alert = { .id = i_alert, .category = c_alert, .line = 4,
-    .index = 3 };
-static struct rule r_rb = { .id = i_rb, .category = c_rb, .line = 5,
-    .index = 4 };
-static struct rule r_up = { .id = i_up, .category = c_up, .line = 6,
-    .index = 5 };
+	    i_alert[] = "t.alert", i_rb[] = "t.rollback", i_up[] = "t.upstream";
+static struct rule r_db = {.id = i_db, .category = c_db, .line = 1, .index = 0};
+static struct rule r_dep = {
+    .id = i_dep, .category = c_dep, .line = 2, .index = 1};
+static struct rule r_rec = {
+    .id = i_rec, .category = c_rec, .line = 3, .index = 2};
+static struct rule r_alert = {
+    .id = i_alert, .category = c_alert, .line = 4, .index = 3};
+static struct rule r_rb = {.id = i_rb, .category = c_rb, .line = 5, .index = 4};
+static struct rule r_up = {.id = i_up, .category = c_up, .line = 6, .index = 5};
 
 /* Feeds one match of rule r at T0 + sec seconds from source src. */
 static void
@@ -42,7 +39,7 @@ feed(struct incident_engine *e, struct rule *r, int64_t sec, int src,
     const char *msg)
 {
 	static uint64_t seq;
-	struct match m;
+	struct match    m;
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = T0 + sec * S;
@@ -79,10 +76,10 @@ entry(const struct incident *inc, const char *cat)
 static void
 test_incident_coalesces_runs_and_names_trigger(void **state)
 {
-	struct incident_engine *e = engine();
-	struct incident *inc;
+	struct incident_engine      *e = engine();
+	struct incident             *inc;
 	const struct incident_entry *x;
-	int i;
+	int                          i;
 
 	(void)state;
 	feed(e, &r_dep, -900, 0, "Deploying release v2");
@@ -104,7 +101,8 @@ test_incident_coalesces_runs_and_names_trigger(void **state)
 	x = entry(inc, "deploy");
 	assert_non_null(x);
 	assert_true(x->trigger);
-	assert_string_equal(inc->title, "Database connection errors after deploy");
+	assert_string_equal(
+	    inc->title, "Database connection errors after deploy");
 	assert_string_equal(inc->id, "2024-03-15T09:00:00Z-db");
 	incident_engine_free(e);
 }
@@ -113,7 +111,7 @@ static void
 test_incident_open_at_end_of_input(void **state)
 {
 	struct incident_engine *e = engine();
-	struct incident *inc;
+	struct incident        *inc;
 
 	(void)state;
 	feed(e, &r_db, 0, 0, "x");
@@ -151,7 +149,7 @@ static void
 test_incident_recurrence_after_recovery_is_noted(void **state)
 {
 	struct incident_engine *e = engine();
-	struct incident *inc;
+	struct incident        *inc;
 
 	(void)state;
 	feed(e, &r_db, 0, 0, "x");
@@ -185,8 +183,8 @@ static void
 test_incident_rollback_that_did_not_help(void **state)
 {
 	struct incident_engine *e = engine();
-	struct incident *inc;
-	int i;
+	struct incident        *inc;
+	int                     i;
 
 	(void)state;
 	for (i = 0; i < 20; i++)
@@ -205,7 +203,7 @@ static void
 test_incident_tail_after_end_is_trimmed(void **state)
 {
 	struct incident_engine *e = engine();
-	struct incident *inc;
+	struct incident        *inc;
 
 	(void)state;
 	feed(e, &r_db, 0, 0, "x");
@@ -222,9 +220,9 @@ static void
 test_incident_zone_offset_between_sources_is_noted(void **state)
 {
 	struct incident_engine *e = engine();
-	const char *names[] = { "app.log", "db.log" };
-	struct incident *inc;
-	int i;
+	const char             *names[] = {"app.log", "db.log"};
+	struct incident        *inc;
+	int                     i;
 
 	(void)state;
 	incident_engine_set_sources(e, names, 2);
@@ -236,7 +234,8 @@ test_incident_zone_offset_between_sources_is_noted(void **state)
 	assert_int_equal(incident_engine_count(e), 1);
 	inc = incident_engine_get(e, 0);
 	assert_int_equal(inc->nnotes, 1);
-	assert_non_null(strstr(inc->notes[0], "db.log are shifted by +1.0 h "
+	assert_non_null(strstr(inc->notes[0],
+	    "db.log are shifted by +1.0 h "
 	    "against app.log"));
 	incident_engine_free(e);
 }
@@ -245,18 +244,18 @@ static void
 test_incident_weak_signal_needs_corroboration(void **state)
 {
 	struct incident_engine *e = engine();
-	struct rule weak = r_up;
-	struct incident *inc;
-	int i;
+	struct rule             weak = r_up;
+	struct incident        *inc;
+	int                     i;
 
 	(void)state;
 	weak.open_min = 5;
-	feed(e, &weak, 0, 0, "500");		/* sporadic: no incident */
+	feed(e, &weak, 0, 0, "500"); /* sporadic: no incident */
 	feed(e, &weak, 300, 0, "500");
-	feed(e, &weak, 3300, 0, "502");		/* a burst: one */
+	feed(e, &weak, 3300, 0, "502"); /* a burst: one */
 	for (i = 0; i < 5; i++)
 		feed(e, &weak, 3600 + i, 0, "502");
-	feed(e, &weak, 7200, 0, "502");		/* onset with a db error */
+	feed(e, &weak, 7200, 0, "502"); /* onset with a db error */
 	feed(e, &r_db, 7230, 1, "x");
 	feed(e, &r_db, 7240, 1, "x");
 	incident_engine_finish(e);
@@ -273,13 +272,13 @@ static void
 test_incident_trigger_survives_a_burst_of_other_events(void **state)
 {
 	struct incident_engine *e = engine();
-	struct incident *inc;
-	char msg[32];
-	int i;
+	struct incident        *inc;
+	char                    msg[32];
+	int                     i;
 
 	(void)state;
 	feed(e, &r_dep, -3000, 0, "Deploying release v9");
-	for (i = 0; i < 1000; i++) {	/* recoveries: health checks pass */
+	for (i = 0; i < 1000; i++) { /* recoveries: health checks pass */
 		snprintf(msg, sizeof(msg), "check %c ok", 'a' + i % 26);
 		feed(e, &r_rec, -2000 + i, 1, msg);
 	}
@@ -297,16 +296,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_incident_coalesces_runs_and_names_trigger),
-		cmocka_unit_test(test_incident_open_at_end_of_input),
-		cmocka_unit_test(test_incident_two_incidents_stay_separate),
-		cmocka_unit_test(test_incident_recurrence_after_recovery_is_noted),
-		cmocka_unit_test(test_incident_single_stray_failure_opens_nothing),
-		cmocka_unit_test(test_incident_rollback_that_did_not_help),
-		cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
-		cmocka_unit_test(test_incident_zone_offset_between_sources_is_noted),
-		cmocka_unit_test(test_incident_weak_signal_needs_corroboration),
-		cmocka_unit_test(test_incident_trigger_survives_a_burst_of_other_events),
+	    cmocka_unit_test(test_incident_coalesces_runs_and_names_trigger),
+	    cmocka_unit_test(test_incident_open_at_end_of_input),
+	    cmocka_unit_test(test_incident_two_incidents_stay_separate),
+	    cmocka_unit_test(test_incident_recurrence_after_recovery_is_noted),
+	    cmocka_unit_test(test_incident_single_stray_failure_opens_nothing),
+	    cmocka_unit_test(test_incident_rollback_that_did_not_help),
+	    cmocka_unit_test(test_incident_tail_after_end_is_trimmed),
+	    cmocka_unit_test(
+		test_incident_zone_offset_between_sources_is_noted),
+	    cmocka_unit_test(test_incident_weak_signal_needs_corroboration),
+	    cmocka_unit_test(
+		test_incident_trigger_survives_a_burst_of_other_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,9 +12,9 @@
 #include "utf8.h"
 
 struct got {
-	char	lines[16][128];
-	size_t	lens[16];
-	int	n;
+	char   lines[16][128];
+	size_t lens[16];
+	int    n;
 };
 
 /* Records each line handed out. */
@@ -34,7 +34,7 @@ static void
 test_linebuf_split_across_chunks_and_crlf(void **state)
 {
 	struct linebuf lb;
-	struct got g;
+	struct got     g;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -55,8 +55,8 @@ static void
 test_linebuf_long_line_is_cut_and_counted(void **state)
 {
 	struct linebuf lb;
-	struct got g;
-	char big[300];
+	struct got     g;
+	char           big[300];
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -77,7 +77,7 @@ static void
 test_linebuf_empty_lines_kept(void **state)
 {
 	struct linebuf lb;
-	struct got g;
+	struct got     g;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -94,14 +94,20 @@ test_utf8_sanitize_replaces_invalid_and_cuts_at_boundary(void **state)
 	char out[16];
 
 	(void)state;
-	utf8_sanitize("a\xff" "b", 3, out, sizeof(out));
-	assert_string_equal(out, "a\xef\xbf\xbd" "b");
-	utf8_sanitize("\xed\xa0\x80", 3, out, sizeof(out));	/* surrogate */
+	utf8_sanitize("a\xff"
+		      "b",
+	    3, out, sizeof(out));
+	assert_string_equal(out,
+	    "a\xef\xbf\xbd"
+	    "b");
+	utf8_sanitize("\xed\xa0\x80", 3, out, sizeof(out)); /* surrogate */
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	utf8_sanitize("tab\there\x01", 9, out, sizeof(out));
 	assert_string_equal(out, "tab here ");
 	utf8_sanitize("a\0b", 3, out, sizeof(out));
-	assert_string_equal(out, "a\xef\xbf\xbd" "b");
+	assert_string_equal(out,
+	    "a\xef\xbf\xbd"
+	    "b");
 	/* the two bytes of "\xc3\xa9" are never split */
 	utf8_sanitize("abcd\xc3\xa9", 6, out, 6);
 	assert_string_equal(out, "abcd");
@@ -111,10 +117,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_linebuf_split_across_chunks_and_crlf),
-		cmocka_unit_test(test_linebuf_long_line_is_cut_and_counted),
-		cmocka_unit_test(test_linebuf_empty_lines_kept),
-		cmocka_unit_test(test_utf8_sanitize_replaces_invalid_and_cuts_at_boundary),
+	    cmocka_unit_test(test_linebuf_split_across_chunks_and_crlf),
+	    cmocka_unit_test(test_linebuf_long_line_is_cut_and_counted),
+	    cmocka_unit_test(test_linebuf_empty_lines_kept),
+	    cmocka_unit_test(
+		test_utf8_sanitize_replaces_invalid_and_cuts_at_boundary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

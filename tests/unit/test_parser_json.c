@@ -18,15 +18,15 @@
 #include "record.h"
 #include "tstamp.h"
 
-static char	 scratch[4096];
-static char	*copy;
+static char  scratch[4096];
+static char *copy;
 
 /* Parses line as JSON into r with cap bytes of scratch; the answer. */
 static int
 parse_cap(const char *line, struct record *r, size_t cap)
 {
 	const struct parser *p = parser_find("json");
-	size_t n = strlen(line);
+	size_t               n = strlen(line);
 
 	assert_non_null(p);
 	free(copy);
@@ -84,7 +84,9 @@ test_parser_json_unescape(void **state)
 
 	(void)state;
 	assert_int_equal(parse("{\"msg\":\"a\\n\\t\\\"\\\\\\/"
-	    "\\u00e9\\u20ac\\ud83d\\ude00z\"}", &r), 1);
+			       "\\u00e9\\u20ac\\ud83d\\ude00z\"}",
+			     &r),
+	    1);
 	assert_msg(&r, "a\n\t\"\\/\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z");
 	/* \u0000 is a NUL byte inside the value */
 	assert_int_equal(parse("{\"msg\":\"a\\u0000b\"}", &r), 1);
@@ -99,8 +101,8 @@ test_parser_json_bad_escapes(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("{\"msg\":\"\\q \\ud800x \\udc00 \\u12g4\"}",
-	    &r), 1);
+	assert_int_equal(
+	    parse("{\"msg\":\"\\q \\ud800x \\udc00 \\u12g4\"}", &r), 1);
 	assert_msg(&r, "\\q \\ud800x \\udc00 \\u12g4");
 	assert_int_equal(parse("{\"msg\":\"\\ud83d\\u0041\"}", &r), 1);
 	assert_msg(&r, "\\ud83dA");
@@ -118,8 +120,8 @@ test_parser_json_scratch_full(void **state)
 	(void)state;
 	assert_int_equal(parse_cap("{\"msg\":\"a\\nb\"}", &r, 0), 1);
 	assert_msg(&r, "a\\nb");
-	assert_int_equal(parse_cap("{\"msg\":\"a\\nb\",\"x\":\"\\u00e9\"}", &r,
-	    3), 1);
+	assert_int_equal(
+	    parse_cap("{\"msg\":\"a\\nb\",\"x\":\"\\u00e9\"}", &r, 3), 1);
 	assert_msg(&r, "a\nb");
 	assert_field(&r, "x", "\\u00e9");
 }
@@ -132,15 +134,18 @@ test_parser_json_time_priority(void **state)
 
 	(void)state;
 	assert_int_equal(parse("{\"ts\":\"2024-03-15T08:00:00Z\","
-	    "\"time\":\"2024-03-15T09:00:00Z\"}", &r), 1);
+			       "\"time\":\"2024-03-15T09:00:00Z\"}",
+			     &r),
+	    1);
 	assert_int_equal(r.tm.hour, 9);
 	/* an unreadable higher key falls back to the next one */
-	assert_int_equal(parse("{\"time\":\"12ms\",\"ts\":1710489600}", &r),
-	    1);
+	assert_int_equal(parse("{\"time\":\"12ms\",\"ts\":1710489600}", &r), 1);
 	assert_epoch(&r, INT64_C(1710489600) * TSTAMP_NS_PER_S, 0);
 	/* MongoDB's nested $date */
 	assert_int_equal(parse("{\"t\":{\"$date\":\"2024-03-15T09:00:01.123"
-	    "+01:00\"},\"s\":\"I\",\"msg\":\"m\"}", &r), 1);
+			       "+01:00\"},\"s\":\"I\",\"msg\":\"m\"}",
+			     &r),
+	    1);
 	assert_int_equal(r.tm.offset_s, 3600);
 	assert_int_equal(r.tm.nsec, 123000000);
 	assert_int_equal(r.severity, 6);
@@ -155,7 +160,7 @@ static void
 test_parser_json_epochs(void **state)
 {
 	struct record r;
-	int64_t s = INT64_C(1710489600) * TSTAMP_NS_PER_S;
+	int64_t       s = INT64_C(1710489600) * TSTAMP_NS_PER_S;
 
 	(void)state;
 	assert_int_equal(parse("{\"time\":1710489600}", &r), 1);
@@ -183,16 +188,16 @@ test_parser_json_iso(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("{\"asctime\":\"2024-03-15 09:00:01,123\"}", &r),
-	    1);
+	assert_int_equal(
+	    parse("{\"asctime\":\"2024-03-15 09:00:01,123\"}", &r), 1);
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_NONE);
 	assert_int_equal(r.tm.nsec, 123000000);
-	assert_int_equal(parse("{\"time\":\"2024-03-15 09:00:01 -0500\"}", &r),
-	    1);
+	assert_int_equal(
+	    parse("{\"time\":\"2024-03-15 09:00:01 -0500\"}", &r), 1);
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_OFFSET);
 	assert_int_equal(r.tm.offset_s, -5 * 3600);
-	assert_int_equal(parse("{\"time\":\"2024-03-15 09:00:01 CET\"}", &r),
-	    1);
+	assert_int_equal(
+	    parse("{\"time\":\"2024-03-15 09:00:01 CET\"}", &r), 1);
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_ABBR);
 	assert_string_equal(r.tm.abbr, "CET");
 }
@@ -218,8 +223,8 @@ test_parser_json_levels(void **state)
 	assert_int_equal(r.severity, -1);
 	assert_int_equal(parse("{\"PRIORITY\":\"3\"}", &r), 1);
 	assert_int_equal(r.severity, 3);
-	assert_int_equal(parse("{\"level\":\"bogus\",\"severity\":\"ERROR\"}",
-	    &r), 1);
+	assert_int_equal(
+	    parse("{\"level\":\"bogus\",\"severity\":\"ERROR\"}", &r), 1);
 	assert_int_equal(r.severity, 3);
 }
 
@@ -230,9 +235,13 @@ test_parser_json_roles(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("{\"name\":\"n\",\"logger\":\"lg\",\"host\":"
-	    "{\"name\":\"h1\",\"deep\":{\"x\":1}},\"arr\":[1,{\"a\":\"]\"}],"
-	    "\"message\":\"m2\",\"msg\":\"m1\"}", &r), 1);
+	assert_int_equal(
+	    parse(
+		"{\"name\":\"n\",\"logger\":\"lg\",\"host\":"
+		"{\"name\":\"h1\",\"deep\":{\"x\":1}},\"arr\":[1,{\"a\":\"]\"}],"
+		"\"message\":\"m2\",\"msg\":\"m1\"}",
+		&r),
+	    1);
 	assert_string_equal(r.program, "lg");
 	assert_string_equal(r.host, "h1");
 	assert_msg(&r, "m1");
@@ -251,17 +260,18 @@ test_parser_json_roles(void **state)
 static void
 test_parser_json_field_cap(void **state)
 {
-	char line[2048];
+	char          line[2048];
 	struct record r;
-	size_t n = 0;
-	int i;
+	size_t        n = 0;
+	int           i;
 
 	(void)state;
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "{");
 	for (i = 0; i < RECORD_MAX_FIELDS + 8; i++)
-		n += (size_t)snprintf(line + n, sizeof(line) - n,
-		    "\"k%d\":%d,", i, i);
-	snprintf(line + n, sizeof(line) - n, "\"msg\":\"late\","
+		n += (size_t)snprintf(
+		    line + n, sizeof(line) - n, "\"k%d\":%d,", i, i);
+	snprintf(line + n, sizeof(line) - n,
+	    "\"msg\":\"late\","
 	    "\"ts\":\"2024-03-15T08:00:00Z\"}");
 	assert_int_equal(parse(line, &r), 1);
 	assert_int_equal(r.nfields, RECORD_MAX_FIELDS);
@@ -288,8 +298,8 @@ test_parser_json_not_json(void **state)
 	assert_int_equal(parse("{\"a\"", &r), 0);
 	assert_int_equal(parse("{}", &r), 1);
 	/* over-long lines arrive truncated: keep what was read */
-	assert_int_equal(parse("{\"ts\":\"2024-03-15T08:00:00Z\",\"msg\":\"cu",
-	    &r), 1);
+	assert_int_equal(
+	    parse("{\"ts\":\"2024-03-15T08:00:00Z\",\"msg\":\"cu", &r), 1);
 	assert_int_equal(r.has_ts, 1);
 }
 
@@ -298,17 +308,17 @@ static void
 test_parser_json_prefixes(void **state)
 {
 	static const char *const lines[] = {
-		"{\"t\":{\"$date\":\"2024-03-15T09:00:01.123+01:00\"},\"s\":"
-		    "\"W\",\"attr\":{\"a\":[1,{\"b\":\"}\"}]},\"msg\":\"x\"}",
-		"{\"msg\":\"\\ud83d\\ude00\\u00e9\\n\\q\",\"time\":"
-		    "1710489600.5}",
-		"  {\"instant\":{\"epochSecond\":1710489600,"
-		    "\"nanoOfSecond\":5},"
-		    "\"level\":30, \"ok\":true, \"no\":null, \"n\":-1.5e3}",
+	    "{\"t\":{\"$date\":\"2024-03-15T09:00:01.123+01:00\"},\"s\":"
+	    "\"W\",\"attr\":{\"a\":[1,{\"b\":\"}\"}]},\"msg\":\"x\"}",
+	    "{\"msg\":\"\\ud83d\\ude00\\u00e9\\n\\q\",\"time\":"
+	    "1710489600.5}",
+	    "  {\"instant\":{\"epochSecond\":1710489600,"
+	    "\"nanoOfSecond\":5},"
+	    "\"level\":30, \"ok\":true, \"no\":null, \"n\":-1.5e3}",
 	};
 	struct record r;
-	char buf[256];
-	size_t i, j, n;
+	char          buf[256];
+	size_t        i, j, n;
 
 	(void)state;
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -338,17 +348,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parser_json_unescape),
-		cmocka_unit_test(test_parser_json_bad_escapes),
-		cmocka_unit_test(test_parser_json_scratch_full),
-		cmocka_unit_test(test_parser_json_time_priority),
-		cmocka_unit_test(test_parser_json_epochs),
-		cmocka_unit_test(test_parser_json_iso),
-		cmocka_unit_test(test_parser_json_levels),
-		cmocka_unit_test(test_parser_json_roles),
-		cmocka_unit_test(test_parser_json_field_cap),
-		cmocka_unit_test(test_parser_json_not_json),
-		cmocka_unit_test(test_parser_json_prefixes),
+	    cmocka_unit_test(test_parser_json_unescape),
+	    cmocka_unit_test(test_parser_json_bad_escapes),
+	    cmocka_unit_test(test_parser_json_scratch_full),
+	    cmocka_unit_test(test_parser_json_time_priority),
+	    cmocka_unit_test(test_parser_json_epochs),
+	    cmocka_unit_test(test_parser_json_iso),
+	    cmocka_unit_test(test_parser_json_levels),
+	    cmocka_unit_test(test_parser_json_roles),
+	    cmocka_unit_test(test_parser_json_field_cap),
+	    cmocka_unit_test(test_parser_json_not_json),
+	    cmocka_unit_test(test_parser_json_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -17,46 +17,46 @@
 
 /* One line per format, with the awkward variants. */
 static const char *const samples[] = {
-	"2024-03-15 08:00:16.467 WAT [2322] LOG:  checkpoint complete",
-	"2021-01-01 10:00:00.123 +07 [1] FATAL:  sorry, too many clients",
-	"2024-03-15 09:00:01 UTC:10.0.0.5(4123):admin@shop:[8812]:ERROR:  x",
-	"2024-06-07 10:32:02 UTC [66057]: user=a,db=b,app=,line=1 LOG:  x",
-	"2024-03-15T09:00:01.123456Z 12 [Warning] [MY-010055] [Server] msg",
-	"2024-03-15  9:00:01 0 [Note] mariadbd: ready for connections.",
-	"240315 09:00:01 [ERROR] Can't start server",
-	"2019-04-17 13:11:03.124 UTC [25292] LOG C-0x5617961d8600: x",
-	"2023-11-07 12:30:01.103  INFO 1 --- [nio-8080-exec-3] c.e.Ctl : m",
-	"2023-11-07T12:30:01.103+01:00  INFO 1 --- [app] [ main] c.e.C : m",
-	"2015-07-29 17:41:44,747 - INFO  [Peer[myid=1]/0:2181:F@774] - m",
-	"nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 "
-	    "INFO nova.osapi [req-1] m",
-	"17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls",
-	"31-Jul-2020 16:40:38.505 INFO [main] org.apache.Cat.start m",
-	"[2024-05-07 10:55:53,434] INFO [Controller id=1] m (kafka.Ctl)",
-	"2024-03-15 09:00:01,123 - app.db - ERROR - m",
-	"[15/Mar/2024 09:00:04] ERROR Internal Server Error: /api/play",
-	"2024/11/20 07:00:47 [warn] 12096#12096: *233223 upstream buffered",
-	"[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 1:tid 2] "
-	    "[client 1.2.3.4] m",
-	"E0315 10:00:05.123456   12345 file.go:123] Failed",
-	"1:M 14 Nov 2023 07:01:22.119 * Ready to accept connections",
-	"[4018] 14 Nov 07:01:22 - DB saved on disk",
-	"5092:signal-handler (1710493200) Received SIGTERM",
-	"081109 203615 148 INFO dfs.DataNode$PacketResponder: m",
-	"03-17 16:13:38.811  1702  2395 D WindowManager: m",
-	"03-17 16:13:40.250 I/chatty  ( 1702): uid=1000",
-	"2024/03/15 09:00:01.123456 [ERROR] dial tcp",
-	"2024-05-07T10:58:13.877Z [INFO]  expiration: revoked lease",
-	"20171224-0:0:0:7|Step_LSC|30002312|theDayChanged",
-	"[10.30 16:49:06] chrome.exe - proxy:5070 open",
-	"Sat Mar  2 09:00:01 CET 2024 nightly sync started",
-	"Fri, 15 Mar 2024 09:00:01 +0100 mail",
-	"Mar 15, 2024 9:00:01 PM org.apache.catalina.startup.Catalina start",
-	"upgrade.go:164: 2024-09-23 18:39:57.119827386 +0200 CEST m=+0.2 "
-	    "[debug] x",
-	"10001 1697048351.000541 brk(NULL) = 0x55b1f2e94000",
-	"audit: type=1400 audit(1715083182.123:456): apparmor=\"DENIED\"",
-	"2018-02-05T13:44:56.657+0100 I CONTROL  [initandlisten] starting",
+    "2024-03-15 08:00:16.467 WAT [2322] LOG:  checkpoint complete",
+    "2021-01-01 10:00:00.123 +07 [1] FATAL:  sorry, too many clients",
+    "2024-03-15 09:00:01 UTC:10.0.0.5(4123):admin@shop:[8812]:ERROR:  x",
+    "2024-06-07 10:32:02 UTC [66057]: user=a,db=b,app=,line=1 LOG:  x",
+    "2024-03-15T09:00:01.123456Z 12 [Warning] [MY-010055] [Server] msg",
+    "2024-03-15  9:00:01 0 [Note] mariadbd: ready for connections.",
+    "240315 09:00:01 [ERROR] Can't start server",
+    "2019-04-17 13:11:03.124 UTC [25292] LOG C-0x5617961d8600: x",
+    "2023-11-07 12:30:01.103  INFO 1 --- [nio-8080-exec-3] c.e.Ctl : m",
+    "2023-11-07T12:30:01.103+01:00  INFO 1 --- [app] [ main] c.e.C : m",
+    "2015-07-29 17:41:44,747 - INFO  [Peer[myid=1]/0:2181:F@774] - m",
+    "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 "
+    "INFO nova.osapi [req-1] m",
+    "17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls",
+    "31-Jul-2020 16:40:38.505 INFO [main] org.apache.Cat.start m",
+    "[2024-05-07 10:55:53,434] INFO [Controller id=1] m (kafka.Ctl)",
+    "2024-03-15 09:00:01,123 - app.db - ERROR - m",
+    "[15/Mar/2024 09:00:04] ERROR Internal Server Error: /api/play",
+    "2024/11/20 07:00:47 [warn] 12096#12096: *233223 upstream buffered",
+    "[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 1:tid 2] "
+    "[client 1.2.3.4] m",
+    "E0315 10:00:05.123456   12345 file.go:123] Failed",
+    "1:M 14 Nov 2023 07:01:22.119 * Ready to accept connections",
+    "[4018] 14 Nov 07:01:22 - DB saved on disk",
+    "5092:signal-handler (1710493200) Received SIGTERM",
+    "081109 203615 148 INFO dfs.DataNode$PacketResponder: m",
+    "03-17 16:13:38.811  1702  2395 D WindowManager: m",
+    "03-17 16:13:40.250 I/chatty  ( 1702): uid=1000",
+    "2024/03/15 09:00:01.123456 [ERROR] dial tcp",
+    "2024-05-07T10:58:13.877Z [INFO]  expiration: revoked lease",
+    "20171224-0:0:0:7|Step_LSC|30002312|theDayChanged",
+    "[10.30 16:49:06] chrome.exe - proxy:5070 open",
+    "Sat Mar  2 09:00:01 CET 2024 nightly sync started",
+    "Fri, 15 Mar 2024 09:00:01 +0100 mail",
+    "Mar 15, 2024 9:00:01 PM org.apache.catalina.startup.Catalina start",
+    "upgrade.go:164: 2024-09-23 18:39:57.119827386 +0200 CEST m=+0.2 "
+    "[debug] x",
+    "10001 1697048351.000541 brk(NULL) = 0x55b1f2e94000",
+    "audit: type=1400 audit(1715083182.123:456): apparmor=\"DENIED\"",
+    "2018-02-05T13:44:56.657+0100 I CONTROL  [initandlisten] starting",
 };
 
 /* 1 if the format is one of this module's. */
@@ -64,9 +64,21 @@ static int
 is_ours(const char *name)
 {
 	static const char *const ours[] = {
-		"postgres", "mysql", "pgbouncer", "spring", "log4j", "kafka",
-		"python", "nginx_error", "apache_error", "klog", "redis",
-		"hdfs", "logcat", "golog", "generic",
+	    "postgres",
+	    "mysql",
+	    "pgbouncer",
+	    "spring",
+	    "log4j",
+	    "kafka",
+	    "python",
+	    "nginx_error",
+	    "apache_error",
+	    "klog",
+	    "redis",
+	    "hdfs",
+	    "logcat",
+	    "golog",
+	    "generic",
 	};
 	size_t i;
 
@@ -81,8 +93,8 @@ static int
 parse_n(const char *name, const char *s, size_t n, struct record *r)
 {
 	const struct parser *p = parser_find(name);
-	char *copy;
-	int ok;
+	char                *copy;
+	int                  ok;
 
 	assert_non_null(p);
 	copy = malloc(n > 0 ? n : 1);
@@ -129,9 +141,9 @@ static void
 test_parser_prefix_never_reads_past_len(void **state)
 {
 	const struct parser *const *all = parser_all();
-	struct record r;
-	size_t i, n, len;
-	int k;
+	struct record               r;
+	size_t                      i, n, len;
+	int                         k;
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
@@ -156,8 +168,8 @@ static void
 test_parser_prefix_samples_are_detected(void **state)
 {
 	struct parser_state st;
-	struct record r;
-	size_t i;
+	struct record       r;
+	size_t              i;
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
@@ -201,7 +213,7 @@ test_parser_prefix_postgres_zones_as_written(void **state)
 
 	assert_true(parse("postgres", samples[3], &r));
 	assert_true(has_field(&r, "user", "a"));
-	assert_null(record_field(&r, "app"));	/* empty: left out */
+	assert_null(record_field(&r, "app")); /* empty: left out */
 }
 
 /* PostgreSQL refuses PgBouncer, zone-less and comma-fraction lines. */
@@ -213,13 +225,13 @@ test_parser_prefix_postgres_is_strict(void **state)
 	(void)state;
 	/* PgBouncer's "LOG " has no colon; a zone-less stamp is not %m. */
 	assert_false(parse("postgres", samples[7], &r));
-	assert_false(parse("postgres",
-	    "2024-03-15 09:00:01.123 [12] LOG:  no zone", &r));
-	assert_false(parse("postgres",
-	    "2024-03-15 09:00:01,123 UTC [12] LOG:  comma", &r));
+	assert_false(parse(
+	    "postgres", "2024-03-15 09:00:01.123 [12] LOG:  no zone", &r));
+	assert_false(parse(
+	    "postgres", "2024-03-15 09:00:01,123 UTC [12] LOG:  comma", &r));
 	/* A level word is not a zone abbreviation. */
-	assert_false(parse("postgres",
-	    "2024-03-15 09:00:01.123 INFO [12] LOG:  x", &r));
+	assert_false(
+	    parse("postgres", "2024-03-15 09:00:01.123 INFO [12] LOG:  x", &r));
 	/* The severity must come within the prefix, not deep in the text. */
 	assert_false(parse("postgres",
 	    "2024-03-15 09:00:01 UTC some words then ERROR:  x", &r));
@@ -227,8 +239,8 @@ test_parser_prefix_postgres_is_strict(void **state)
 	assert_true(parse("postgres",
 	    "2024-03-15 09:00:01 UTC [9] DETAIL:  Key exists.", &r));
 	assert_int_equal(r.severity, -1);
-	assert_true(parse("postgres",
-	    "2024-03-15 09:00:01 UTC [9] DEBUG3:  x", &r));
+	assert_true(
+	    parse("postgres", "2024-03-15 09:00:01 UTC [9] DEBUG3:  x", &r));
 	assert_int_equal(r.severity, 7);
 }
 
@@ -271,10 +283,12 @@ test_parser_prefix_pgbouncer_leaves_openstack(void **state)
 	(void)state;
 	assert_true(parse("pgbouncer", samples[7], &r));
 	assert_true(has_field(&r, "pid", "25292"));
-	assert_false(parse("pgbouncer", "2017-05-16 00:00:04.500 2931 ERROR "
-	    "nova.compute.manager [req-3] Instance failed", &r));
-	assert_false(parse("pgbouncer", "2019-04-17 13:11:03.124 [25292 LOG x",
+	assert_false(parse("pgbouncer",
+	    "2017-05-16 00:00:04.500 2931 ERROR "
+	    "nova.compute.manager [req-3] Instance failed",
 	    &r));
+	assert_false(
+	    parse("pgbouncer", "2019-04-17 13:11:03.124 [25292 LOG x", &r));
 }
 
 /* Spring Boot 2 and 3 headers give pid, app, thread and logger. */
@@ -322,8 +336,8 @@ test_parser_prefix_log4j_leaves_kafka(void **state)
 	assert_int_equal(r.tm.year, 2017);
 
 	/* No logger separator and no thread: not log4j. */
-	assert_false(parse("log4j", "2016-06-30 12:00:05 info infomessage",
-	    &r));
+	assert_false(
+	    parse("log4j", "2016-06-30 12:00:05 info infomessage", &r));
 }
 
 /* Python's stamp-less default format is not claimed. */
@@ -390,8 +404,8 @@ test_parser_prefix_redis_is_not_epoch_first(void **state)
 	struct record r;
 
 	(void)state;
-	assert_false(parse("redis", "1386009600.123 [0 127.0.0.1:1] \"info\"",
-	    &r));
+	assert_false(
+	    parse("redis", "1386009600.123 [0 127.0.0.1:1] \"info\"", &r));
 	assert_true(parse("redis", samples[22], &r));
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_EPOCH);
 	assert_true(has_field(&r, "pid", "5092"));
@@ -420,14 +434,13 @@ test_parser_prefix_generic_spellings(void **state)
 	assert_string_equal(r.program, "mongod");
 	assert_true(has_field(&r, "component", "CONTROL"));
 	/* A level word after the time is a level, not a zone. */
-	assert_true(parse("generic", "2024-03-15 09:00:01 INFO started",
-	    &r));
+	assert_true(parse("generic", "2024-03-15 09:00:01 INFO started", &r));
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_NONE);
 	assert_int_equal(r.severity, 6);
 	assert_true(msg_is(&r, "started"));
 	/* Windows CBS: "Info" padded with spaces. */
-	assert_true(parse("generic", "2016-09-28 04:30:30, Info    CBS  x",
-	    &r));
+	assert_true(
+	    parse("generic", "2016-09-28 04:30:30, Info    CBS  x", &r));
 	assert_true(msg_is(&r, "CBS  x"));
 }
 
@@ -439,8 +452,10 @@ test_parser_prefix_generic_limits(void **state)
 
 	(void)state;
 	/* Past the first 40 bytes a date is text, not the line's stamp. */
-	assert_false(parse("generic", "   Active: failed (Result: exit-code) "
-	    "since Sat 2018-11-17 22:09:12 +07; 56s ago", &r));
+	assert_false(parse("generic",
+	    "   Active: failed (Result: exit-code) "
+	    "since Sat 2018-11-17 22:09:12 +07; 56s ago",
+	    &r));
 	/* Inside a word it is not a stamp either. */
 	assert_false(parse("generic", "build2024-03-15 09:00:01 x", &r));
 	assert_false(parse("generic", "\tat com.example.Foo(Foo.java:42)", &r));
@@ -455,7 +470,7 @@ test_parser_prefix_nul_and_cr(void **state)
 {
 	static const char nul[] = "2024-03-15 09:00:01 UTC [1] LOG:  a\0b";
 	static const char cr[] = "2024/11/20 07:00:47 [error] 1#1: x\r";
-	struct record r;
+	struct record     r;
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
@@ -464,7 +479,10 @@ test_parser_prefix_nul_and_cr(void **state)
 	assert_int_equal(r.msg_len, 9);
 	assert_true(parse("nginx_error", cr, &r));
 	assert_true(msg_is(&r, "x"));
-	assert_false(parse("klog", "\0" "0315 10:00:05.1 1 f.go:1] x", &r));
+	assert_false(parse("klog",
+	    "\0"
+	    "0315 10:00:05.1 1 f.go:1] x",
+	    &r));
 }
 
 /* Runs the parser_prefix tests. */
@@ -472,21 +490,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parser_prefix_never_reads_past_len),
-		cmocka_unit_test(test_parser_prefix_samples_are_detected),
-		cmocka_unit_test(test_parser_prefix_postgres_zones_as_written),
-		cmocka_unit_test(test_parser_prefix_postgres_is_strict),
-		cmocka_unit_test(test_parser_prefix_mysql_variants),
-		cmocka_unit_test(test_parser_prefix_pgbouncer_leaves_openstack),
-		cmocka_unit_test(test_parser_prefix_spring_fields),
-		cmocka_unit_test(test_parser_prefix_log4j_leaves_kafka),
-		cmocka_unit_test(test_parser_prefix_python_needs_a_stamp),
-		cmocka_unit_test(test_parser_prefix_nginx_before_golog),
-		cmocka_unit_test(test_parser_prefix_yearless_formats),
-		cmocka_unit_test(test_parser_prefix_redis_is_not_epoch_first),
-		cmocka_unit_test(test_parser_prefix_generic_spellings),
-		cmocka_unit_test(test_parser_prefix_generic_limits),
-		cmocka_unit_test(test_parser_prefix_nul_and_cr),
+	    cmocka_unit_test(test_parser_prefix_never_reads_past_len),
+	    cmocka_unit_test(test_parser_prefix_samples_are_detected),
+	    cmocka_unit_test(test_parser_prefix_postgres_zones_as_written),
+	    cmocka_unit_test(test_parser_prefix_postgres_is_strict),
+	    cmocka_unit_test(test_parser_prefix_mysql_variants),
+	    cmocka_unit_test(test_parser_prefix_pgbouncer_leaves_openstack),
+	    cmocka_unit_test(test_parser_prefix_spring_fields),
+	    cmocka_unit_test(test_parser_prefix_log4j_leaves_kafka),
+	    cmocka_unit_test(test_parser_prefix_python_needs_a_stamp),
+	    cmocka_unit_test(test_parser_prefix_nginx_before_golog),
+	    cmocka_unit_test(test_parser_prefix_yearless_formats),
+	    cmocka_unit_test(test_parser_prefix_redis_is_not_epoch_first),
+	    cmocka_unit_test(test_parser_prefix_generic_spellings),
+	    cmocka_unit_test(test_parser_prefix_generic_limits),
+	    cmocka_unit_test(test_parser_prefix_nul_and_cr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

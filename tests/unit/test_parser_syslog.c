@@ -18,15 +18,15 @@
 #include "record.h"
 #include "tstamp.h"
 
-static char	 scratch[4096];
-static char	*copy;
+static char  scratch[4096];
+static char *copy;
 
 /* Parses line with the named format into r; the parser's answer. */
 static int
 parse(const char *name, const char *line, struct record *r)
 {
 	const struct parser *p = parser_find(name);
-	size_t n = strlen(line);
+	size_t               n = strlen(line);
 
 	assert_non_null(p);
 	free(copy);
@@ -87,12 +87,12 @@ test_parser_syslog_year_and_fraction(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 2024 08:00:48 web1 app: x", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 2024 08:00:48 web1 app: x", &r), 1);
 	assert_int_equal(r.tm.year, 2024);
 	assert_string_equal(r.host, "web1");
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48.123456 web1 app: x", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 08:00:48.123456 web1 app: x", &r), 1);
 	assert_int_equal(r.tm.nsec, 123456000);
 	assert_int_equal(r.tm.frac_digits, 6);
 	assert_int_equal(r.tm.year, 0);
@@ -105,32 +105,36 @@ test_parser_syslog_tags(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48 web1 sudo:     ops : TTY=pts/0", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 08:00:48 web1 sudo:     ops : TTY=pts/0",
+		&r),
+	    1);
 	assert_string_equal(r.program, "sudo");
 	assert_msg(&r, "ops : TTY=pts/0");
 	assert_int_equal(r.nfields, 0);
 
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48 systemd[1]: Started x.", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 08:00:48 systemd[1]: Started x.", &r), 1);
 	assert_string_equal(r.host, "");
 	assert_string_equal(r.program, "systemd");
 	assert_non_null(record_field(&r, "pid"));
 
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48 web1 connection from 10.0.0.1:22 closed", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164",
+		"Mar 15 08:00:48 web1 connection from 10.0.0.1:22 closed", &r),
+	    1);
 	assert_string_equal(r.host, "web1");
 	assert_string_equal(r.program, "");
 	assert_msg(&r, "connection from 10.0.0.1:22 closed");
 
 	/* "http://" and "host:port" are not tags */
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48 web1 http://x/ failed", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 08:00:48 web1 http://x/ failed", &r), 1);
 	assert_string_equal(r.program, "");
 
 	/* a host is one word: "web1 CRON[1]:" is not a two-word tag */
-	assert_int_equal(parse("rfc3164",
-	    "Mar 15 08:00:48 web1 CRON[1]: x", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "Mar 15 08:00:48 web1 CRON[1]: x", &r), 1);
 	assert_string_equal(r.host, "web1");
 	assert_string_equal(r.program, "CRON");
 
@@ -147,17 +151,21 @@ test_parser_syslog_kernel_uptime(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164",
-	    "May 15 23:09:30 h kernel: [  518.050606] Out of memory", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164",
+		"May 15 23:09:30 h kernel: [  518.050606] Out of memory", &r),
+	    1);
 	assert_msg(&r, "Out of memory");
-	assert_int_equal(parse("rfc3164",
-	    "May 15 23:09:30 h kernel: [1053069.000000]", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "May 15 23:09:30 h kernel: [1053069.000000]", &r),
+	    1);
 	assert_msg(&r, "");
-	assert_int_equal(parse("rfc3164",
-	    "May 15 23:09:30 h kernel: [drm] GPU hang", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "May 15 23:09:30 h kernel: [drm] GPU hang", &r),
+	    1);
 	assert_msg(&r, "[drm] GPU hang");
-	assert_int_equal(parse("rfc3164",
-	    "May 15 23:09:30 h app: [  518.05] kept", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "May 15 23:09:30 h app: [  518.05] kept", &r), 1);
 	assert_msg(&r, "[  518.05] kept");
 }
 
@@ -168,13 +176,13 @@ test_parser_syslog_pri(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164", "<191>Mar 15 08:00:48 h a: m", &r),
-	    1);
+	assert_int_equal(
+	    parse("rfc3164", "<191>Mar 15 08:00:48 h a: m", &r), 1);
 	assert_int_equal(r.severity, 7);
 	assert_int_equal(parse("rfc3164", "<0>Mar 15 08:00:48 h a: m", &r), 1);
 	assert_int_equal(r.severity, 0);
-	assert_int_equal(parse("rfc3164", "<192>Mar 15 08:00:48 h a: m", &r),
-	    0);
+	assert_int_equal(
+	    parse("rfc3164", "<192>Mar 15 08:00:48 h a: m", &r), 0);
 	assert_int_equal(parse("rfc3164", "<13Mar 15 08:00:48 h a: m", &r), 0);
 	assert_int_equal(parse("rfc3164", "Mar 15 08:00:48 h a: m", &r), 1);
 	assert_int_equal(r.severity, -1);
@@ -187,20 +195,28 @@ test_parser_syslog_iso_strict(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164",
-	    "2024-03-15T08:00:48.5+01:00 web1 app[3]: x", &r), 1);
+	assert_int_equal(
+	    parse("rfc3164", "2024-03-15T08:00:48.5+01:00 web1 app[3]: x", &r),
+	    1);
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_OFFSET);
 	assert_int_equal(r.tm.offset_s, 3600);
-	assert_int_equal(parse("rfc3164",
-	    "2024-01-01T15:00:00Z INFO session_start=x user=alice", &r), 0);
-	assert_int_equal(parse("rfc3164",
-	    "2024-05-07T10:58:13.877Z [INFO]  expiration: revoked", &r), 0);
-	assert_int_equal(parse("rfc3164",
-	    "2024-03-15T09:00:01.123+01:00  INFO 1 --- [main] c.e.App", &r), 0);
-	assert_int_equal(parse("rfc3164",
-	    "2024-03-15 08:00:48 web1 app[3]: x", &r), 0);
-	assert_int_equal(parse("rfc3164",
-	    "2024-03-15T08:00:48Z\tINFO\tapp.go:12\tmsg", &r), 0);
+	assert_int_equal(
+	    parse("rfc3164",
+		"2024-01-01T15:00:00Z INFO session_start=x user=alice", &r),
+	    0);
+	assert_int_equal(
+	    parse("rfc3164",
+		"2024-05-07T10:58:13.877Z [INFO]  expiration: revoked", &r),
+	    0);
+	assert_int_equal(
+	    parse("rfc3164",
+		"2024-03-15T09:00:01.123+01:00  INFO 1 --- [main] c.e.App", &r),
+	    0);
+	assert_int_equal(
+	    parse("rfc3164", "2024-03-15 08:00:48 web1 app[3]: x", &r), 0);
+	assert_int_equal(
+	    parse("rfc3164", "2024-03-15T08:00:48Z\tINFO\tapp.go:12\tmsg", &r),
+	    0);
 }
 
 /* loghub Thunderbird: the epoch is the stamp, the node the host. */
@@ -210,8 +226,11 @@ test_parser_syslog_thunderbird(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc3164", "- 1131566461 2005.11.09 dn228 "
-	    "Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: closed", &r),
+	assert_int_equal(
+	    parse("rfc3164",
+		"- 1131566461 2005.11.09 dn228 "
+		"Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: closed",
+		&r),
 	    1);
 	assert_int_equal(r.tm.zone, TSTAMP_ZONE_EPOCH);
 	assert_true(r.tm.epoch_ns == INT64_C(1131566461) * TSTAMP_NS_PER_S);
@@ -219,23 +238,29 @@ test_parser_syslog_thunderbird(void **state)
 	assert_string_equal(r.program, "crond(pam_unix)");
 	assert_msg(&r, "closed");
 	/* BGL shares the prefix but not the embedded syslog stamp */
-	assert_int_equal(parse("rfc3164", "- 1117838570 2005.06.03 R02-M1 "
-	    "2005-06-03-15.42.50.675872 R02-M1 RAS KERNEL INFO x", &r), 0);
+	assert_int_equal(
+	    parse("rfc3164",
+		"- 1117838570 2005.06.03 R02-M1 "
+		"2005-06-03-15.42.50.675872 R02-M1 RAS KERNEL INFO x",
+		&r),
+	    0);
 }
 
 /* Host and program are truncated to fit, and NUL-terminated. */
 static void
 test_parser_syslog_truncation(void **state)
 {
-	char line[512];
+	char          line[512];
 	struct record r;
 
 	(void)state;
 	snprintf(line, sizeof(line), "Mar 15 08:00:48 %0100d app: m", 7);
 	assert_int_equal(parse("rfc3164", line, &r), 1);
 	assert_int_equal(strlen(r.host), RECORD_HOST_MAX - 1);
-	snprintf(line, sizeof(line), "<1>1 2024-03-15T08:00:48Z h %0100d - - - "
-	    "m", 7);
+	snprintf(line, sizeof(line),
+	    "<1>1 2024-03-15T08:00:48Z h %0100d - - - "
+	    "m",
+	    7);
 	assert_int_equal(parse("rfc5424", line, &r), 1);
 	assert_int_equal(strlen(r.program), RECORD_PROG_MAX - 1);
 }
@@ -245,12 +270,17 @@ static void
 test_parser_syslog_rfc5424(void **state)
 {
 	const struct record_field *f;
-	struct record r;
+	struct record              r;
 
 	(void)state;
-	assert_int_equal(parse("rfc5424", "<165>1 2003-10-11T22:14:15.003Z "
-	    "mymachine evntslog - ID47 [ex@32473 iut=\"3\" a=\"x\\\"y\\]\"]"
-	    "[b c=\"\"] \xef\xbb\xbf" "An application event", &r), 1);
+	assert_int_equal(
+	    parse("rfc5424",
+		"<165>1 2003-10-11T22:14:15.003Z "
+		"mymachine evntslog - ID47 [ex@32473 iut=\"3\" a=\"x\\\"y\\]\"]"
+		"[b c=\"\"] \xef\xbb\xbf"
+		"An application event",
+		&r),
+	    1);
 	assert_int_equal(r.severity, 5);
 	assert_string_equal(r.host, "mymachine");
 	assert_string_equal(r.program, "evntslog");
@@ -270,8 +300,7 @@ test_parser_syslog_rfc5424(void **state)
 	/* without <PRI> a NIL stamp proves nothing */
 	assert_int_equal(parse("rfc5424", "1 - - - - - -", &r), 0);
 	/* with <PRI> but no VERSION it is 3164 */
-	assert_int_equal(parse("rfc5424", "<13>Mar 15 08:00:48 h a: m", &r),
-	    0);
+	assert_int_equal(parse("rfc5424", "<13>Mar 15 08:00:48 h a: m", &r), 0);
 }
 
 /* Without <PRI> and VERSION the shape must be 5424's, not 3164's. */
@@ -281,19 +310,35 @@ test_parser_syslog_rfc5424_bare(void **state)
 	struct record r;
 
 	(void)state;
-	assert_int_equal(parse("rfc5424", "2022-08-27T17:22:01.694554+03:00 "
-	    "h.example CRON 20856 - -  (root) CMD (x)", &r), 1);
+	assert_int_equal(parse("rfc5424",
+			     "2022-08-27T17:22:01.694554+03:00 "
+			     "h.example CRON 20856 - -  (root) CMD (x)",
+			     &r),
+	    1);
 	assert_string_equal(r.program, "CRON");
 	assert_msg(&r, "(root) CMD (x)");
-	assert_int_equal(parse("rfc5424", "2018-08-14T14:30:02.203151+02:00 "
-	    "linux-sqrz systemd[4179]: Stopped target - - x", &r), 0);
-	assert_int_equal(parse("rfc5424", "2024-04-04T20:30:55.424+02:00 "
-	    "source=k8s 2024-04-04 18:30:54,422 [myid:] - INFO x", &r), 0);
+	assert_int_equal(parse("rfc5424",
+			     "2018-08-14T14:30:02.203151+02:00 "
+			     "linux-sqrz systemd[4179]: Stopped target - - x",
+			     &r),
+	    0);
+	assert_int_equal(
+	    parse("rfc5424",
+		"2024-04-04T20:30:55.424+02:00 "
+		"source=k8s 2024-04-04 18:30:54,422 [myid:] - INFO x",
+		&r),
+	    0);
 	/* a broken SD is only forgiven when PRI and VERSION vouch */
-	assert_int_equal(parse("rfc5424", "2024-04-04T20:30:55Z h a 1 - [x y] "
-	    "m", &r), 0);
-	assert_int_equal(parse("rfc5424", "<34>1 2024-04-04T20:30:55Z h a 1 - "
-	    "[x y] m", &r), 1);
+	assert_int_equal(parse("rfc5424",
+			     "2024-04-04T20:30:55Z h a 1 - [x y] "
+			     "m",
+			     &r),
+	    0);
+	assert_int_equal(parse("rfc5424",
+			     "<34>1 2024-04-04T20:30:55Z h a 1 - "
+			     "[x y] m",
+			     &r),
+	    1);
 	assert_msg(&r, "[x y] m");
 	assert_int_equal(r.nfields, 1);
 }
@@ -303,19 +348,19 @@ static void
 test_parser_syslog_prefixes(void **state)
 {
 	static const char *const lines[] = {
-		"<134>Mar 15 2024 08:00:48.5 web1 python3[123]: ansible-x",
-		"Jul  2 16:55:53 h com.apple.xpc.launchd[1] (com.apple.x.1): P",
-		"Jul  3 17:10:11 h BezelServices 255.10[94]: ASSERTION",
-		"- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 d/d c[2915]: s",
-		"May 15 23:09:30 h kernel: [  518.050606] Out of memory",
-		"2024-03-15T08:00:48.123456+01:00 web1 prog[1]: msg",
-		"<165>1 2003-10-11T22:14:15.003Z m e - I [a@1 i=\"\\\"3\"] x",
-		"<191>Jan 24 11:28:30.407: %LINEPROTO-5-UPDOWN: Line",
+	    "<134>Mar 15 2024 08:00:48.5 web1 python3[123]: ansible-x",
+	    "Jul  2 16:55:53 h com.apple.xpc.launchd[1] (com.apple.x.1): P",
+	    "Jul  3 17:10:11 h BezelServices 255.10[94]: ASSERTION",
+	    "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 d/d c[2915]: s",
+	    "May 15 23:09:30 h kernel: [  518.050606] Out of memory",
+	    "2024-03-15T08:00:48.123456+01:00 web1 prog[1]: msg",
+	    "<165>1 2003-10-11T22:14:15.003Z m e - I [a@1 i=\"\\\"3\"] x",
+	    "<191>Jan 24 11:28:30.407: %LINEPROTO-5-UPDOWN: Line",
 	};
-	static const char *const names[] = { "rfc3164", "rfc5424" };
-	struct record r;
-	char buf[128];
-	size_t i, j, k, n;
+	static const char *const names[] = {"rfc3164", "rfc5424"};
+	struct record            r;
+	char                     buf[128];
+	size_t                   i, j, k, n;
 
 	(void)state;
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -327,8 +372,8 @@ test_parser_syslog_prefixes(void **state)
 				if (parse(names[k], buf, &r) == 0)
 					continue;
 				assert_true(r.msg_len <= j);
-				assert_true(r.severity >= -1 &&
-				    r.severity <= 7);
+				assert_true(
+				    r.severity >= -1 && r.severity <= 7);
 			}
 		}
 	}
@@ -348,17 +393,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parser_syslog_day_forms),
-		cmocka_unit_test(test_parser_syslog_year_and_fraction),
-		cmocka_unit_test(test_parser_syslog_tags),
-		cmocka_unit_test(test_parser_syslog_kernel_uptime),
-		cmocka_unit_test(test_parser_syslog_pri),
-		cmocka_unit_test(test_parser_syslog_iso_strict),
-		cmocka_unit_test(test_parser_syslog_thunderbird),
-		cmocka_unit_test(test_parser_syslog_truncation),
-		cmocka_unit_test(test_parser_syslog_rfc5424),
-		cmocka_unit_test(test_parser_syslog_rfc5424_bare),
-		cmocka_unit_test(test_parser_syslog_prefixes),
+	    cmocka_unit_test(test_parser_syslog_day_forms),
+	    cmocka_unit_test(test_parser_syslog_year_and_fraction),
+	    cmocka_unit_test(test_parser_syslog_tags),
+	    cmocka_unit_test(test_parser_syslog_kernel_uptime),
+	    cmocka_unit_test(test_parser_syslog_pri),
+	    cmocka_unit_test(test_parser_syslog_iso_strict),
+	    cmocka_unit_test(test_parser_syslog_thunderbird),
+	    cmocka_unit_test(test_parser_syslog_truncation),
+	    cmocka_unit_test(test_parser_syslog_rfc5424),
+	    cmocka_unit_test(test_parser_syslog_rfc5424_bare),
+	    cmocka_unit_test(test_parser_syslog_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

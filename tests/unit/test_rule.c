@@ -21,12 +21,12 @@
 #include "record.h"
 #include "rule.h"
 
-#define CORPUS	"../shared/corpus/loghub"
+#define CORPUS "../shared/corpus/loghub"
 
-static char	tmpdir[256];
-static char	errbuf[65536];
-static int	saved_fd = -1;
-static char	errpath[300];
+static char tmpdir[256];
+static char errbuf[65536];
+static int  saved_fd = -1;
+static char errpath[300];
 
 /* Makes a fresh temporary directory for a test. */
 static int
@@ -43,9 +43,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char path[600];
+	char           path[600];
 	struct dirent *de;
-	DIR *d;
+	DIR           *d;
 
 	(void)state;
 	if ((d = opendir(tmpdir)) == NULL)
@@ -70,7 +70,7 @@ static const char *
 write_file(const char *name, const char *text)
 {
 	static char path[600];
-	FILE *fp;
+	FILE       *fp;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	fp = fopen(path, "w");
@@ -100,7 +100,7 @@ capture_start(void)
 static const char *
 capture_end(void)
 {
-	FILE *fp;
+	FILE  *fp;
 	size_t n;
 
 	fflush(stderr);
@@ -155,7 +155,8 @@ json_text(char *buf, size_t size, const char *pattern, const char *flags)
 {
 	size_t n;
 
-	n = snprintf(buf, size, "{\"rules\": [{\"id\": \"t\", "
+	n = snprintf(buf, size,
+	    "{\"rules\": [{\"id\": \"t\", "
 	    "\"category\": \"note\", \"flags\": ");
 	json_str(buf, size, &n, flags);
 	n += snprintf(buf + n, size - n, ", \"pattern\": ");
@@ -178,7 +179,7 @@ static const char *
 match_id(struct rule_set *set, const char *msg)
 {
 	struct rule_hit hit;
-	struct record r;
+	struct record   r;
 
 	rec_msg(&r, msg);
 	return rule_set_match(set, &r, &hit) == 1 ? hit.rule->id : "-";
@@ -188,11 +189,12 @@ match_id(struct rule_set *set, const char *msg)
 static void
 test_rule_load_good(void **state)
 {
-	struct rule_set *set;
+	struct rule_set   *set;
 	const struct rule *r;
 
 	(void)state;
-	set = load_text("{'rules': [\n"
+	set = load_text(
+	    "{'rules': [\n"
 	    "  {'id': 'pg.refused', 'category': 'db_connection_error',\n"
 	    "   'pattern': 'connection refused'},\n"
 	    "  {\n"
@@ -234,9 +236,11 @@ test_rule_load_directory(void **state)
 	struct rule_set *set = rule_set_new();
 
 	(void)state;
-	write_file("b.json", "{'rules': [{'id': 'b', 'category': "
+	write_file("b.json",
+	    "{'rules': [{'id': 'b', 'category': "
 	    "'crash', 'pattern': 'panic'}]}");
-	write_file("a.json", "{'rules': [{'id': 'a', 'category': "
+	write_file("a.json",
+	    "{'rules': [{'id': 'a', 'category': "
 	    "'crash', 'pattern': 'segfault'}]}");
 	write_file(".a.json", "not json");
 	write_file("notes.txt", "not json");
@@ -252,7 +256,7 @@ static const char *
 load_errors(const char *text, int *count)
 {
 	struct rule_set *set = rule_set_new();
-	int rc;
+	int              rc;
 
 	capture_start();
 	rc = rule_set_load(set, write_file("bad.json", text));
@@ -268,12 +272,13 @@ static void
 test_rule_error_json_syntax(void **state)
 {
 	const char *err;
-	char want[600];
-	int n;
+	char        want[600];
+	int         n;
 
 	(void)state;
 	err = load_errors("{'rules': [\n  {'id': 'a',\n   'category'  "
-	    "'crash'}\n]}\n", &n);
+			  "'crash'}\n]}\n",
+	    &n);
 	snprintf(want, sizeof(want), "%s/bad.json:3: ", tmpdir);
 	assert_contains(err, want);
 	assert_int_equal(n, 0);
@@ -286,26 +291,27 @@ test_rule_error_json_syntax(void **state)
 static void
 test_rule_error_lines(void **state)
 {
-	const char *err;
-	char want[800];
-	int n, i;
+	const char              *err;
+	char                     want[800];
+	int                      n, i;
 	static const char *const msgs[] = {
-		":3: rule bad.key: unknown key \"patern\"",
-		":5: rule bad.cat: unknown category \"crashed\"",
-		":7: rule bad.re: pattern error at offset 4: missing closing "
-		    "parenthesis",
-		":9: rule good: duplicate id (first defined at ",
-		":11: rule bad.title: title uses {who}, which the pattern does "
-		    "not capture",
-		":13: rule bad.flags: unknown flag 'g'",
-		":15: rule bad.prio: \"priority\" must be an integer",
-		":17: rule #9: missing \"id\"",
-		":19: rule bad.ex: unknown key \"examples\".\"matches\"",
-		":20: rule missing.pattern: missing \"pattern\"",
+	    ":3: rule bad.key: unknown key \"patern\"",
+	    ":5: rule bad.cat: unknown category \"crashed\"",
+	    ":7: rule bad.re: pattern error at offset 4: missing closing "
+	    "parenthesis",
+	    ":9: rule good: duplicate id (first defined at ",
+	    ":11: rule bad.title: title uses {who}, which the pattern does "
+	    "not capture",
+	    ":13: rule bad.flags: unknown flag 'g'",
+	    ":15: rule bad.prio: \"priority\" must be an integer",
+	    ":17: rule #9: missing \"id\"",
+	    ":19: rule bad.ex: unknown key \"examples\".\"matches\"",
+	    ":20: rule missing.pattern: missing \"pattern\"",
 	};
 
 	(void)state;
-	err = load_errors("{'rules': [\n"
+	err = load_errors(
+	    "{'rules': [\n"
 	    "  {'id': 'good', 'category': 'crash', 'pattern': 'x'},\n"
 	    "  {'id': 'bad.key', 'category': 'crash',\n"
 	    "   'patern': 'x'},\n"
@@ -326,7 +332,8 @@ test_rule_error_lines(void **state)
 	    "  {'id': 'bad.ex', 'category': 'crash', 'pattern': 'x', "
 	    "'examples': {'matches': ['x']}},\n"
 	    "  {'id': 'missing.pattern', 'category': 'crash'}\n"
-	    "]}\n", &n);
+	    "]}\n",
+	    &n);
 	for (i = 0; i < (int)(sizeof(msgs) / sizeof(*msgs)); i++) {
 		snprintf(want, sizeof(want), "%s/bad.json%s", tmpdir, msgs[i]);
 		assert_contains(err, want);
@@ -339,7 +346,7 @@ static void
 test_rule_error_top_level(void **state)
 {
 	const char *err;
-	int n;
+	int         n;
 
 	(void)state;
 	err = load_errors("{\n  'rules': [],\n  'rule': []\n}\n", &n);
@@ -355,7 +362,7 @@ static void
 test_rule_error_missing_file(void **state)
 {
 	struct rule_set *set = rule_set_new();
-	int rc;
+	int              rc;
 
 	(void)state;
 	capture_start();
@@ -373,7 +380,8 @@ test_rule_priority(void **state)
 	struct rule_set *set;
 
 	(void)state;
-	set = load_text("{'rules': [\n"
+	set = load_text(
+	    "{'rules': [\n"
 	    "{'id': 'low', 'category': 'alert', 'pattern': 'disk'},\n"
 	    "{'id': 'high', 'category': 'resource_exhaustion',\n"
 	    " 'pattern': 'disk full', 'priority': 10},\n"
@@ -397,13 +405,14 @@ static void
 test_rule_captures_title(void **state)
 {
 	struct rule_set *set;
-	struct rule_hit hit;
-	struct record r;
-	char buf[64];
-	size_t n;
+	struct rule_hit  hit;
+	struct record    r;
+	char             buf[64];
+	size_t           n;
 
 	(void)state;
-	set = load_text("{'rules': [{'id': 'up', 'category': "
+	set = load_text(
+	    "{'rules': [{'id': 'up', 'category': "
 	    "'deploy', 'pattern': 'upgrade (?<pkg>\\\\S+) "
 	    "(?<from>[0-9.]+) -> (?<to>[0-9.]+)(?: \\\\((?<why>[^)]*)\\\\))?',"
 	    " 'title': '{pkg} {from}->{to} [{why}] {x'}]}");
@@ -434,25 +443,25 @@ static void
 test_rule_field(void **state)
 {
 	struct rule_set *set;
-	struct rule_hit hit;
-	struct record r;
+	struct rule_hit  hit;
+	struct record    r;
 
 	(void)state;
 	set = load_text("{'rules': [\n"
-	    "{'id': 'status', 'category': 'upstream_error',\n"
-	    " 'pattern': '^5\\\\d\\\\d$', 'field': 'status'},\n"
-	    "{'id': 'prog', 'category': 'restart',\n"
-	    " 'pattern': '^systemd$', 'field': 'program'},\n"
-	    "{'id': 'host', 'category': 'alert',\n"
-	    " 'pattern': '^db\\\\d+$', 'field': 'host'},\n"
-	    "{'id': 'line', 'category': 'note',\n"
-	    " 'pattern': '^2024-\\\\d\\\\d', 'field': 'line'},\n"
-	    "{'id': 'msg', 'category': 'note',\n"
-	    " 'pattern': '^2024-\\\\d\\\\d', 'field': 'message'}\n"
-	    "]}");
+			"{'id': 'status', 'category': 'upstream_error',\n"
+			" 'pattern': '^5\\\\d\\\\d$', 'field': 'status'},\n"
+			"{'id': 'prog', 'category': 'restart',\n"
+			" 'pattern': '^systemd$', 'field': 'program'},\n"
+			"{'id': 'host', 'category': 'alert',\n"
+			" 'pattern': '^db\\\\d+$', 'field': 'host'},\n"
+			"{'id': 'line', 'category': 'note',\n"
+			" 'pattern': '^2024-\\\\d\\\\d', 'field': 'line'},\n"
+			"{'id': 'msg', 'category': 'note',\n"
+			" 'pattern': '^2024-\\\\d\\\\d', 'field': 'message'}\n"
+			"]}");
 	assert_null(rule_set_get(set, 4)->field);
 	rec_msg(&r, "GET / HTTP/1.1");
-	r.fields[0] = (struct record_field){ "status", 6, "503", 3 };
+	r.fields[0] = (struct record_field){"status", 6, "503", 3};
 	r.nfields = 1;
 	assert_int_equal(rule_set_match(set, &r, &hit), 1);
 	assert_string_equal(hit.rule->id, "status");
@@ -479,53 +488,51 @@ test_rule_field(void **state)
 
 /* Each pattern's literals as rule_literals() shows them. */
 static const struct {
-	const char	*pattern;
-	const char	*flags;
-	const char	*lits;
+	const char *pattern;
+	const char *flags;
+	const char *lits;
 } lit_cases[] = {
-	{ "connection refused", "", "\"connection refused\"" },
-	{ "Too Many (clients|connections)", "i",
-	    "\"too many clients\" \"too many connections\"" },
-	{ "colou?r (red|blue)", "",
-	    "\"color blue\" \"color red\" \"colour blue\" \"colour red\"" },
-	{ "^(?:foo|ba)\\d+ server", "", "\" server\"" },
-	{ "\\bOOM\\b|out of memory", "", "\"oom\" \"out of memory\"" },
-	{ "a\\.b\\(c\\)\\[d\\]", "", "\"a.b(c)[d]\"" },
-	{ "[Ee]rror: disk", "", "\"error: disk\"" },
-	{ "(a+)+$", "", "" },
-	{ "foo(bar)?baz", "", "\"foobarbaz\" \"foobaz\"" },
-	{ "too \\s+ many  # comment\n clients", "x", "\"manyclients\"" },
-	{ "(?x) disk\\ full (?-x)at x", "", "\"disk fullat x\"" },
-	{ "(?=.*panic)kernel: ", "", "\"kernel: \"" },
-	{ "status=5\\d\\d", "", "\"status=5\"" },
-	{ "(?<db>\\w+) (?:is|was) down", "", "\" is down\" \" was down\"" },
-	{ "x{2}yz", "", "\"xxyz\"" },
-	{ "x{2,}yz", "", "" },
-	{ "\\Qa.b*c\\E+d", "", "\"a.b*c\"" },
-	{ "(foo|\\d+)ba", "", "" },
-	{ "(foo|\\d+)bar", "", "\"bar\"" },
-	{ "(foo|\\d+)barn", "", "\"barn\"" },
-	{ "(?i)ERROR", "", "\"error\"" },
-	{ "[^x]yz", "", "" },
-	{ "(foo|ba)", "", "" },
-	{ "hello(?#comment)world", "", "\"helloworld\"" },
-	{ "a{,2}bcdef", "", "" },
-	{ "(?:ab|cd){2}xyz", "",
-	    "\"ababxyz\" \"abcdxyz\" \"cdabxyz\" \"cdcdxyz\"" },
-	{ "[[:digit:]]+ms timeout", "", "\"ms timeout\"" },
-	{ "\\x41\\x{42}C\\n?", "", "\"abc\"" },
-	{ "\\x41\\x{42}C\\n", "", "\"abc\\x0a\"" },
-	{ "(?|(a)|(b))xyz", "", "\"axyz\" \"bxyz\"" },
-	{ "[a-c]bcd", "", "\"abcd\" \"bbcd\" \"cbcd\"" },
-	{ "[a-z]bcd", "", "\"bcd\"" },
-	{ "(?:error|fail(?:ed|ure)?)\\b", "", "\"error\" \"fail\"" },
-	{ "abc|", "", "" },
-	{ "(abc)*def", "", "\"def\"" },
-	{ "abc(*SKIP)def", "", "" },
-	{ "(a)?(?(1)abc|def)", "", "" },
-	{ "x\\d{1,3}\\.\\d+ (GET|POST) /api", "",
-	    "\" get /api\" \" post /api\"" },
-	{ "\\\\server\\\\share", "", "\"\\x5cserver\\x5cshare\"" },
+    {"connection refused", "", "\"connection refused\""},
+    {"Too Many (clients|connections)", "i",
+	"\"too many clients\" \"too many connections\""},
+    {"colou?r (red|blue)", "",
+	"\"color blue\" \"color red\" \"colour blue\" \"colour red\""},
+    {"^(?:foo|ba)\\d+ server", "", "\" server\""},
+    {"\\bOOM\\b|out of memory", "", "\"oom\" \"out of memory\""},
+    {"a\\.b\\(c\\)\\[d\\]", "", "\"a.b(c)[d]\""},
+    {"[Ee]rror: disk", "", "\"error: disk\""},
+    {"(a+)+$", "", ""},
+    {"foo(bar)?baz", "", "\"foobarbaz\" \"foobaz\""},
+    {"too \\s+ many  # comment\n clients", "x", "\"manyclients\""},
+    {"(?x) disk\\ full (?-x)at x", "", "\"disk fullat x\""},
+    {"(?=.*panic)kernel: ", "", "\"kernel: \""},
+    {"status=5\\d\\d", "", "\"status=5\""},
+    {"(?<db>\\w+) (?:is|was) down", "", "\" is down\" \" was down\""},
+    {"x{2}yz", "", "\"xxyz\""},
+    {"x{2,}yz", "", ""},
+    {"\\Qa.b*c\\E+d", "", "\"a.b*c\""},
+    {"(foo|\\d+)ba", "", ""},
+    {"(foo|\\d+)bar", "", "\"bar\""},
+    {"(foo|\\d+)barn", "", "\"barn\""},
+    {"(?i)ERROR", "", "\"error\""},
+    {"[^x]yz", "", ""},
+    {"(foo|ba)", "", ""},
+    {"hello(?#comment)world", "", "\"helloworld\""},
+    {"a{,2}bcdef", "", ""},
+    {"(?:ab|cd){2}xyz", "", "\"ababxyz\" \"abcdxyz\" \"cdabxyz\" \"cdcdxyz\""},
+    {"[[:digit:]]+ms timeout", "", "\"ms timeout\""},
+    {"\\x41\\x{42}C\\n?", "", "\"abc\""},
+    {"\\x41\\x{42}C\\n", "", "\"abc\\x0a\""},
+    {"(?|(a)|(b))xyz", "", "\"axyz\" \"bxyz\""},
+    {"[a-c]bcd", "", "\"abcd\" \"bbcd\" \"cbcd\""},
+    {"[a-z]bcd", "", "\"bcd\""},
+    {"(?:error|fail(?:ed|ure)?)\\b", "", "\"error\" \"fail\""},
+    {"abc|", "", ""},
+    {"(abc)*def", "", "\"def\""},
+    {"abc(*SKIP)def", "", ""},
+    {"(a)?(?(1)abc|def)", "", ""},
+    {"x\\d{1,3}\\.\\d+ (GET|POST) /api", "", "\" get /api\" \" post /api\""},
+    {"\\\\server\\\\share", "", "\"\\x5cserver\\x5cshare\""},
 };
 
 /* Literal extraction follows the tricky parts of the syntax. */
@@ -533,8 +540,8 @@ static void
 test_rule_prefilter_extraction(void **state)
 {
 	struct rule_set *set;
-	char text[1024], buf[256];
-	size_t i;
+	char             text[1024], buf[256];
+	size_t           i;
 
 	(void)state;
 	for (i = 0; i < sizeof(lit_cases) / sizeof(*lit_cases); i++) {
@@ -551,68 +558,67 @@ test_rule_prefilter_extraction(void **state)
 
 /* Rules for the equivalence test: id, pattern, flags, priority. */
 static const struct {
-	const char	*id;
-	const char	*pattern;
-	const char	*flags;
-	int		 priority;
+	const char *id;
+	const char *pattern;
+	const char *flags;
+	int         priority;
 } eq_rules[] = {
-	{ "crash", "segfault|general protection|kernel panic", "i", 5 },
-	{ "conn", "connection (refused|reset|timed out|closed)", "i", 0 },
-	{ "fail", "fail(ed|ure)?\\b", "i", -1 },
-	{ "from", "(?<user>\\w+) from (?<ip>\\d+\\.\\d+\\.\\d+\\.\\d+)", "",
-	    1 },
-	{ "error", "[Ee]rror:? (?<what>.*)", "", 0 },
-	{ "day", "^\\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) ", "", -2 },
-	{ "session", "session (opened|closed) for user (?<u>\\S+)", "", 2 },
-	{ "colour", "colou?r|grey|gray", "", 0 },
-	{ "invalid", "invalid \\s+ user  # comment\n (?<name> \\S+ )", "x", 3 },
-	{ "blk", "\\bblk_-?\\d+\\b", "", 0 },
-	{ "nested", "(a+)+$", "", 0 },
-	{ "start", "(?:re)?start(?:ing|ed)\\b", "i", 0 },
-	{ "npe", "\\QNullPointerException\\E", "", 0 },
-	{ "ms", "[0-9]{3} ms", "", 0 },
-	{ "oom", "out of (memory|disk space)|\\bOOM\\b", "i", 4 },
-	{ "jk", "workerEnv\\.init\\(\\) ok (?<path>/\\S+)", "", 0 },
-	{ "packet", "PacketResponder \\d+ for block", "", 0 },
-	{ "auth", "authentication failure;.*rhost=(?<rhost>\\S*)", "", 6 },
-	{ "temp", "(?i)temperature (?:above|over) threshold", "", 0 },
-	{ "wifi", "(?:wlan|wifi|en)\\d+:? (?:link|state) (?:up|down)", "", 0 },
-	{ "dot", "a.c.e", "", 0 },
+    {"crash", "segfault|general protection|kernel panic", "i", 5},
+    {"conn", "connection (refused|reset|timed out|closed)", "i", 0},
+    {"fail", "fail(ed|ure)?\\b", "i", -1},
+    {"from", "(?<user>\\w+) from (?<ip>\\d+\\.\\d+\\.\\d+\\.\\d+)", "", 1},
+    {"error", "[Ee]rror:? (?<what>.*)", "", 0},
+    {"day", "^\\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) ", "", -2},
+    {"session", "session (opened|closed) for user (?<u>\\S+)", "", 2},
+    {"colour", "colou?r|grey|gray", "", 0},
+    {"invalid", "invalid \\s+ user  # comment\n (?<name> \\S+ )", "x", 3},
+    {"blk", "\\bblk_-?\\d+\\b", "", 0},
+    {"nested", "(a+)+$", "", 0},
+    {"start", "(?:re)?start(?:ing|ed)\\b", "i", 0},
+    {"npe", "\\QNullPointerException\\E", "", 0},
+    {"ms", "[0-9]{3} ms", "", 0},
+    {"oom", "out of (memory|disk space)|\\bOOM\\b", "i", 4},
+    {"jk", "workerEnv\\.init\\(\\) ok (?<path>/\\S+)", "", 0},
+    {"packet", "PacketResponder \\d+ for block", "", 0},
+    {"auth", "authentication failure;.*rhost=(?<rhost>\\S*)", "", 6},
+    {"temp", "(?i)temperature (?:above|over) threshold", "", 0},
+    {"wifi", "(?:wlan|wifi|en)\\d+:? (?:link|state) (?:up|down)", "", 0},
+    {"dot", "a.c.e", "", 0},
 };
 
 /* Lines that exercise eq_rules, beside the corpus. */
 static const char *const eq_lines[] = {
-	"kernel: Kernel Panic - not syncing",
-	"app[12]: segfault at 0 ip 0000",
-	"could not connect: Connection refused",
-	"Connection Timed Out after 30s",
-	"login failed for root",
-	"FAILURE",
-	"failing",
-	"Accepted password for bob from 10.0.0.1 port 22",
-	"Error: disk quota exceeded",
-	"error stuff",
-	("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok "
-	    "/etc/httpd/conf/workers2.properties"),
-	"session opened for user root by (uid=0)",
-	"the colour and the color are grey",
-	"Invalid user admin from 1.2.3.4",
-	"invalid    user   guest",
-	"Receiving block blk_-1608999687919862906 src",
-	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
-	"aaaa",
-	"Restarting service",
-	"java.lang.NullPointerException at x",
-	"took 250 ms",
-	"Out of Memory: Kill process 1234",
-	"OOM killer invoked",
-	"authentication failure; logname= uid=0 rhost=218.188.2.4",
-	"CPU temperature above threshold, cpu clock throttled",
-	"wlan0: link down",
-	"abcde",
-	"ABCDE",
-	"",
-	"\xff\xfe invalid utf-8 \xc3\x28 error: bytes",
+    "kernel: Kernel Panic - not syncing",
+    "app[12]: segfault at 0 ip 0000",
+    "could not connect: Connection refused",
+    "Connection Timed Out after 30s",
+    "login failed for root",
+    "FAILURE",
+    "failing",
+    "Accepted password for bob from 10.0.0.1 port 22",
+    "Error: disk quota exceeded",
+    "error stuff",
+    ("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok "
+     "/etc/httpd/conf/workers2.properties"),
+    "session opened for user root by (uid=0)",
+    "the colour and the color are grey",
+    "Invalid user admin from 1.2.3.4",
+    "invalid    user   guest",
+    "Receiving block blk_-1608999687919862906 src",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+    "aaaa",
+    "Restarting service",
+    "java.lang.NullPointerException at x",
+    "took 250 ms",
+    "Out of Memory: Kill process 1234",
+    "OOM killer invoked",
+    "authentication failure; logname= uid=0 rhost=218.188.2.4",
+    "CPU temperature above threshold, cpu clock throttled",
+    "wlan0: link down",
+    "abcde",
+    "ABCDE",
+    "",
+    "\xff\xfe invalid utf-8 \xc3\x28 error: bytes",
 };
 
 /* Writes eq_rules as a rule file. */
@@ -623,10 +629,12 @@ eq_rules_json(char *buf, size_t size)
 
 	n = snprintf(buf, size, "{\"rules\": [\n");
 	for (i = 0; i < sizeof(eq_rules) / sizeof(*eq_rules); i++) {
-		n += snprintf(buf + n, size - n, "%s{\"id\": \"%s\", "
+		n += snprintf(buf + n, size - n,
+		    "%s{\"id\": \"%s\", "
 		    "\"category\": \"note\", \"priority\": %d, "
-		    "\"flags\": \"%s\", \"pattern\": ", i ? ",\n" : "",
-		    eq_rules[i].id, eq_rules[i].priority, eq_rules[i].flags);
+		    "\"flags\": \"%s\", \"pattern\": ",
+		    i ? ",\n" : "", eq_rules[i].id, eq_rules[i].priority,
+		    eq_rules[i].flags);
 		json_str(buf, size, &n, eq_rules[i].pattern);
 		n += snprintf(buf + n, size - n, "}");
 	}
@@ -638,8 +646,8 @@ static int
 eq_check(struct rule_set *set, const char *line)
 {
 	struct rule_hit on, off;
-	struct record r;
-	int a, b, i;
+	struct record   r;
+	int             a, b, i;
 
 	rec_msg(&r, line);
 	rule_set_prefilter(set, 1);
@@ -663,12 +671,12 @@ eq_check(struct rule_set *set, const char *line)
 static int
 eq_corpus(struct rule_set *set, int *matched)
 {
-	char path[512], line[8192];
+	char           path[512], line[8192];
 	struct dirent *de;
-	DIR *d;
-	FILE *fp;
-	size_t len;
-	int n = 0;
+	DIR           *d;
+	FILE          *fp;
+	size_t         len;
+	int            n = 0;
 
 	if ((d = opendir(CORPUS)) == NULL)
 		return 0;
@@ -694,7 +702,7 @@ eq_corpus(struct rule_set *set, int *matched)
 static uint64_t
 regex_calls(struct rule_set *set, const char *line, int prefilter)
 {
-	uint64_t before = rule_set_stats(set)->candidates;
+	uint64_t      before = rule_set_stats(set)->candidates;
 	struct record r;
 
 	rec_msg(&r, line);
@@ -710,11 +718,11 @@ regex_calls(struct rule_set *set, const char *line, int prefilter)
 static void
 test_rule_prefilter_equivalence(void **state)
 {
-	static char text[16384];
+	static char      text[16384];
 	struct rule_set *set;
-	uint64_t on = 0, off = 0;
-	size_t i;
-	int n, matched = 0;
+	uint64_t         on = 0, off = 0;
+	size_t           i;
+	int              n, matched = 0;
 
 	(void)state;
 	eq_rules_json(text, sizeof(text));
@@ -730,7 +738,8 @@ test_rule_prefilter_equivalence(void **state)
 	n = eq_corpus(set, &matched);
 	if (n > 0)
 		print_message("prefilter equivalence: %d corpus lines, %d "
-		    "matched\n", n, matched);
+			      "matched\n",
+		    n, matched);
 	rule_set_free(set);
 }
 
@@ -738,11 +747,12 @@ test_rule_prefilter_equivalence(void **state)
 static void
 test_rule_prefilter_skips(void **state)
 {
-	struct rule_set *set;
+	struct rule_set         *set;
 	const struct rule_stats *st;
 
 	(void)state;
-	set = load_text("{'rules': [\n"
+	set = load_text(
+	    "{'rules': [\n"
 	    "{'id': 'a', 'category': 'crash', 'pattern': 'panic'},\n"
 	    "{'id': 'b', 'category': 'crash', 'pattern': 'PANIC'},\n"
 	    "{'id': 'c', 'category': 'crash', 'pattern': 'segv', "
@@ -767,14 +777,14 @@ test_rule_prefilter_skips(void **state)
 static void
 test_rule_match_limit(void **state)
 {
-	static char line[4096];
+	static char      line[4096];
 	struct rule_set *set;
-	struct record r;
-	struct rule_hit hit;
+	struct record    r;
+	struct rule_hit  hit;
 
 	(void)state;
 	set = load_text("{'rules': [{'id': 'bad', 'category': 'note', "
-	    "'pattern': '(a+)+$'}]}");
+			"'pattern': '(a+)+$'}]}");
 	memset(line, 'a', sizeof(line) - 2);
 	line[sizeof(line) - 2] = 'b';
 	rec_msg(&r, line);
@@ -790,11 +800,12 @@ static void
 test_rule_check_examples(void **state)
 {
 	struct rule_set *set;
-	const char *err;
-	int errors;
+	const char      *err;
+	int              errors;
 
 	(void)state;
-	set = load_text("{'rules': [\n"
+	set = load_text(
+	    "{'rules': [\n"
 	    "{'id': 'disk.full', 'category': 'resource_exhaustion',\n"
 	    " 'pattern': 'No space left on device',\n"
 	    " 'examples': {'match': ['write failed: No space left on "
@@ -810,12 +821,15 @@ test_rule_check_examples(void **state)
 	errors = rule_set_check(set, 1);
 	err = capture_end();
 	assert_int_equal(errors, 2);
-	assert_contains(err, "r.json:2: rule disk.full: example 2 does not "
+	assert_contains(err,
+	    "r.json:2: rule disk.full: example 2 does not "
 	    "match: \"disk is full\"");
-	assert_contains(err, "r.json:2: rule disk.full: example 2 matches but "
+	assert_contains(err,
+	    "r.json:2: rule disk.full: example 2 matches but "
 	    "should not: \"No space left on device again\"");
 	assert_contains(err, "r.json:6: rule slow: warning: no examples");
-	assert_contains(err, "r.json:6: rule slow: no distinctive literal of 4 "
+	assert_contains(err,
+	    "r.json:6: rule slow: no distinctive literal of 4 "
 	    "or more bytes; it runs on most lines");
 	assert_null(strstr(err, "rule good"));
 	assert_null(strstr(err, "example 1"));
@@ -833,11 +847,12 @@ static void
 test_rule_builtin_needs_examples(void **state)
 {
 	struct rule_set *set = rule_set_new();
-	const char *err;
-	int errors;
+	const char      *err;
+	int              errors;
 
 	(void)state;
-	write_file("pack.json", "{'rules': [{'id': 'x.y', 'category': "
+	write_file("pack.json",
+	    "{'rules': [{'id': 'x.y', 'category': "
 	    "'crash', 'pattern': 'segfault'}]}");
 	setenv("TIMELINED_RULES_DIR", tmpdir, 1);
 	assert_int_equal(rule_set_load_builtin(set), 0);
@@ -847,7 +862,8 @@ test_rule_builtin_needs_examples(void **state)
 	errors = rule_set_check(set, 0);
 	err = capture_end();
 	assert_int_equal(errors, 1);
-	assert_contains(err, "pack.json:1: rule x.y: no examples; built-in "
+	assert_contains(err,
+	    "pack.json:1: rule x.y: no examples; built-in "
 	    "rules need them");
 	rule_set_free(set);
 }
@@ -877,18 +893,28 @@ test_rule_load_twice(void **state)
 
 	(void)state;
 	assert_string_equal(match_id(set, "anything"), "-");
-	assert_int_equal(rule_set_load(set, write_file("1.json",
-	    "{'rules': [{'id': 'one', 'category': 'crash', "
-	    "'pattern': 'boom'}]}")), 0);
-	assert_int_equal(rule_set_load(set, write_file("2.json",
-	    "{'rules': [{'id': 'two', 'category': 'crash', "
-	    "'pattern': 'boom!', 'priority': 1}]}")), 0);
+	assert_int_equal(
+	    rule_set_load(set,
+		write_file("1.json",
+		    "{'rules': [{'id': 'one', 'category': 'crash', "
+		    "'pattern': 'boom'}]}")),
+	    0);
+	assert_int_equal(
+	    rule_set_load(set,
+		write_file("2.json",
+		    "{'rules': [{'id': 'two', 'category': 'crash', "
+		    "'pattern': 'boom!', 'priority': 1}]}")),
+	    0);
 	capture_start();
-	assert_int_equal(rule_set_load(set, write_file("3.json",
-	    "{'rules': [{'id': 'one', 'category': 'crash', "
-	    "'pattern': 'x'}]}")), -1);
+	assert_int_equal(
+	    rule_set_load(set,
+		write_file("3.json",
+		    "{'rules': [{'id': 'one', 'category': 'crash', "
+		    "'pattern': 'x'}]}")),
+	    -1);
 	capture_end();
-	assert_contains(errbuf, "3.json:1: rule one: duplicate id (first "
+	assert_contains(errbuf,
+	    "3.json:1: rule one: duplicate id (first "
 	    "defined at ");
 	assert_int_equal(rule_set_count(set), 2);
 	assert_string_equal(match_id(set, "boom"), "one");
@@ -900,39 +926,38 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rule_load_good, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_load_directory, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_load_twice, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_error_json_syntax,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_error_lines, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_error_top_level,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_error_missing_file,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_priority, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_captures_title, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_field, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_prefilter_extraction,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_prefilter_equivalence,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_prefilter_skips,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rule_match_limit, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rule_check_examples, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_rule_builtin_needs_examples, setup, teardown),
-		cmocka_unit_test(test_rule_categories),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_load_good, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_load_directory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_load_twice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_error_json_syntax, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_error_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_error_top_level, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_error_missing_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_priority, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_captures_title, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_prefilter_extraction, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_prefilter_equivalence, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_prefilter_skips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_match_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_examples, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_builtin_needs_examples, setup, teardown),
+	    cmocka_unit_test(test_rule_categories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

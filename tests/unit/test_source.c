@@ -34,7 +34,7 @@ line(struct source *src, const char *s)
 static void
 test_source_year_option_rolls_over_new_year(void **state)
 {
-	struct source src;
+	struct source  src;
 	struct record *r;
 
 	(void)state;
@@ -53,7 +53,7 @@ test_source_year_option_rolls_over_new_year(void **state)
 static void
 test_source_year_from_mtime_goes_back_for_later_dates(void **state)
 {
-	struct source src;
+	struct source  src;
 	struct record *r;
 
 	(void)state;
@@ -64,7 +64,7 @@ test_source_year_from_mtime_goes_back_for_later_dates(void **state)
 	r = line(&src, "Dec 30 10:00:00 h a[1]: x");
 	assert_string_equal(utc(r), "2023-12-30T10:00:00Z");
 	assert_int_equal(r->year_src, RECORD_YEAR_ROLLOVER);
-	r = line(&src, "Jan  2 10:00:00 h a[1]: y");	/* same day: this year */
+	r = line(&src, "Jan  2 10:00:00 h a[1]: y"); /* same day: this year */
 	assert_string_equal(utc(r), "2024-01-02T10:00:00Z");
 	assert_int_equal(r->year_src, RECORD_YEAR_MTIME);
 	source_free(&src);
@@ -73,7 +73,7 @@ test_source_year_from_mtime_goes_back_for_later_dates(void **state)
 static void
 test_source_fall_back_hour_resolved_by_order(void **state)
 {
-	struct source src;
+	struct source  src;
 	struct record *r;
 
 	(void)state;
@@ -96,7 +96,7 @@ test_source_fall_back_hour_resolved_by_order(void **state)
 static void
 test_source_zone_in_line_wins(void **state)
 {
-	struct source src;
+	struct source  src;
 	struct record *r;
 
 	(void)state;
@@ -114,7 +114,7 @@ test_source_zone_in_line_wins(void **state)
 static void
 test_source_continuation_takes_record_time(void **state)
 {
-	struct source src;
+	struct source  src;
 	struct record *r;
 
 	(void)state;
@@ -156,12 +156,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_source_year_option_rolls_over_new_year),
-		cmocka_unit_test(test_source_year_from_mtime_goes_back_for_later_dates),
-		cmocka_unit_test(test_source_fall_back_hour_resolved_by_order),
-		cmocka_unit_test(test_source_zone_in_line_wins),
-		cmocka_unit_test(test_source_continuation_takes_record_time),
-		cmocka_unit_test(test_source_rotation_key_groups_rotated_files),
+	    cmocka_unit_test(test_source_year_option_rolls_over_new_year),
+	    cmocka_unit_test(
+		test_source_year_from_mtime_goes_back_for_later_dates),
+	    cmocka_unit_test(test_source_fall_back_hour_resolved_by_order),
+	    cmocka_unit_test(test_source_zone_in_line_wins),
+	    cmocka_unit_test(test_source_continuation_takes_record_time),
+	    cmocka_unit_test(test_source_rotation_key_groups_rotated_files),
 	};
 	int rc;
 

@@ -17,12 +17,12 @@
 
 #include "tz.h"
 
-#define HOUR	3600
+#define HOUR 3600
 
 /* A TZif file being assembled in memory. */
 struct tzif {
-	uint8_t	 b[512];
-	size_t	 n;
+	uint8_t b[512];
+	size_t  n;
 };
 
 /* Appends a big-endian integer of size bytes. */
@@ -53,9 +53,9 @@ put_hdr(struct tzif *f, char version, uint32_t timecnt, uint32_t typecnt,
 	put_bytes(f, "TZif", 4);
 	put_bytes(f, &version, 1);
 	put_bytes(f, zero, sizeof(zero));
-	put_be(f, 0, 4);	/* isutcnt */
-	put_be(f, 0, 4);	/* isstdcnt */
-	put_be(f, 0, 4);	/* leapcnt */
+	put_be(f, 0, 4); /* isutcnt */
+	put_be(f, 0, 4); /* isstdcnt */
+	put_be(f, 0, 4); /* leapcnt */
 	put_be(f, timecnt, 4);
 	put_be(f, typecnt, 4);
 	put_be(f, charcnt, 4);
@@ -93,7 +93,7 @@ build_v1(struct tzif *f, uint8_t second_idx)
 	put_hdr(f, '\0', 2, 2, 8);
 	put_be(f, 0, 4);
 	put_be(f, 1000000, 4);
-	put_bytes(f, (uint8_t[]){ 1, second_idx }, 2);
+	put_bytes(f, (uint8_t[]){1, second_idx}, 2);
 	put_ttinfo(f, HOUR, 0, 0);
 	put_ttinfo(f, 2 * HOUR, 1, 4);
 	put_bytes(f, "AAA\0BBB", 8);
@@ -103,7 +103,7 @@ build_v1(struct tzif *f, uint8_t second_idx)
 static void
 write_tzif(const char *dir, const char *name, const struct tzif *f)
 {
-	char path[256];
+	char  path[256];
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -149,7 +149,7 @@ static void
 test_tz_lagos_wat(void **state)
 {
 	const struct tz *tz;
-	int32_t off;
+	int32_t          off;
 
 	(void)state;
 	assert_non_null(tz = tz_get("Africa/Lagos"));
@@ -177,8 +177,8 @@ test_tz_berlin_gap(void **state)
 	/* 01:30 local is 00:30Z; 03:30 local is 01:30Z. */
 	assert_local(tz, 1711848600, INT64_MIN, 1711845000, 0);
 	assert_local(tz, 1711855800, INT64_MIN, 1711848600, 0);
-	assert_int_equal(tz_local_to_utc(tz, 1711852200, INT64_MIN, NULL),
-	    1711848600);
+	assert_int_equal(
+	    tz_local_to_utc(tz, 1711852200, INT64_MIN, NULL), 1711848600);
 }
 
 /* Berlin falls back at 2024-10-27 01:00Z; 02:30 local happens twice. */
@@ -186,7 +186,7 @@ static void
 test_tz_berlin_overlap(void **state)
 {
 	const struct tz *tz;
-	int flags = TZ_GAP;
+	int              flags = TZ_GAP;
 
 	(void)state;
 	assert_non_null(tz = tz_get("Europe/Berlin"));
@@ -278,10 +278,10 @@ test_tz_lord_howe_half_hour_dst(void **state)
 
 	(void)state;
 	assert_non_null(tz = tz_get("Australia/Lord_Howe"));
-	assert_change(tz, 1728142200, 10 * HOUR + 1800, "+1030", 11 * HOUR,
-	    "+11");
-	assert_change(tz, 1712415600, 11 * HOUR, "+11", 10 * HOUR + 1800,
-	    "+1030");
+	assert_change(
+	    tz, 1728142200, 10 * HOUR + 1800, "+1030", 11 * HOUR, "+11");
+	assert_change(
+	    tz, 1712415600, 11 * HOUR, "+11", 10 * HOUR + 1800, "+1030");
 	/* 2024-10-06 02:15 local: gap, +10:30 gives 2024-10-05 15:45Z. */
 	assert_local(tz, 1728180900, INT64_MIN, 1728143100, TZ_GAP);
 	/* 2024-04-07 01:45 local: 14:45Z (+11) or 15:15Z (+10:30). */
@@ -377,8 +377,8 @@ test_tz_gmt_plus_vs_etc(void **state)
 	assert_string_equal(tz_abbr_at(tz, 1721044800), "-03");
 	assert_int_equal(tz_offset_at(tz_get("UTC+03:00"), 0), 3 * HOUR);
 	assert_int_equal(tz_offset_at(tz_get("UTC-5"), 0), -5 * HOUR);
-	assert_int_equal(tz_offset_at(tz_get("GMT-03:30"), 0),
-	    -3 * HOUR - 1800);
+	assert_int_equal(
+	    tz_offset_at(tz_get("GMT-03:30"), 0), -3 * HOUR - 1800);
 	assert_int_equal(tz_offset_at(tz_get("gmt-0330"), 0), -3 * HOUR - 1800);
 	assert_null(tz_get("GMT+15"));
 	assert_null(tz_get("GMT+3:7"));
@@ -393,16 +393,16 @@ test_tz_ist_ambiguity(void **state)
 	(void)state;
 	assert_int_equal(tz_abbr_offset("IST", NULL, &off), -1);
 	assert_int_equal(off, 12345);
-	assert_int_equal(tz_abbr_offset("IST", tz_get("Africa/Lagos"), &off),
-	    -1);
-	assert_int_equal(tz_abbr_offset("IST", tz_get("Asia/Kolkata"), &off),
-	    1);
+	assert_int_equal(
+	    tz_abbr_offset("IST", tz_get("Africa/Lagos"), &off), -1);
+	assert_int_equal(
+	    tz_abbr_offset("IST", tz_get("Asia/Kolkata"), &off), 1);
 	assert_int_equal(off, 5 * HOUR + 1800);
-	assert_int_equal(tz_abbr_offset("IST", tz_get("Europe/Dublin"), &off),
-	    1);
+	assert_int_equal(
+	    tz_abbr_offset("IST", tz_get("Europe/Dublin"), &off), 1);
 	assert_int_equal(off, HOUR);
-	assert_int_equal(tz_abbr_offset("IST", tz_get("Asia/Jerusalem"), &off),
-	    1);
+	assert_int_equal(
+	    tz_abbr_offset("IST", tz_get("Asia/Jerusalem"), &off), 1);
 	assert_int_equal(off, 2 * HOUR);
 }
 
@@ -413,8 +413,8 @@ test_tz_abbr_lookup(void **state)
 	int32_t off;
 
 	(void)state;
-	assert_int_equal(tz_abbr_offset("BST", tz_get("Europe/London"), &off),
-	    1);
+	assert_int_equal(
+	    tz_abbr_offset("BST", tz_get("Europe/London"), &off), 1);
 	assert_int_equal(off, HOUR);
 	assert_int_equal(tz_abbr_offset("CST", NULL, &off), 1);
 	assert_int_equal(off, -6 * HOUR);
@@ -449,13 +449,13 @@ test_tz_unknown_zone(void **state)
 {
 	(void)state;
 	assert_null(tz_get("Nowhere/Land"));
-	assert_null(tz_get("Nowhere/Land"));	/* remembered, still NULL */
+	assert_null(tz_get("Nowhere/Land")); /* remembered, still NULL */
 	assert_null(tz_get(""));
 	assert_null(tz_get(NULL));
 	assert_null(tz_get("../../../etc/passwd"));
 	assert_null(tz_get("Europe/../Europe/Berlin"));
 	assert_null(tz_get("/usr/share/zoneinfo/Europe/Berlin"));
-	assert_null(tz_get("Europe"));		/* a directory */
+	assert_null(tz_get("Europe")); /* a directory */
 	assert_null(tz_get("Europe/Ber lin"));
 	assert_null(tz_get("+25:00"));
 }
@@ -464,11 +464,11 @@ test_tz_unknown_zone(void **state)
 static void
 test_tz_parse_offset_errors(void **state)
 {
-	static const char *const bad[] = { "", "+", "+1", "01:00", "+010",
+	static const char *const bad[] = {"", "+", "+1", "01:00", "+010",
 	    "+01:0", "+01:000", "+01:60", "+1500", "+14:01", "+15", "+01:00x",
-	    " +01:00", "+01::00", "+0a", "UTC", "--01", "+01:00:00", "ZZ" };
-	int32_t off;
-	size_t i;
+	    " +01:00", "+01::00", "+0a", "UTC", "--01", "+01:00:00", "ZZ"};
+	int32_t                  off;
+	size_t                   i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -548,7 +548,7 @@ test_tz_local_from_env(void **state)
 	assert_int_equal(tz_offset_at(tz_local(), 0), 0);
 	setenv("TZ", "No/Such/Zone", 1);
 	tz_cache_free();
-	assert_non_null(tz_local());	/* /etc/localtime or UTC */
+	assert_non_null(tz_local()); /* /etc/localtime or UTC */
 	unsetenv("TZ");
 	tz_cache_free();
 }
@@ -575,9 +575,9 @@ test_tz_posix_julian_days(void **state)
 static void
 test_tz_slim_footer_only(void **state)
 {
-	const char *dir = *state;
+	const char      *dir = *state;
 	const struct tz *tz;
-	struct tzif f;
+	struct tzif      f;
 
 	build_slim(&f, "\nCET-1CEST,M3.5.0,M10.5.0/3\n");
 	write_tzif(dir, "slim", &f);
@@ -590,7 +590,7 @@ test_tz_slim_footer_only(void **state)
 	assert_local(tz, 1729996200, INT64_MIN, 1729989000, TZ_AMBIGUOUS);
 	/* 2037-03-29 02:30 local is in the gap: 01:30Z. */
 	assert_local(tz, 2121906600, INT64_MIN, 2121901200 + 1800, TZ_GAP);
-	assert_int_equal(tz_abbr_offset("CEST", tz, &(int32_t){ 0 }), 1);
+	assert_int_equal(tz_abbr_offset("CEST", tz, &(int32_t){0}), 1);
 	remove_tzif(dir, "slim");
 }
 
@@ -598,9 +598,9 @@ test_tz_slim_footer_only(void **state)
 static void
 test_tz_bad_footer_ignored(void **state)
 {
-	const char *dir = *state;
+	const char      *dir = *state;
 	const struct tz *tz;
-	struct tzif f;
+	struct tzif      f;
 
 	build_slim(&f, "\nCET-1CEST,M13.5.0\n");
 	write_tzif(dir, "badfooter", &f);
@@ -614,9 +614,9 @@ test_tz_bad_footer_ignored(void **state)
 static void
 test_tz_v1_file(void **state)
 {
-	const char *dir = *state;
+	const char      *dir = *state;
 	const struct tz *tz;
-	struct tzif f;
+	struct tzif      f;
 
 	build_v1(&f, 0);
 	write_tzif(dir, "v1only", &f);
@@ -635,7 +635,7 @@ test_tz_malformed_files(void **state)
 	const char *dir = *state;
 	struct tzif f;
 
-	build_v1(&f, 7);	/* type index out of range */
+	build_v1(&f, 7); /* type index out of range */
 	write_tzif(dir, "badidx", &f);
 	assert_null(tz_get("badidx"));
 	build_v1(&f, 0);
@@ -658,8 +658,8 @@ test_tz_extremes(void **state)
 
 	(void)state;
 	assert_non_null(tz = tz_get("America/New_York"));
-	assert_int_equal(tz_offset_at(tz, INT64_MIN), tz_offset_at(tz,
-	    INT64_MIN + 1));
+	assert_int_equal(
+	    tz_offset_at(tz, INT64_MIN), tz_offset_at(tz, INT64_MIN + 1));
 	tz_offset_at(tz, INT64_MAX);
 	tz_local_to_utc(tz, INT64_MAX, INT64_MIN, NULL);
 	tz_local_to_utc(tz, INT64_MIN, INT64_MAX, NULL);
@@ -700,40 +700,40 @@ int
 main(void)
 {
 	const struct CMUnitTest system[] = {
-		cmocka_unit_test(test_tz_lagos_wat),
-		cmocka_unit_test(test_tz_berlin_gap),
-		cmocka_unit_test(test_tz_berlin_overlap),
-		cmocka_unit_test(test_tz_berlin_future),
-		cmocka_unit_test(test_tz_new_york_2024),
-		cmocka_unit_test(test_tz_new_york_2037),
-		cmocka_unit_test(test_tz_sydney_southern),
-		cmocka_unit_test(test_tz_lord_howe_half_hour_dst),
-		cmocka_unit_test(test_tz_kolkata_kathmandu),
-		cmocka_unit_test(test_tz_st_johns),
-		cmocka_unit_test(test_tz_negative_offsets),
-		cmocka_unit_test(test_tz_dublin_negative_dst),
-		cmocka_unit_test(test_tz_gmt_plus_vs_etc),
-		cmocka_unit_test(test_tz_ist_ambiguity),
-		cmocka_unit_test(test_tz_abbr_lookup),
-		cmocka_unit_test(test_tz_unknown_zone),
-		cmocka_unit_test(test_tz_parse_offset_errors),
-		cmocka_unit_test(test_tz_cache_same_pointer),
-		cmocka_unit_test(test_tz_local_from_env),
-		cmocka_unit_test(test_tz_posix_julian_days),
-		cmocka_unit_test(test_tz_extremes),
+	    cmocka_unit_test(test_tz_lagos_wat),
+	    cmocka_unit_test(test_tz_berlin_gap),
+	    cmocka_unit_test(test_tz_berlin_overlap),
+	    cmocka_unit_test(test_tz_berlin_future),
+	    cmocka_unit_test(test_tz_new_york_2024),
+	    cmocka_unit_test(test_tz_new_york_2037),
+	    cmocka_unit_test(test_tz_sydney_southern),
+	    cmocka_unit_test(test_tz_lord_howe_half_hour_dst),
+	    cmocka_unit_test(test_tz_kolkata_kathmandu),
+	    cmocka_unit_test(test_tz_st_johns),
+	    cmocka_unit_test(test_tz_negative_offsets),
+	    cmocka_unit_test(test_tz_dublin_negative_dst),
+	    cmocka_unit_test(test_tz_gmt_plus_vs_etc),
+	    cmocka_unit_test(test_tz_ist_ambiguity),
+	    cmocka_unit_test(test_tz_abbr_lookup),
+	    cmocka_unit_test(test_tz_unknown_zone),
+	    cmocka_unit_test(test_tz_parse_offset_errors),
+	    cmocka_unit_test(test_tz_cache_same_pointer),
+	    cmocka_unit_test(test_tz_local_from_env),
+	    cmocka_unit_test(test_tz_posix_julian_days),
+	    cmocka_unit_test(test_tz_extremes),
 	};
 	const struct CMUnitTest made[] = {
-		cmocka_unit_test(test_tz_slim_footer_only),
-		cmocka_unit_test(test_tz_bad_footer_ignored),
-		cmocka_unit_test(test_tz_v1_file),
-		cmocka_unit_test(test_tz_malformed_files),
+	    cmocka_unit_test(test_tz_slim_footer_only),
+	    cmocka_unit_test(test_tz_bad_footer_ignored),
+	    cmocka_unit_test(test_tz_v1_file),
+	    cmocka_unit_test(test_tz_malformed_files),
 	};
 	int fail;
 
 	unsetenv("TZDIR");
-	fail = cmocka_run_group_tests_name("tz_system", system, NULL,
-	    teardown_cache);
-	fail += cmocka_run_group_tests_name("tz_files", made, setup_dir,
-	    teardown_dir);
+	fail = cmocka_run_group_tests_name(
+	    "tz_system", system, NULL, teardown_cache);
+	fail += cmocka_run_group_tests_name(
+	    "tz_files", made, setup_dir, teardown_dir);
 	return fail != 0;
 }
