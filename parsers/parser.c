@@ -17,11 +17,13 @@ extern const struct parser parser_json, parser_rfc5424, parser_clf, parser_w3c,
     parser_spring, parser_log4j, parser_kafka, parser_python,
     parser_nginx_error, parser_apache_error, parser_klog, parser_redis,
     parser_hdfs, parser_logcat, parser_golog, parser_squid, parser_logfmt,
-    parser_generic, parser_alb, parser_bgl, parser_hpc;
+    parser_generic, parser_alb, parser_bgl, parser_hpc, parser_envoy,
+    parser_nagios, parser_monit;
 static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {&parser_json, &parser_cri,
-    &parser_rfc5424, &parser_clf, &parser_w3c, &parser_alb, &parser_bgl,
+    &parser_rfc5424, &parser_clf, &parser_envoy, &parser_nagios, &parser_monit,
+    &parser_w3c, &parser_alb, &parser_bgl,
     &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql,
     &parser_pgbouncer, &parser_spring, &parser_log4j, &parser_kafka,
     &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,

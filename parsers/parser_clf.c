@@ -599,3 +599,56 @@ hpc_parse(const char *line, size_t len, struct record *r)
 }
 
 const struct parser parser_hpc = {"hpc", hpc_parse};
+
+/*
+ * Envoy / Istio default access log: "[2024-09-10T08:15:02.123Z] "GET /x
+ * HTTP/1.1" 503 UF upstream_reset... 0 91 4 - ..." (start time, request,
+ * status, response flags, details). Fields as for NCSA lines, plus flags.
+ */
+static int
+envoy_parse(const char *line, size_t len, struct record *r)
+{
+	const char     *p = line, *end = line + len, *q;
+	struct clf_span req, status, flags;
+	size_t          n;
+
+	if (len < 30 || *p != '[' || (n = tstamp_iso(p + 1, end, &r->tm)) == 0 ||
+	    r->tm.zone != TSTAMP_ZONE_OFFSET || p + 1 + n + 2 >= end ||
+	    p[1 + n] != ']' || p[2 + n] != ' ')
+		return 0;
+	q = p + 3 + n;
+	if ((q = clf_quoted(q, end, &req)) == NULL || q >= end || *q++ != ' ' ||
+	    !clf_token(&q, end, &status) || !clf_status(&status) ||
+	    !clf_token(&q, end, &flags))
+		return 0;
+	r->has_ts = 1;
+	clf_message(r, &req, &status, &flags, end);
+	r->severity = clf_severity(&status);
+	clf_request(r, &req);
+	clf_field(r, "status", &status);
+	clf_field(r, "flags", &flags);
+	return 1;
+}
+
+const struct parser parser_envoy = {"envoy", envoy_parse};
+
+/*
+ * Nagios / Icinga 1 log: "[1712418125] SERVICE ALERT: host;svc;CRITICAL;
+ * HARD;1;output" (epoch seconds in brackets, then the message).
+ */
+static int
+nagios_parse(const char *line, size_t len, struct record *r)
+{
+	const char *p = line, *end = line + len;
+	size_t      n;
+
+	if (len < 14 || *p != '[' || (n = tstamp_epoch(p + 1, end, &r->tm)) ==
+	    0 || n != 10 || p[11] != ']' || p[12] != ' ')
+		return 0;
+	r->has_ts = 1;
+	r->msg = p + 13;
+	r->msg_len = (size_t)(end - p - 13);
+	return 1;
+}
+
+const struct parser parser_nagios = {"nagios", nagios_parse};

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1748,10 +1749,13 @@ gen_iso(const char *p, const char *end, struct tstamp *t)
 
 	if ((n = tstamp_iso(p, end, t)) == 0)
 		return 0;
-	if ((z = zone_after(p + n, end, t, 1)) != 0)
+	/* Go's time.String() writes " +0200 CEST m=+0.23": the name only
+	 * follows an offset written after a space, never an attached Z. */
+	if ((z = zone_after(p + n, end, t, 1)) != 0) {
 		n += z;
-	if (t->zone == TSTAMP_ZONE_OFFSET)
-		n += go_suffix(p + n, end);
+		if (t->zone == TSTAMP_ZONE_OFFSET)
+			n += go_suffix(p + n, end);
+	}
 	return n;
 }
 
@@ -2123,3 +2127,49 @@ generic_parse(const char *line, size_t len, struct record *r)
 }
 
 const struct parser parser_generic = {"generic", generic_parse};
+
+/*
+ * Monit: "[CDT Jul  2 10:41:45] error    : 'redis' status failed (2) ..."
+ * (zone abbreviation, month, day, time; no year), then a level and ":".
+ */
+static int
+monit_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *p = line, *end = line + len, *z;
+	struct tstamp t;
+	size_t        n, zlen;
+	int           sev = -1;
+
+	memset(&t, 0, sizeof(t));
+	if (len < 22 || *p != '[')
+		return 0;
+	z = ++p;
+	while (p < end && p - z < 6 && isupper((unsigned char)*p))
+		p++;
+	zlen = (size_t)(p - z);
+	if (p - z < 2 || p >= end || *p != ' ' || end - p < 16 ||
+	    (t.mon = tstamp_month(p + 1, 3)) == 0 || p[4] != ' ')
+		return 0;
+	p += 5;
+	if (*p == ' ')
+		p++;
+	if (!tstamp_digits(p, end, 2, &t.day) && !tstamp_digits(p, end, 1,
+	    &t.day))
+		return 0;
+	p += t.day >= 10 || *p == '0' ? 2 : 1;
+	if (p >= end || *p != ' ' || (n = clock_read(p + 1, end, &t, 0)) == 0 ||
+	    p + 1 + n >= end || p[1 + n] != ']')
+		return 0;
+	memcpy(t.abbr, z, zlen);
+	t.zone = t.abbr[0] ? TSTAMP_ZONE_ABBR : TSTAMP_ZONE_NONE;
+	p = blank_skip(p + 2 + n, end);
+	p = level_take(p, end, &sev);
+	p = blank_skip(p, end);
+	if (p < end && *p == ':')
+		p = blank_skip(p + 1, end);
+	r->severity = sev;
+	snprintf(r->program, sizeof(r->program), "monit");
+	return tstamp_valid(&t) ? prefix_done(r, &t, p, end) : 0;
+}
+
+const struct parser parser_monit = {"monit", monit_parse};
