@@ -23,12 +23,12 @@ static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {&parser_json, &parser_cri,
     &parser_rfc5424, &parser_clf, &parser_envoy, &parser_nagios, &parser_monit,
-    &parser_w3c, &parser_alb, &parser_bgl,
-    &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql,
-    &parser_pgbouncer, &parser_spring, &parser_log4j, &parser_kafka,
-    &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,
-    &parser_redis, &parser_hdfs, &parser_logcat, &parser_golog, &parser_squid,
-    &parser_logfmt, &parser_generic, NULL};
+    &parser_w3c, &parser_alb, &parser_bgl, &parser_hpc, &parser_rfc3164,
+    &parser_postgres, &parser_mysql, &parser_pgbouncer, &parser_spring,
+    &parser_log4j, &parser_kafka, &parser_python, &parser_nginx_error,
+    &parser_apache_error, &parser_klog, &parser_redis, &parser_hdfs,
+    &parser_logcat, &parser_golog, &parser_squid, &parser_logfmt,
+    &parser_generic, NULL};
 
 /* Formats a syslog message often carries whole (a relayed access log). */
 static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
@@ -233,8 +233,8 @@ static void
 parser_fold_error(struct record *r)
 {
 	static const char *const   keys[] = {"error", "err", "error.message",
-	      "exception", "exc_info", "stack_trace", "stacktrace", "error_msg",
-	      NULL};
+	      "err.message", "err.msg", "exception", "exception.message",
+	      "exc_info", "stack_trace", "stacktrace", "error_msg", NULL};
 	const struct record_field *f = NULL;
 	char                      *d;
 	size_t                     n;

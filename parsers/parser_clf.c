@@ -612,7 +612,8 @@ envoy_parse(const char *line, size_t len, struct record *r)
 	struct clf_span req, status, flags;
 	size_t          n;
 
-	if (len < 30 || *p != '[' || (n = tstamp_iso(p + 1, end, &r->tm)) == 0 ||
+	if (len < 30 || *p != '[' ||
+	    (n = tstamp_iso(p + 1, end, &r->tm)) == 0 ||
 	    r->tm.zone != TSTAMP_ZONE_OFFSET || p + 1 + n + 2 >= end ||
 	    p[1 + n] != ']' || p[2 + n] != ' ')
 		return 0;
@@ -642,8 +643,9 @@ nagios_parse(const char *line, size_t len, struct record *r)
 	const char *p = line, *end = line + len;
 	size_t      n;
 
-	if (len < 14 || *p != '[' || (n = tstamp_epoch(p + 1, end, &r->tm)) ==
-	    0 || n != 10 || p[11] != ']' || p[12] != ' ')
+	if (len < 14 || *p != '[' ||
+	    (n = tstamp_epoch(p + 1, end, &r->tm)) == 0 || n != 10 ||
+	    p[11] != ']' || p[12] != ' ')
 		return 0;
 	r->has_ts = 1;
 	r->msg = p + 13;

@@ -2153,8 +2153,8 @@ monit_parse(const char *line, size_t len, struct record *r)
 	p += 5;
 	if (*p == ' ')
 		p++;
-	if (!tstamp_digits(p, end, 2, &t.day) && !tstamp_digits(p, end, 1,
-	    &t.day))
+	if (!tstamp_digits(p, end, 2, &t.day) &&
+	    !tstamp_digits(p, end, 1, &t.day))
 		return 0;
 	p += t.day >= 10 || *p == '0' ? 2 : 1;
 	if (p >= end || *p != ' ' || (n = clock_read(p + 1, end, &t, 0)) == 0 ||
