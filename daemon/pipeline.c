@@ -177,9 +177,8 @@ pipeline_zone(const struct pipeline_opts *o, struct source *src)
  */
 int
 pipeline_source_setup(const struct pipeline_opts *o, struct source *src,
-    const char *unused, int64_t gz_mtime, int64_t mtime)
+    int64_t gz_mtime, int64_t mtime)
 {
-	(void)unused;
 	if (pipeline_zone(o, src) == -1)
 		return -1;
 	if (o->year)
@@ -403,7 +402,7 @@ feed_open(struct feed *fd, const struct pipeline_opts *o, const char *path,
 		fd->eof = fd->error = 1;
 		return -1;
 	}
-	if (pipeline_source_setup(o, &fd->src, path, in_file_gzip_mtime(fd->f),
+	if (pipeline_source_setup(o, &fd->src, in_file_gzip_mtime(fd->f),
 		in_file_mtime(fd->f)) == -1) {
 		log_warnx("%s: unknown time zone in --tz or --source-tz", path);
 		fd->eof = fd->error = 1;

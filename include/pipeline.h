@@ -51,11 +51,11 @@ struct pipeline_opts {
 void pipeline_opts_default(struct pipeline_opts *);
 int  pipeline_apply_conf(struct pipeline_opts *, const char *);
 int  pipeline_load_rules(const struct pipeline_opts *, struct rule_set *);
-int  pipeline_source_setup(const struct pipeline_opts *, struct source *,
-     const char *, int64_t, int64_t);
-int  pipeline_parse(const struct pipeline_opts *, char *const *, int);
-int  pipeline_match(const struct pipeline_opts *, char *const *, int);
-int  pipeline_replay(const struct pipeline_opts *, char *const *, int);
-int  pipeline_check(const struct pipeline_opts *);
+int  pipeline_source_setup(
+     const struct pipeline_opts *, struct source *, int64_t, int64_t);
+int pipeline_parse(const struct pipeline_opts *, char *const *, int);
+int pipeline_match(const struct pipeline_opts *, char *const *, int);
+int pipeline_replay(const struct pipeline_opts *, char *const *, int);
+int pipeline_check(const struct pipeline_opts *);
 
 #endif /* PIPELINE_H */
