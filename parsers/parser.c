@@ -36,6 +36,7 @@ static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
     &parser_nginx_error, &parser_spring, &parser_log4j, &parser_python, NULL};
 
 static void parser_fold_error(struct record *);
+static void parser_render_template(struct record *);
 static void parser_inner(const struct parser *, struct record *);
 
 /* The NULL-terminated table of every format, in detection order. */
@@ -63,8 +64,10 @@ parser_try(const struct parser *p, struct record *r)
 {
 	if (p->parse(r->line, r->len, r)) {
 		parser_inner(p, r);
-		if (r->nfields > 0 && r->msg != r->line)
+		if (r->nfields > 0 && r->msg != r->line) {
+			parser_render_template(r);
 			parser_fold_error(r);
+		}
 		return 1;
 	}
 	record_reset(r, r->line, r->len);
@@ -224,6 +227,49 @@ parser_inner(const struct parser *outer, struct record *r)
 }
 
 /*
+ * Renders a Serilog message template ("Failed to open {DataSource}") with
+ * the record's fields, when the message is the template ("@mt") and no
+ * rendered text ("@m") came with it. A hole without a field stays as is.
+ */
+static void
+parser_render_template(struct record *r)
+{
+	const struct record_field *mt = record_field(r, "@mt"), *f;
+	const char                *p, *end, *close;
+	char                       name[64], *d, *o;
+	size_t                     n, cap;
+
+	if (mt == NULL || record_field(r, "@m") != NULL || r->msg != mt->val ||
+	    memchr(mt->val, '{', mt->val_len) == NULL)
+		return;
+	cap = mt->val_len + 512;
+	if ((d = record_scratch(r, cap)) == NULL)
+		return;
+	o = d;
+	for (p = mt->val, end = p + mt->val_len; p < end; p++) {
+		close = *p == '{' ? memchr(p, '}', (size_t)(end - p)) : NULL;
+		n = close != NULL ? strcspn(p + 1, ":,}") : 0;
+		if (close != NULL && n > 0 && n < sizeof(name) &&
+		    p + 1 + n <= close) {
+			memcpy(name, p + 1 + (p[1] == '@' || p[1] == '$'),
+			    n - (p[1] == '@' || p[1] == '$'));
+			name[n - (p[1] == '@' || p[1] == '$')] = '\0';
+			if ((f = record_field(r, name)) != NULL &&
+			    (size_t)(o - d) + f->val_len < cap) {
+				memcpy(o, f->val, f->val_len);
+				o += f->val_len;
+				p = close;
+				continue;
+			}
+		}
+		if ((size_t)(o - d) + 1 < cap)
+			*o++ = *p;
+	}
+	r->msg = d;
+	r->msg_len = (size_t)(o - d);
+}
+
+/*
  * Structured logs often keep the cause apart from the message:
  * {"msg": "query failed", "error": "dial tcp ...: connection refused"}.
  * The first such field joins the message ("query failed: dial tcp ..."),
@@ -234,7 +280,7 @@ parser_fold_error(struct record *r)
 {
 	static const char *const   keys[] = {"error", "err", "error.message",
 	      "err.message", "err.msg", "exception", "exception.message",
-	      "exc_info", "stack_trace", "stacktrace", "error_msg", NULL};
+	      "exc_info", "stack_trace", "stacktrace", "error_msg", "@x", NULL};
 	const struct record_field *f = NULL;
 	char                      *d;
 	size_t                     n;
