@@ -493,15 +493,6 @@ incident_cat_index(const char *cat)
 	return -1;
 }
 
-/* How a title says a failure category ("Database connection errors"). */
-const char *
-incident_category_phrase(const char *cat)
-{
-	int i = incident_cat_index(cat);
-
-	return i < 0 ? cat : incident_cats[i].phrase;
-}
-
 /*
  * The failure category that best names the incident: the earliest to
  * appear, except that upstream errors (a symptom more often than a cause)

@@ -25,25 +25,6 @@ match_add_field(struct match *m, const char *k, const char *v, size_t vlen)
 	m->fields_len += vl + 1;
 }
 
-/* The value of capture name in m, or NULL. */
-const char *
-match_field(const struct match *m, const char *name)
-{
-	const char *p = m->fields, *end = m->fields + m->fields_len;
-	int         is;
-
-	while (p < end) {
-		is = strcmp(p, name) == 0;
-		p += strlen(p) + 1;
-		if (p >= end)
-			break;
-		if (is)
-			return p;
-		p += strlen(p) + 1;
-	}
-	return NULL;
-}
-
 /* Fills m from the record r that the rule hit h classified. */
 void
 match_from_hit(

@@ -30,8 +30,7 @@ progress_init(struct progress *p, int mode, int64_t total)
 	p->on = mode == 1 ||
 	    (mode == -1 && isatty(STDERR_FILENO) &&
 		total >= PROGRESS_MIN_BYTES);
-	p->start_ms = progress_now_ms();
-	p->last_ms = p->start_ms - 250; /* the first update draws */
+	p->last_ms = progress_now_ms() - 250; /* the first update draws */
 	p->drawn = 0;
 }
 

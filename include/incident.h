@@ -88,7 +88,6 @@ struct incident *incident_engine_get(struct incident_engine *, int);
 struct incident *incident_engine_find(struct incident_engine *, const char *);
 int              incident_add_note(
 		 struct incident_engine *, struct incident *, const char *, int64_t);
-const char *incident_category_phrase(const char *);
-void        incident_refresh(struct incident *);
+void incident_refresh(struct incident *);
 
 #endif /* INCIDENT_H */

@@ -38,8 +38,7 @@ struct match {
 
 void
 match_from_hit(struct match *, const struct record *, const struct rule_hit *);
-int         match_is_failure(const struct match *);
-const char *match_field(const struct match *, const char *);
-int         match_cmp(const struct match *, const struct match *);
+int match_is_failure(const struct match *);
+int match_cmp(const struct match *, const struct match *);
 
 #endif /* MATCH_H */

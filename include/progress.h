@@ -11,7 +11,6 @@ struct progress {
 	int     on;
 	int64_t total; /* bytes, 0 if unknown */
 	int64_t last_ms;
-	int64_t start_ms;
 	int     drawn;
 };
 
