@@ -9,7 +9,11 @@ DESTDIR	?=
 CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
-	   zlib1g-dev libcmocka-dev tzdata python3 clang-format
+	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
+	   clang-format
+# Tests run on Debian's python3 (with the Debian packages above), never
+# on another python3 that happens to come first in PATH.
+PYTHON	?= /usr/bin/python3
 SHARED	?= ../shared
 
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,8 +54,9 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get \
+	    -o DPkg::Lock::Timeout=600 install -y -qq $$missing; \
 	fi
 
 # Always refreshed, so ./timelined is the build just asked for (plain or
@@ -82,18 +87,22 @@ golden: timelined
 rules-check: timelined
 	./timelined check
 	@mkdir -p build
-	@tests/tools/labelled.py ./timelined --min 0.85 > build/labelled.txt || \
+	@$(PYTHON) tests/tools/labelled.py ./timelined --min 0.85 > build/labelled.txt || \
 	    { cat build/labelled.txt; echo "labelled set: a category fell under 0.85"; exit 1; }
 	@grep overall build/labelled.txt
 
 system: timelined
-	tests/system/run ./timelined
+	$(PYTHON) tests/system/run ./timelined
 
-# The shared acceptance scenarios, then our own (tests/scenarios/, made by
-# tests/fixtures/gen_scenarios/gen.py, expected times written by hand).
+# Our scenarios (tests/scenarios/, made by tests/fixtures/gen_scenarios/
+# gen.py, expected times written by hand), scored by our own scorer, plus
+# the shared acceptance scenarios when a ../shared checkout is beside us.
+SCENARIOS = $(dir $(wildcard tests/scenarios/*/expected.json) \
+	      $(wildcard $(SHARED)/scenarios/*/expected.json))
+
 scenarios: timelined
-	$(SHARED)/scenarios/score --bin ./timelined
-	$(SHARED)/scenarios/score --bin ./timelined $(dir $(wildcard tests/scenarios/*/expected.json))
+	$(PYTHON) tests/tools/score.py --bin ./timelined --require-schema \
+	    $(SCENARIOS)
 
 check: deps
 	$(MAKE) all

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "log.h"
@@ -276,6 +277,29 @@ run_command(const char *cmd, struct pipeline_opts *o, char **files, int n)
 	return 2;
 }
 
+/*
+ * The wall clock, read once here and passed down: stages never read it.
+ * SOURCE_DATE_EPOCH (reproducible-builds.org) fixes it, so a report's
+ * generated_at can be reproduced.
+ */
+static int64_t
+wall_clock(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char       *end;
+	long long   v;
+
+	if (s != NULL && *s != '\0') {
+		v = strtoll(s, &end, 10);
+		if (*end == '\0' && v >= 0 && v < 253402300800LL)
+			return (int64_t)v * TSTAMP_NS_PER_S;
+		log_warnx("SOURCE_DATE_EPOCH=%s: not seconds since 1970; "
+			  "using the clock",
+		    s);
+	}
+	return (int64_t)time(NULL) * TSTAMP_NS_PER_S;
+}
+
 /* Entry point: timelined COMMAND [options] [FILE...]. */
 int
 main(int argc, char *argv[])
@@ -300,6 +324,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	pipeline_opts_default(&o);
+	o.now_ns = wall_clock();
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:hv", long_opts, NULL)) != -1)
 		option(&o, ch, optarg);

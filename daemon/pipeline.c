@@ -188,7 +188,8 @@ pipeline_source_setup(const struct pipeline_opts *o, struct source *src,
 	else if (mtime > 0)
 		source_set_year(src, 0, mtime, RECORD_YEAR_MTIME);
 	else
-		source_set_year(src, 0, (int64_t)time(NULL), RECORD_YEAR_CLOCK);
+		source_set_year(
+		    src, 0, o->now_ns / TSTAMP_NS_PER_S, RECORD_YEAR_CLOCK);
 	return 0;
 }
 
@@ -575,7 +576,7 @@ pipeline_output(const struct pipeline_opts *o, struct feed *feeds, int n,
 		rep.sources[i] = &feeds[i].src;
 	rep.nsources = n;
 	rep.engine = e;
-	rep.generated_ns = (int64_t)time(NULL) * TSTAMP_NS_PER_S;
+	rep.generated_ns = o->now_ns;
 	rep.display_tz = tz_get(o->display_tz ? o->display_tz : "UTC");
 	if (strcmp(o->format, "json") == 0)
 		rc = out_json(stdout, &rep);

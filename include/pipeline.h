@@ -38,6 +38,7 @@ struct pipeline_opts {
 	int                  quiet;
 	size_t               max_line;
 	int64_t              reorder_ns;
+	int64_t              now_ns; /* the wall clock, read once in main */
 	struct incident_conf inc;
 	unsigned             set;  /* PIPELINE_SET_*: given as flags */
 	struct conf         *conf; /* -c, loaded */
