@@ -1,7 +1,7 @@
 /*
  * bench_rules: times the per-line work of replay without input, merge or
- * output: source_line() alone, then source_line() + rule_set_match() with
- * the literal prefilter on and off. Files are read into memory first, so
+ * output: a lane (framing, source_line()) without rules, then with the
+ * rule set and the literal prefilter on and off. Files are read into memory first, so
  * the disk is not measured. Prints one "key=value" line per pass for
  * bench/run. Built by `make bench`; not part of `make check`.
  *
@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lane.h"
 #include "linebuf.h"
 #include "log.h"
 #include "record.h"
@@ -38,7 +39,6 @@ struct bench_pass {
 	const struct tz *zone;
 	int              year;
 	uint64_t         max_lines; /* 0: all */
-	struct source    src;
 	uint64_t         lines;
 	uint64_t         bytes;
 	uint64_t         hits;
@@ -78,45 +78,57 @@ bench_read(struct bench_file *f, const char *path)
 	fclose(fp);
 }
 
-/* The per-line work: as pipeline.c's feed_line_cb, without the output. */
+/* The lane's callback: counts lines, bytes and hits. */
 static void
-bench_line_cb(const char *line, size_t len, void *arg)
+bench_line_cb(struct lane *l, const struct lane_out *lo, void *arg)
 {
 	struct bench_pass *bp = arg;
-	struct record     *r;
-	struct rule_hit    h;
 
-	if (bp->max_lines && bp->lines >= bp->max_lines)
-		return;
+	(void)l;
 	bp->lines++;
-	bp->bytes += len + 1;
-	r = source_line(&bp->src, line, len);
-	if (bp->rules != NULL && rule_set_match(bp->rules, r, &h) == 1)
-		bp->hits++;
+	bp->bytes += lo->rec->len + 1;
+	bp->hits += lo->hit != NULL;
+}
+
+/* The bytes of f that hold its first max_lines lines (0: all). */
+static size_t
+bench_prefix(const struct bench_file *f, uint64_t max_lines, uint64_t *seen)
+{
+	const char *p = f->buf, *end = f->buf + f->len, *nl;
+
+	if (max_lines == 0)
+		return f->len;
+	while (p < end && *seen < max_lines &&
+	    (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p = nl + 1;
+		(*seen)++;
+	}
+	return (size_t)(p - f->buf);
 }
 
 /* Runs one pass over all files; returns the seconds it took. */
 static double
 bench_pass_run(struct bench_pass *bp, const struct bench_file *files, int n)
 {
-	struct linebuf lb;
-	double         t0;
-	int            i;
+	struct lane *l;
+	uint64_t     seen = 0;
+	double       t0;
+	int          i;
 
-	linebuf_init(&lb, 0);
 	t0 = bench_now();
 	for (i = 0; i < n; i++) {
-		source_init(&bp->src, files[i].path, files[i].path, i);
-		source_set_zone(&bp->src, bp->zone, RECORD_ZONE_SOURCE);
-		source_set_year(&bp->src, bp->year, 0, RECORD_YEAR_OPTION);
-		linebuf_feed(
-		    &lb, files[i].buf, files[i].len, bench_line_cb, bp);
-		linebuf_flush(&lb, bench_line_cb, bp);
-		source_free(&bp->src);
+		l = lane_new(files[i].path, (uint32_t)i, 0);
+		lane_set_rules(l, bp->rules);
+		lane_set_cb(l, bench_line_cb, bp);
+		source_set_zone(lane_source(l), bp->zone, RECORD_ZONE_SOURCE);
+		source_set_year(
+		    lane_source(l), bp->year, 0, RECORD_YEAR_OPTION);
+		lane_feed(l, files[i].buf,
+		    bench_prefix(&files[i], bp->max_lines, &seen));
+		lane_flush(l);
+		lane_free(l);
 	}
-	t0 = bench_now() - t0;
-	linebuf_free(&lb);
-	return t0;
+	return bench_now() - t0;
 }
 
 /* Runs a pass and prints its line: name, counts, rates, regex calls. */

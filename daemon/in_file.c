@@ -4,6 +4,7 @@
  * the underlying file (compressed bytes) drives the progress line.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@ struct in_file {
 	int64_t       mtime;
 	int64_t       size;
 	int64_t       offset;
+	dev_t         dev;
+	ino_t         ino;
+	char          error[128]; /* why reading stopped early, or "" */
 };
 
 /* Reads up to n bytes from fd, retrying on EINTR. */
@@ -40,9 +44,20 @@ in_file_rawread(struct in_file *f, void *buf, size_t n)
 	return r;
 }
 
-/* Opens path ("-": standard input); logs and returns NULL on failure. */
+/* Keeps the reason reading failed for the report. */
+static void
+in_file_fail(struct in_file *f, const char *why)
+{
+	if (f->error[0] == '\0')
+		snprintf(f->error, sizeof(f->error), "%s", why);
+}
+
+/*
+ * Opens path ("-": standard input). On failure logs, writes the reason
+ * into err (errlen bytes) and returns NULL.
+ */
 struct in_file *
-in_file_open(const char *path)
+in_file_open(const char *path, char *err, size_t errlen)
 {
 	struct in_file *f;
 	struct stat     st;
@@ -61,23 +76,33 @@ in_file_open(const char *path)
 			    path);
 		else
 			log_warn("%s", path);
+		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		log_warnx("%s: is a directory", path);
+		snprintf(err, errlen, "is a directory");
 		goto fail;
 	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	if (f->fd != STDIN_FILENO && S_ISREG(st.st_mode)) {
 		f->mtime = (int64_t)st.st_mtime;
 		f->size = (int64_t)st.st_size;
 	}
 	if ((n = in_file_rawread(f, f->pre, sizeof(f->pre))) == -1) {
 		log_warn("%s", path);
+		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
 	f->npre = (size_t)n;
 	if (in_gz_magic(f->pre, f->npre)) {
-		f->gz = in_gz_new(f->fd, f->pre, f->npre);
+		if ((f->gz = in_gz_new(f->fd, f->pre, f->npre)) == NULL) {
+			log_warnx("%s: cannot start gzip decompression", path);
+			snprintf(
+			    err, errlen, "cannot start gzip decompression");
+			goto fail;
+		}
 		f->npre = 0;
 	}
 	return f;
@@ -113,9 +138,11 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 		f->offset = lseek(f->fd, 0, SEEK_CUR);
 		if (f->offset < 0)
 			f->offset = before;
-		if (r == -1)
-			log_warnx(
-			    "%s: corrupt or truncated gzip data", f->path);
+		if ((r == -1 || r == 0) && in_gz_error(f->gz) != NULL &&
+		    f->error[0] == '\0') {
+			log_warnx("%s: %s", f->path, in_gz_error(f->gz));
+			in_file_fail(f, in_gz_error(f->gz));
+		}
 		return r;
 	}
 	if (f->npre > 0 && n >= f->npre) { /* the sniffed bytes first */
@@ -125,6 +152,7 @@ in_file_read(struct in_file *f, char *buf, size_t n)
 	}
 	if ((r = in_file_rawread(f, buf + pre, n - pre)) == -1) {
 		log_warn("%s", f->path);
+		in_file_fail(f, strerror(errno));
 		return pre > 0 ? (ssize_t)pre : -1;
 	}
 	return r + (ssize_t)pre;
@@ -163,4 +191,44 @@ int64_t
 in_file_offset(const struct in_file *f)
 {
 	return f->offset;
+}
+
+/* Why reading stopped before the end, or NULL if it did not. */
+const char *
+in_file_error(const struct in_file *f)
+{
+	return f->error[0] != '\0' ? f->error : NULL;
+}
+
+/* The file's device and inode (both 0 for what fstat could not tell). */
+void
+in_file_identity(const struct in_file *f, uint64_t *dev, uint64_t *ino)
+{
+	*dev = (uint64_t)f->dev;
+	*ino = (uint64_t)f->ino;
+}
+
+/*
+ * Skips the first n bytes of the (decompressed) input, to resume where
+ * an earlier open stopped; 0, or -1 if the input ended or failed first.
+ */
+int
+in_file_skip(struct in_file *f, uint64_t n)
+{
+	char    buf[65536];
+	ssize_t r;
+
+	if (f->gz == NULL && f->fd != STDIN_FILENO &&
+	    lseek(f->fd, (off_t)n, SEEK_SET) != (off_t)-1) {
+		f->npre = 0; /* the sniffed bytes are behind the new offset */
+		f->offset = (int64_t)n;
+		return 0;
+	}
+	while (n > 0) {
+		r = in_file_read(f, buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (r <= 0)
+			return -1;
+		n -= (uint64_t)r;
+	}
+	return 0;
 }

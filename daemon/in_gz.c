@@ -26,6 +26,8 @@ struct in_gz {
 	int            done;  /* stream finished or failed */
 	int64_t        mtime; /* first member's header, 0 if none */
 	int            members;
+	int            in_member; /* inside a member not yet ended */
+	const char    *error;     /* why it failed, or NULL */
 };
 
 /* 1 if the bytes start with the gzip magic number. */
@@ -53,6 +55,7 @@ in_gz_new(int fd, const unsigned char *pre, size_t npre)
 		return NULL;
 	}
 	inflateGetHeader(&gz->zs, &gz->hdr);
+	gz->in_member = 1;
 	return gz;
 }
 
@@ -87,17 +90,39 @@ in_gz_fill(struct in_gz *gz)
 	return 0;
 }
 
-/* At the end of a member: notes its mtime and starts the next, if any. */
+/* Ends the stream with an error; -1. */
+static int
+in_gz_fail(struct in_gz *gz, const char *why)
+{
+	gz->done = 1;
+	gz->error = why;
+	return -1;
+}
+
+/*
+ * At the end of a member: notes its mtime and starts the next, if any.
+ * What follows a member must be another (gzip stops there too, calling
+ * the rest trailing garbage; zeros from a preallocated file are common).
+ */
 static void
 in_gz_member_end(struct in_gz *gz)
 {
+	gz->in_member = 0;
 	if (gz->members++ == 0 && gz->hdr.done == 1)
 		gz->mtime = (int64_t)gz->hdr.time;
 	if (in_gz_fill(gz) == -1 || gz->zs.avail_in == 0) {
 		gz->done = 1;
 		return;
 	}
+	if (gz->zs.next_in[0] != 0x1f) {
+		gz->done = 1;
+		if (gz->zs.next_in[0] != 0)
+			gz->error = "trailing data after the gzip stream "
+				    "ignored";
+		return;
+	}
 	inflateReset(&gz->zs);
+	gz->in_member = 1;
 }
 
 /*
@@ -113,20 +138,18 @@ in_gz_read(struct in_gz *gz, char *buf, size_t n)
 	gz->zs.avail_out = (uInt)n;
 	while (gz->zs.avail_out == n && !gz->done) {
 		if (in_gz_fill(gz) == -1)
-			return -1;
+			return in_gz_fail(gz, strerror(errno));
 		if (gz->zs.avail_in == 0 && gz->eof) {
+			if (gz->in_member)
+				return in_gz_fail(gz, "truncated gzip data");
 			gz->done = 1;
-			if (gz->members == 0)
-				return -1; /* truncated member */
 			break;
 		}
 		rc = inflate(&gz->zs, Z_NO_FLUSH);
 		if (rc == Z_STREAM_END)
 			in_gz_member_end(gz);
-		else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			gz->done = 1;
-			return -1;
-		}
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return in_gz_fail(gz, "corrupt gzip data");
 	}
 	return (ssize_t)(n - gz->zs.avail_out);
 }
@@ -138,4 +161,11 @@ in_gz_mtime(const struct in_gz *gz)
 	if (gz->mtime == 0 && gz->hdr.done == 1)
 		return (int64_t)gz->hdr.time;
 	return gz->mtime;
+}
+
+/* Why the stream failed ("truncated gzip data"...), or NULL. */
+const char *
+in_gz_error(const struct in_gz *gz)
+{
+	return gz->error;
 }

@@ -14,6 +14,7 @@
 #include "incident.h"
 #include "log.h"
 #include "rule.h"
+#include "strtab.h"
 #include "tstamp.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -41,8 +42,7 @@ struct incident_engine {
 	int                  npending;
 	incident_cb          cb;
 	void                *cb_arg;
-	const char *const   *srcnames;
-	int                  nsrc;
+	const struct strtab *names; /* source ids, borrowed */
 };
 
 static void incident_set_id(struct incident *, const struct match *);
@@ -114,20 +114,22 @@ incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
 	e->cb_arg = arg;
 }
 
-/* Tells the engine the names of sources, for notes (borrowed). */
+/* Tells the engine the names of source ids, for notes (borrowed). */
 void
-incident_engine_set_sources(
-    struct incident_engine *e, const char *const *names, int n)
+incident_engine_set_names(struct incident_engine *e, const struct strtab *names)
 {
-	e->srcnames = names;
-	e->nsrc = n;
+	e->names = names;
 }
 
-/* The name of source i for notes. */
+/* The name of source id i for notes. */
 static const char *
 incident_src_name(const struct incident *inc, int i)
 {
-	return i >= 0 && i < inc->nsrc ? inc->srcnames[i] : "api";
+	const char *s = NULL;
+
+	if (i >= 0 && inc->names != NULL)
+		s = strtab_get(inc->names, (uint32_t)i);
+	return s != NULL ? s : "api";
 }
 
 /* Hash of a message with digit runs folded, so "try 3" joins "try 4". */
@@ -340,8 +342,7 @@ incident_open(struct incident_engine *e, int64_t start)
 	inc = xcalloc(1, sizeof(*inc));
 	inc->open = 1;
 	inc->seq = e->seq++;
-	inc->srcnames = e->srcnames;
-	inc->nsrc = e->nsrc;
+	inc->names = e->names;
 	inc->start_ns = start;
 	inc->last_failure_ns = start;
 	inc->last_recovery_ns = INT64_MIN;

@@ -2,6 +2,8 @@
  * linebuf: bounded line framing. Complete lines inside an input chunk are
  * handed out in place (no copy); only a line split across chunks is
  * copied into the buffer, which never grows past the configured maximum.
+ * An over-long line keeps its first max bytes and is handed out when its
+ * end arrives, so its end offset is the real one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,35 +28,32 @@ linebuf_free(struct linebuf *lb)
 	lb->buf = NULL;
 }
 
-/* Emits a line, dropping a trailing "\r". */
+/* Emits a line ending at stream offset end, dropping a trailing "\r". */
 static void
-linebuf_emit(const char *p, size_t n, linebuf_cb cb, void *arg)
+linebuf_emit(const char *p, size_t n, uint64_t end, linebuf_cb cb, void *arg)
 {
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	cb(p, n, arg);
+	cb(p, n, end, arg);
 }
 
-/* Adds bytes to the held partial line, cutting it at the bound. */
+/* Adds bytes at stream offset at to the held line, cut at the bound. */
 static void
-linebuf_hold(
-    struct linebuf *lb, const char *p, size_t n, linebuf_cb cb, void *arg)
+linebuf_hold(struct linebuf *lb, const char *p, size_t n, uint64_t at)
 {
 	size_t room = lb->max - lb->len;
 
+	if (lb->len == 0 && !lb->discarding)
+		lb->start = at;
 	if (lb->discarding)
 		return;
-	if (n <= room) {
-		memcpy(lb->buf + lb->len, p, n);
-		lb->len += n;
-		return;
+	if (n > room) {
+		n = room;
+		lb->truncated++;
+		lb->discarding = 1;
 	}
-	memcpy(lb->buf + lb->len, p, room);
-	lb->len = lb->max;
-	linebuf_emit(lb->buf, lb->len, cb, arg);
-	lb->len = 0;
-	lb->truncated++;
-	lb->discarding = 1;
+	memcpy(lb->buf + lb->len, p, n);
+	lb->len += n;
 }
 
 /* Frames the bytes p[0..n) into lines, calling cb for each complete one. */
@@ -62,33 +61,48 @@ void
 linebuf_feed(
     struct linebuf *lb, const char *p, size_t n, linebuf_cb cb, void *arg)
 {
-	const char *end = p + n, *nl;
+	const char *start = p, *end = p + n, *nl;
+	uint64_t    base = lb->off;
 
 	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			linebuf_hold(lb, p, (size_t)(end - p), cb, arg);
-			return;
+			linebuf_hold(lb, p, (size_t)(end - p),
+			    base + (uint64_t)(p - start));
+			break;
 		}
 		if (lb->len == 0 && !lb->discarding &&
 		    (size_t)(nl - p) <= lb->max)
-			linebuf_emit(p, (size_t)(nl - p), cb, arg);
+			linebuf_emit(p, (size_t)(nl - p),
+			    base + (uint64_t)(nl + 1 - start), cb, arg);
 		else {
-			linebuf_hold(lb, p, (size_t)(nl - p), cb, arg);
-			if (!lb->discarding)
-				linebuf_emit(lb->buf, lb->len, cb, arg);
+			linebuf_hold(lb, p, (size_t)(nl - p),
+			    base + (uint64_t)(p - start));
+			linebuf_emit(lb->buf, lb->len,
+			    base + (uint64_t)(nl + 1 - start), cb, arg);
 		}
 		lb->len = 0;
 		lb->discarding = 0;
 		p = nl + 1;
 	}
+	lb->off = base + n;
 }
 
 /* Emits a final line that had no newline (end of file). */
 void
 linebuf_flush(struct linebuf *lb, linebuf_cb cb, void *arg)
 {
-	if (lb->len > 0 && !lb->discarding)
-		linebuf_emit(lb->buf, lb->len, cb, arg);
+	if (lb->len > 0)
+		linebuf_emit(lb->buf, lb->len, lb->off, cb, arg);
 	lb->len = 0;
 	lb->discarding = 0;
+}
+
+/*
+ * The stream offset where the line not yet handed out begins: where to
+ * read again from to see it whole. lb->off when no line is pending.
+ */
+uint64_t
+linebuf_line_start(const struct linebuf *lb)
+{
+	return lb->len > 0 || lb->discarding ? lb->start : lb->off;
 }

@@ -1,7 +1,6 @@
 /*
- * out_json: the contract's schema "timelined/1" for replay and the HTTP
- * API, plus the small helpers every output shares (source names, local
- * times in the display zone, safe JSON strings).
+ * out_json: the schema "timelined/1" (docs/schema.md) for replay and the
+ * HTTP API: the report, or one incident object.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -11,71 +10,8 @@
 #include "record.h"
 #include "report.h"
 #include "rule.h"
-#include "source.h"
 #include "tstamp.h"
 #include "tz.h"
-#include "utf8.h"
-#include "xmalloc.h"
-
-/* The name of source i ("api" for notes added by hand). */
-const char *
-report_source_name(const struct report *rep, int i)
-{
-	if (i < 0 || i >= rep->nsources)
-		return "api";
-	return rep->sources[i]->name;
-}
-
-/* Formats ns in the display zone with its offset; returns the length. */
-size_t
-report_local(
-    const struct report *rep, char *buf, size_t n, int64_t ns, int frac)
-{
-	int32_t off = 0;
-
-	if (rep->display_tz != NULL)
-		off = tz_offset_at(rep->display_tz,
-		    ns / TSTAMP_NS_PER_S - (ns % TSTAMP_NS_PER_S < 0));
-	return tstamp_format(buf, n, ns, frac, off);
-}
-
-/* A JSON string from arbitrary bytes: always valid UTF-8. */
-json_t *
-report_jstr(const char *p, size_t n)
-{
-	char    small[1024], *buf = small;
-	size_t  cap = n * 3 + 1, len;
-	json_t *j;
-
-	if (cap > sizeof(small))
-		buf = xmalloc(cap);
-	else
-		cap = sizeof(small);
-	len = utf8_sanitize(p, n, buf, cap);
-	j = json_stringn(buf, len);
-	if (buf != small)
-		free(buf);
-	return j;
-}
-
-/* The record's fields as a JSON object. */
-json_t *
-report_jfields(const struct record *r)
-{
-	json_t *o = json_object();
-	char    key[128];
-	size_t  kl;
-	int     i;
-
-	for (i = 0; i < r->nfields; i++) {
-		kl = utf8_sanitize(
-		    r->fields[i].key, r->fields[i].key_len, key, sizeof(key));
-		(void)kl;
-		json_object_set_new(o, key,
-		    report_jstr(r->fields[i].val, r->fields[i].val_len));
-	}
-	return o;
-}
 
 /* A UTC timestamp string. */
 static json_t *
@@ -249,13 +185,13 @@ out_json_incident(const struct report *rep, struct incident *inc)
 
 /* One source's counters. */
 static json_t *
-out_json_source(const struct source *s)
+out_json_source(const struct report_source *s)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "name", json_string(s->name));
-	json_object_set_new(o, "format", json_string(source_format(s)));
-	json_object_set_new(o, "tz", json_string(tz_name(s->tz)));
+	json_object_set_new(o, "format", json_string(s->format));
+	json_object_set_new(o, "tz", json_string(s->tz));
 	json_object_set_new(
 	    o, "tz_from", json_string(record_zone_src_name(s->tz_src)));
 	json_object_set_new(o, "lines", json_integer((json_int_t)s->lines));
@@ -287,7 +223,7 @@ out_json(FILE *fp, const struct report *rep)
 	json_object_set_new(o, "display_tz",
 	    json_string(rep->display_tz ? tz_name(rep->display_tz) : "UTC"));
 	for (i = 0; i < rep->nsources; i++)
-		json_array_append_new(srcs, out_json_source(rep->sources[i]));
+		json_array_append_new(srcs, out_json_source(&rep->sources[i]));
 	json_object_set_new(o, "sources", srcs);
 	for (i = 0; i < incident_engine_count(rep->engine); i++)
 		json_array_append_new(incs,

@@ -12,7 +12,6 @@
 #include "incident.h"
 #include "report.h"
 #include "rule.h"
-#include "source.h"
 #include "tstamp.h"
 #include "tz.h"
 
@@ -320,19 +319,18 @@ out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
 static void
 md_sources(FILE *fp, const struct report *rep)
 {
-	const struct source *s;
-	int                  i;
+	const struct report_source *s;
+	int                         i;
 
 	fputs("## Sources\n\n| source | format | zone | lines | matched | "
 	      "without timestamp |\n|---|---|---|---|---|---|\n",
 	    fp);
 	for (i = 0; i < rep->nsources; i++) {
-		s = rep->sources[i];
+		s = &rep->sources[i];
 		fputs("| ", fp);
 		md_text(fp, s->name);
 		fprintf(fp, " | %s | %s (%s) | %llu | %llu | %llu |\n",
-		    source_format(s), tz_name(s->tz),
-		    record_zone_src_name(s->tz_src),
+		    s->format, s->tz, record_zone_src_name(s->tz_src),
 		    (unsigned long long)s->lines,
 		    (unsigned long long)s->matched,
 		    (unsigned long long)s->no_ts);
@@ -350,8 +348,8 @@ out_md(FILE *fp, const struct report *rep)
 	int      i, n = incident_engine_count(rep->engine);
 
 	for (i = 0; i < rep->nsources; i++) {
-		lines += rep->sources[i]->lines;
-		matched += rep->sources[i]->matched;
+		lines += rep->sources[i].lines;
+		matched += rep->sources[i].matched;
 	}
 	fprintf(fp,
 	    "# Incident timeline\n\n%d incident%s in %llu lines from "

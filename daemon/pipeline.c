@@ -1,11 +1,14 @@
 /*
  * pipeline: runs the stages in order for the one-shot subcommands.
- * parse stops after records, match after rules, replay merges every
- * source's matches into one UTC-ordered stream (a k-way merge with a
- * small reorder window per source) and feeds the incident engine.
+ * parse stops after records, match after rules; replay reads every input
+ * through its lane, merges the matches in UTC order and feeds the
+ * incident engine, then renders the report. Inputs are opened in order of
+ * their first timestamp and only while they are needed, so the number of
+ * inputs is bounded by neither file descriptors nor memory.
  */
+#include <sys/resource.h>
+
 #include <fnmatch.h>
-#include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,51 +18,26 @@
 
 #include "conf.h"
 #include "in_file.h"
+#include "lane.h"
 #include "linebuf.h"
 #include "log.h"
 #include "match.h"
+#include "merge.h"
+#include "out_jsonl.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "report.h"
 #include "rule.h"
 #include "source.h"
+#include "strtab.h"
 #include "tstamp.h"
 #include "tz.h"
-#include "utf8.h"
 #include "xmalloc.h"
 
-#define CHUNK    (256 * 1024)
-#define HEAP_MAX 4096
-
-/* One input being read: the file, its framing, its pending matches. */
-struct feed {
-	struct source               src;
-	struct in_file             *f;
-	struct linebuf              lb;
-	struct rule_set            *rules;
-	const struct pipeline_opts *opts;
-	struct match               *pool; /* HEAP_MAX slots */
-	struct match              **heap; /* min-heap by time, into pool */
-	struct match              **freel;
-	int                         nheap, nfree;
-	int64_t                     max_ts; /* newest line time seen */
-	uint64_t                    seq;
-	int                         eof;
-	int                         error;
-	int                         gz_seen; /* gzip header read, year set */
-	int                         mode;    /* what to do with each line */
-	struct replay *replay; /* replay only: for the progress line */
-};
-
-/* What a replay's feeds share: the progress line and its counters. */
-struct replay {
-	struct feed            *feeds;
-	int                     n;
-	struct progress        *pg;
-	struct incident_engine *e;
-};
-
-enum { FEED_PARSE, FEED_MATCH, FEED_REPLAY };
+#define PIPELINE_CHUNK     (256 * 1024)
+#define PIPELINE_PROBE_MAX (1024 * 1024) /* read for a first timestamp */
+#define PIPELINE_MERGE_MAX (64 * 1024)   /* pending matches, then forced */
+#define PIPELINE_FD_SPARE  64 /* descriptors left for everything else */
 
 /* Sets the defaults: contract values, auto progress. */
 void
@@ -193,314 +171,104 @@ pipeline_source_setup(const struct pipeline_opts *o, struct source *src,
 	return 0;
 }
 
-/* Swaps two heap slots. */
-static void
-feed_swap(struct feed *fd, int a, int b)
+/*
+ * Opens an input and gives its lane the zone and year it needs; NULL
+ * (logged) if it cannot be read, with the reason in err.
+ */
+static struct in_file *
+pipeline_open(const struct pipeline_opts *o, struct lane *l, const char *path,
+    char *err, size_t errlen)
 {
-	struct match *t = fd->heap[a];
+	struct in_file *f;
 
-	fd->heap[a] = fd->heap[b];
-	fd->heap[b] = t;
-}
-
-/* Pushes a match slot onto the feed's heap. */
-static void
-feed_push(struct feed *fd, struct match *m)
-{
-	int i = fd->nheap++, p;
-
-	fd->heap[i] = m;
-	while (i > 0 && match_cmp(fd->heap[p = (i - 1) / 2], fd->heap[i]) > 0) {
-		feed_swap(fd, i, p);
-		i = p;
-	}
-}
-
-/* Pops the earliest match; the slot goes back after the caller used it. */
-static struct match *
-feed_pop(struct feed *fd)
-{
-	struct match *top = fd->heap[0];
-	int           i = 0, c;
-
-	fd->heap[0] = fd->heap[--fd->nheap];
-	while ((c = 2 * i + 1) < fd->nheap) {
-		if (c + 1 < fd->nheap &&
-		    match_cmp(fd->heap[c + 1], fd->heap[c]) < 0)
-			c++;
-		if (match_cmp(fd->heap[i], fd->heap[c]) <= 0)
-			break;
-		feed_swap(fd, i, c);
-		i = c;
-	}
-	return top;
-}
-
-/* Returns a popped slot to the free list. */
-static void
-feed_release(struct feed *fd, struct match *m)
-{
-	fd->freel[fd->nfree++] = m;
-}
-
-/* 1 if the earliest pending match can no longer be preceded. */
-static int
-feed_ready(const struct feed *fd)
-{
-	if (fd->nheap == 0)
-		return 0;
-	return fd->eof || fd->nfree == 0 ||
-	    fd->heap[0]->ts_ns <= fd->max_ts - fd->opts->reorder_ns;
-}
-
-/* Prints one line's record as JSON (parse). */
-static void
-feed_print_record(struct feed *fd, const struct record *r)
-{
-	char    buf[64];
-	json_t *o = json_object();
-	char   *s;
-
-	json_object_set_new(o, "source", json_string(fd->src.name));
-	json_object_set_new(
-	    o, "line", json_integer((json_int_t)fd->src.lineno));
-	json_object_set_new(o, "format",
-	    fd->src.format ? json_string(fd->src.format->name) : json_null());
-	if (r->has_ts) {
-		tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits, 0);
-		json_object_set_new(o, "ts", json_string(buf));
-		tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits,
-		    r->utc_offset);
-		json_object_set_new(o, "local", json_string(buf));
-		json_object_set_new(o, "zone_src",
-		    json_string(record_zone_src_name(r->zone_src)));
-		json_object_set_new(o, "year_src",
-		    json_string(record_year_src_name(r->year_src)));
-	} else {
-		json_object_set_new(o, "ts", json_null());
-		json_object_set_new(o, "local", json_null());
-	}
-	if (r->ambiguous)
-		json_object_set_new(o, "ambiguous", json_true());
-	if (r->abbr_unresolved)
-		json_object_set_new(
-		    o, "zone_unresolved", json_string(r->tm.abbr));
-	if (fd->src.continuation)
-		json_object_set_new(o, "continuation", json_true());
-	if (r->host[0])
-		json_object_set_new(
-		    o, "host", report_jstr(r->host, strlen(r->host)));
-	if (r->program[0])
-		json_object_set_new(
-		    o, "program", report_jstr(r->program, strlen(r->program)));
-	if (r->severity >= 0)
-		json_object_set_new(o, "severity", json_integer(r->severity));
-	json_object_set_new(o, "message", report_jstr(r->msg, r->msg_len));
-	if (r->nfields > 0)
-		json_object_set_new(o, "fields", report_jfields(r));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	puts(s);
-	free(s);
-	json_decref(o);
-}
-
-/* Prints a classified line as JSON (match); h is NULL for --all misses. */
-static void
-feed_print_match(
-    struct feed *fd, const struct record *r, const struct rule_hit *h)
-{
-	char    buf[64];
-	json_t *o = json_object();
-	char   *s;
-	int     i;
-
-	json_object_set_new(o, "source", json_string(fd->src.name));
-	json_object_set_new(
-	    o, "line", json_integer((json_int_t)fd->src.lineno));
-	if (r->has_ts) {
-		tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits, 0);
-		json_object_set_new(o, "ts", json_string(buf));
-	} else
-		json_object_set_new(o, "ts", json_null());
-	json_object_set_new(
-	    o, "rule", h ? json_string(h->rule->id) : json_null());
-	json_object_set_new(
-	    o, "category", h ? json_string(h->rule->category) : json_null());
-	json_object_set_new(o, "message", report_jstr(r->msg, r->msg_len));
-	for (i = 0; h != NULL && i < h->ncap; i++)
-		if (h->cap[i].val != NULL &&
-		    json_object_get(o, h->cap[i].name) == NULL)
-			json_object_set_new(o, h->cap[i].name,
-			    report_jstr(h->cap[i].val, h->cap[i].val_len));
-	if (h != NULL)
-		json_object_set_new(o, "file",
-		    json_sprintf("%s:%d", h->rule->file, h->rule->line));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	puts(s);
-	free(s);
-	json_decref(o);
-}
-
-/* Queues a match for the merge. */
-static void
-feed_queue(struct feed *fd, const struct record *r, const struct rule_hit *h)
-{
-	struct match *m;
-
-	if (fd->nfree == 0)
-		return; /* cannot happen: the merge drains first */
-	m = fd->freel[--fd->nfree];
-	match_from_hit(m, r, h);
-	m->source = fd->src.index;
-	m->group = fd->src.group;
-	m->lineno = fd->src.lineno;
-	m->seq = fd->seq++;
-	feed_push(fd, m);
-}
-
-/* Handles one line of input: the per-line work of every subcommand. */
-static void
-feed_line_cb(const char *line, size_t len, void *arg)
-{
-	struct feed    *fd = arg;
-	struct record  *r;
-	struct rule_hit h;
-	int             hit = 0;
-
-	r = source_line(&fd->src, line, len);
-	if (fd->mode == FEED_PARSE) {
-		feed_print_record(fd, r);
-		return;
-	}
-	if (r->has_ts && r->ts_ns > fd->max_ts)
-		fd->max_ts = r->ts_ns;
-	if ((hit = rule_set_match(fd->rules, r, &h)) == 1)
-		fd->src.matched++;
-	if (fd->mode == FEED_MATCH) {
-		if (hit == 1 || fd->opts->all)
-			feed_print_match(fd, r, hit == 1 ? &h : NULL);
-		return;
-	}
-	if (hit == 1 && r->has_ts)
-		feed_queue(fd, r, &h);
-}
-
-/* Opens a feed on path; -1 (logged) if it cannot be read. */
-static int
-feed_open(struct feed *fd, const struct pipeline_opts *o, const char *path,
-    int index, struct rule_set *rs, int mode)
-{
-	int i;
-
-	memset(fd, 0, sizeof(*fd));
-	fd->opts = o;
-	fd->rules = rs;
-	fd->mode = mode;
-	fd->max_ts = INT64_MIN;
-	source_init(&fd->src, path, path, index);
-	linebuf_init(&fd->lb, o->max_line);
-	if ((fd->f = in_file_open(path)) == NULL) {
-		fd->eof = fd->error = 1;
-		return -1;
-	}
-	if (pipeline_source_setup(o, &fd->src, in_file_gzip_mtime(fd->f),
-		in_file_mtime(fd->f)) == -1) {
+	if ((f = in_file_open(path, err, errlen)) == NULL)
+		return NULL;
+	if (pipeline_source_setup(o, lane_source(l), in_file_gzip_mtime(f),
+		in_file_mtime(f)) == -1) {
 		log_warnx("%s: unknown time zone in --tz or --source-tz", path);
-		fd->eof = fd->error = 1;
-		return -1;
+		snprintf(err, errlen, "unknown time zone");
+		in_file_close(f);
+		return NULL;
 	}
-	if (mode == FEED_REPLAY) {
-		fd->pool = xcalloc(HEAP_MAX, sizeof(*fd->pool));
-		fd->heap = xcalloc(HEAP_MAX, sizeof(*fd->heap));
-		fd->freel = xcalloc(HEAP_MAX, sizeof(*fd->freel));
-		for (i = 0; i < HEAP_MAX; i++)
-			fd->freel[fd->nfree++] = &fd->pool[i];
-	}
-	return 0;
+	return f;
 }
 
-/* Closes the feed's file and frees its buffers (not its source). */
-static void
-feed_close(struct feed *fd)
+/*
+ * Reads one chunk into the lane: the byte count, 0 at the end (the last
+ * line flushed) or -1 on a read error. The gzip header's mtime is only
+ * known once the first bytes are inflated: the year reference follows it.
+ */
+static ssize_t
+pipeline_fill(
+    const struct pipeline_opts *o, struct lane *l, struct in_file *f, char *buf)
 {
-	in_file_close(fd->f);
-	fd->f = NULL;
-	linebuf_free(&fd->lb);
-	free(fd->pool);
-	free(fd->heap);
-	free(fd->freel);
-	fd->pool = NULL;
-	fd->heap = fd->freel = NULL;
-}
+	ssize_t n = in_file_read(f, buf, PIPELINE_CHUNK);
 
-/* Redraws the progress line: bytes read of all files, lines, incidents. */
-static void
-replay_progress(const struct replay *rp)
-{
-	int64_t  done = 0;
-	uint64_t lines = 0;
-	int      i;
-
-	for (i = 0; i < rp->n; i++) {
-		if (rp->feeds[i].f != NULL)
-			done += in_file_offset(rp->feeds[i].f);
-		lines += rp->feeds[i].src.lines;
-	}
-	progress_update(rp->pg, done, lines, incident_engine_count(rp->e));
-}
-
-/* Reads and processes one chunk; at the end flushes and sets eof. */
-static void
-feed_fill(struct feed *fd, char *buf)
-{
-	ssize_t n;
-
-	if (fd->eof)
-		return;
-	n = in_file_read(fd->f, buf, CHUNK);
-	if (!fd->gz_seen && in_file_gzip_mtime(fd->f) > 0 && !fd->opts->year)
+	if (in_file_gzip_mtime(f) > 0 && !o->year &&
+	    lane_source(l)->ref_src != RECORD_YEAR_GZIP)
 		source_set_year(
-		    &fd->src, 0, in_file_gzip_mtime(fd->f), RECORD_YEAR_GZIP);
-	fd->gz_seen = 1;
-	if (n > 0) {
-		linebuf_feed(&fd->lb, buf, (size_t)n, feed_line_cb, fd);
-		if (fd->replay != NULL && fd->replay->pg != NULL)
-			replay_progress(fd->replay);
-		return;
-	}
-	if (n == -1)
-		fd->error = 1;
-	linebuf_flush(&fd->lb, feed_line_cb, fd);
-	fd->src.truncated = fd->lb.truncated;
-	fd->eof = 1;
+		    lane_source(l), 0, in_file_gzip_mtime(f), RECORD_YEAR_GZIP);
+	if (n > 0)
+		lane_feed(l, buf, (size_t)n);
+	else
+		lane_flush(l);
+	return n;
+}
+
+/* What parse and match print for each line. */
+struct pipeline_print {
+	const struct pipeline_opts *o;
+	int                         match;
+};
+
+/* Lane callback of parse and match: prints the line's JSON object. */
+static void
+pipeline_print_cb(struct lane *l, const struct lane_out *lo, void *arg)
+{
+	const struct pipeline_print *pp = arg;
+
+	if (!pp->match)
+		out_jsonl_record(stdout, l, lo);
+	else if (lo->hit != NULL || pp->o->all)
+		out_jsonl_match(stdout, l, lo);
 }
 
 /* Runs parse or match over each file in turn; the exit status. */
 static int
 pipeline_sequential(
-    const struct pipeline_opts *o, char *const *files, int n, int mode)
+    const struct pipeline_opts *o, char *const *files, int n, int match)
 {
-	struct rule_set *rs = NULL;
-	struct feed      fd;
-	char            *buf;
-	int              i, status = 0;
+	struct pipeline_print pp = {o, match};
+	struct rule_set      *rs = NULL;
+	struct in_file       *f;
+	struct lane          *l;
+	char                 *buf, err[128];
+	ssize_t               r;
+	int                   i, status = 0;
 
-	if (mode == FEED_MATCH) {
+	if (match) {
 		rs = rule_set_new();
 		if (pipeline_load_rules(o, rs) == -1) {
 			rule_set_free(rs);
 			return 2;
 		}
 	}
-	buf = xmalloc(CHUNK);
+	buf = xmalloc(PIPELINE_CHUNK);
 	for (i = 0; i < n; i++) {
-		if (feed_open(&fd, o, files[i], i, rs, mode) == 0)
-			while (!fd.eof)
-				feed_fill(&fd, buf);
-		if (fd.error)
+		l = lane_new(files[i], (uint32_t)i, o->max_line);
+		lane_set_rules(l, rs);
+		lane_set_cb(l, pipeline_print_cb, &pp);
+		if ((f = pipeline_open(o, l, files[i], err, sizeof(err))) ==
+		    NULL)
 			status = 1;
-		feed_close(&fd);
-		source_free(&fd.src);
+		else {
+			while ((r = pipeline_fill(o, l, f, buf)) > 0)
+				;
+			if (r == -1 || in_file_error(f) != NULL)
+				status = 1;
+			in_file_close(f);
+		}
+		lane_free(l);
 	}
 	free(buf);
 	rule_set_free(rs);
@@ -511,71 +279,379 @@ pipeline_sequential(
 int
 pipeline_parse(const struct pipeline_opts *o, char *const *files, int n)
 {
-	return pipeline_sequential(o, files, n, FEED_PARSE);
+	return pipeline_sequential(o, files, n, 0);
 }
 
 /* timelined match: one JSON object per classified line. */
 int
 pipeline_match(const struct pipeline_opts *o, char *const *files, int n)
 {
-	return pipeline_sequential(o, files, n, FEED_MATCH);
+	return pipeline_sequential(o, files, n, 1);
 }
 
-/* Fills every feed until its earliest match is final; the earliest feed. */
-static struct feed *
-pipeline_next(struct feed *feeds, int n, char *buf)
-{
-	struct feed *best = NULL;
-	int          i;
+/*
+ * Replay. Each input is probed first for the time of its first timed
+ * line, without keeping anything; the merge then knows how far back the
+ * input can reach before it is opened, and opens it only when the merged
+ * stream gets there (an input with no time in its first MiB is read
+ * first: nothing says where it belongs). At most max_open inputs are open at once: past
+ * that, the open input needed last is parked (closed, its lane asleep)
+ * and resumed later at the start of its unfinished line.
+ */
 
-	for (i = 0; i < n; i++) {
-		while (!feeds[i].eof && !feed_ready(&feeds[i]))
-			feed_fill(&feeds[i], buf);
-		if (feeds[i].nheap > 0 &&
-		    (best == NULL ||
-			match_cmp(feeds[i].heap[0], best->heap[0]) < 0))
-			best = &feeds[i];
-	}
-	return best;
-}
+enum input_state { INPUT_NEW, INPUT_OPEN, INPUT_PARKED, INPUT_DONE };
 
-/* Feeds the merged stream of all files to the engine. */
-static void
-pipeline_merge(const struct pipeline_opts *o, struct feed *feeds, int n,
-    struct incident_engine *e)
-{
-	char         *buf = xmalloc(CHUNK);
-	struct feed  *fd;
-	struct match *m;
-	int64_t       last = INT64_MIN;
+struct replay;
 
-	while ((fd = pipeline_next(feeds, n, buf)) != NULL) {
-		m = feed_pop(fd);
-		if (m->ts_ns < last)
-			fd->src.late++;
-		else
-			last = m->ts_ns;
-		if (m->ts_ns >= o->since_ns && m->ts_ns <= o->until_ns)
-			incident_engine_feed(e, m);
-		feed_release(fd, m);
-	}
-	free(buf);
-}
+/* One input of a replay. */
+struct input {
+	struct replay       *rp;
+	int                  slot; /* in the merge: its index */
+	const char          *path; /* borrowed from argv */
+	uint32_t             id, group;
+	enum input_state     state;
+	struct lane         *lane;
+	struct in_file      *f;
+	int64_t              disk_off; /* of f, for progress */
+	int64_t              size;     /* on disk, from the probe */
+	int                  pinned;   /* standard input: never parked */
+	struct report_source rs;
+};
 
-/* Builds the report from the feeds and prints it in the chosen format. */
+/* A replay in progress. */
+struct replay {
+	const struct pipeline_opts *o;
+	struct input               *in;
+	int                         n;
+	struct rule_set            *rules;
+	struct merge               *merge;
+	struct incident_engine     *engine;
+	struct strtab              *names;
+	struct progress             pg;
+	int64_t                     read_bytes;
+	uint64_t                    lines;
+	int                         nopen, max_open;
+	int64_t                     max_ts;
+	char                       *buf;
+	int                         status;
+};
+
+/* How many inputs may be open at once: half of what the process may. */
 static int
-pipeline_output(const struct pipeline_opts *o, struct feed *feeds, int n,
-    struct incident_engine *e)
+replay_max_open(void)
 {
-	struct report rep;
-	int           i, rc;
+	struct rlimit rl;
+	rlim_t        n = 1024;
 
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur;
+	if (n < 2 * PIPELINE_FD_SPARE + 8)
+		return 4;
+	n = (n - PIPELINE_FD_SPARE) / 2;
+	return n > 4096 ? 4096 : (int)n;
+}
+
+/* Lane callback of replay: a match goes to the merge. */
+static void
+replay_match_cb(struct lane *l, const struct lane_out *lo, void *arg)
+{
+	struct input *in = arg;
+
+	(void)l;
+	in->rp->lines++;
+	if (lo->m != NULL)
+		merge_push(in->rp->merge, in->slot, lo->m);
+}
+
+/* Redraws the progress line. */
+static void
+replay_progress(struct replay *rp)
+{
+	progress_update(&rp->pg, rp->read_bytes, rp->lines,
+	    incident_engine_count(rp->engine));
+}
+
+/* Marks an input finished: its error, if any, and its slot done. */
+static void
+replay_input_error(struct replay *rp, struct input *in, const char *why)
+{
+	in->rs.error = xstrdup(why);
+	in->state = INPUT_DONE;
+	rp->status = 1;
+}
+
+/* Creates the input's lane, set up for replay. */
+static struct lane *
+replay_lane(struct replay *rp, struct input *in)
+{
+	struct lane *l = lane_new(in->path, in->id, rp->o->max_line);
+
+	lane_set_group(l, in->group);
+	lane_set_rules(l, rp->rules);
+	lane_set_cb(l, replay_match_cb, in);
+	return l;
+}
+
+/*
+ * Reads the first chunk of an input (more, up to a MiB, until a timed
+ * line shows up) with a lane of its own that is thrown away: the oldest
+ * time there, less the reorder window, is where the merge may expect the
+ * input's first match. A small file is read whole, so a file whose times
+ * jump around is placed right. INT64_MIN when no time is found soon
+ * enough; MERGE_DONE when the input cannot be read.
+ */
+static int64_t
+replay_probe(struct replay *rp, struct input *in)
+{
+	struct lane    *l = lane_new(in->path, in->id, rp->o->max_line);
+	struct in_file *f;
+	char            err[128];
+	ssize_t         r = 1;
+	int64_t         first = INT64_MIN, read = 0;
+
+	if ((f = pipeline_open(rp->o, l, in->path, err, sizeof(err))) == NULL) {
+		replay_input_error(rp, in, err);
+		lane_free(l);
+		return MERGE_DONE;
+	}
+	in->size = in_file_size(f);
+	while ((read == 0 || lane_min_ts(l) == INT64_MAX) &&
+	    read < PIPELINE_PROBE_MAX &&
+	    (r = pipeline_fill(rp->o, l, f, rp->buf)) > 0)
+		read += r;
+	if (lane_min_ts(l) != INT64_MAX)
+		first = lane_min_ts(l) - rp->o->reorder_ns;
+	in_file_close(f);
+	lane_free(l);
+	return first;
+}
+
+/* Parks the open input that the merge will need last, to free its fd. */
+static void
+replay_park_one(struct replay *rp)
+{
+	struct input *in, *best = NULL;
+	int64_t       w, bw = INT64_MIN;
+	int           i;
+
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		if (in->state != INPUT_OPEN || in->pinned)
+			continue;
+		w = merge_watermark_of(rp->merge, in->slot);
+		if (best == NULL || w > bw) {
+			best = in;
+			bw = w;
+		}
+	}
+	if (best == NULL)
+		return;
+	lane_sleep(best->lane);
+	in_file_close(best->f);
+	best->f = NULL;
+	best->state = INPUT_PARKED;
+	rp->nopen--;
+}
+
+/* Opens (or reopens, where it stopped) an input; -1 if it failed. */
+static int
+replay_open(struct replay *rp, struct input *in)
+{
+	char err[128];
+
+	if (rp->nopen >= rp->max_open)
+		replay_park_one(rp);
+	if (in->lane == NULL)
+		in->lane = replay_lane(rp, in);
+	if ((in->f = pipeline_open(
+		 rp->o, in->lane, in->path, err, sizeof(err))) == NULL) {
+		replay_input_error(rp, in, err);
+		return -1;
+	}
+	if (in->state == INPUT_PARKED &&
+	    in_file_skip(in->f, lane_resume_offset(in->lane)) == -1) {
+		replay_input_error(rp, in, "shorter than when it was read");
+		return -1;
+	}
+	in->disk_off = in_file_offset(in->f);
+	in->state = INPUT_OPEN;
+	rp->nopen++;
+	return 0;
+}
+
+/* Ends an input: keeps its counters and frees what reading needed. */
+static void
+replay_finish(struct replay *rp, struct input *in)
+{
+	if (in->lane != NULL) {
+		report_source_take(&in->rs, lane_source(in->lane));
+		in->rs.truncated = lane_truncated(in->lane);
+		if (lane_max_ts(in->lane) > rp->max_ts)
+			rp->max_ts = lane_max_ts(in->lane);
+		lane_free(in->lane);
+		in->lane = NULL;
+	}
+	if (in->f != NULL) {
+		in_file_close(in->f);
+		in->f = NULL;
+		rp->nopen--;
+	}
+	in->state = INPUT_DONE;
+	merge_watermark(rp->merge, in->slot, MERGE_DONE);
+}
+
+/* Reads one chunk of an open input and moves its watermark. */
+static void
+replay_read(struct replay *rp, struct input *in)
+{
+	ssize_t     n = pipeline_fill(rp->o, in->lane, in->f, rp->buf);
+	int64_t     off = in_file_offset(in->f), w;
+	const char *err;
+
+	rp->read_bytes += off - in->disk_off;
+	in->disk_off = off;
+	if (rp->pg.on)
+		replay_progress(rp);
+	if (n <= 0) {
+		if ((err = in_file_error(in->f)) != NULL) {
+			in->rs.error = xstrdup(err);
+			rp->status = 1;
+		}
+		replay_finish(rp, in);
+		return;
+	}
+	if (lane_max_ts(in->lane) == INT64_MIN)
+		return;
+	w = lane_max_ts(in->lane) - rp->o->reorder_ns;
+	if (w > merge_watermark_of(rp->merge, in->slot))
+		merge_watermark(rp->merge, in->slot, w);
+}
+
+/* Feeds every final match of the merge to the engine. */
+static void
+replay_drain(struct replay *rp)
+{
+	struct match m;
+	int          src;
+
+	while (merge_pop(rp->merge, &m, &src))
+		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
+			incident_engine_feed(rp->engine, &m);
+}
+
+/* Reads every input, always the one holding the merged stream back. */
+static void
+replay_run(struct replay *rp)
+{
+	struct input *in;
+	int           s;
+
+	for (;;) {
+		replay_drain(rp);
+		if ((s = merge_lowest(rp->merge)) < 0)
+			break;
+		in = &rp->in[s];
+		if (in->state == INPUT_DONE) { /* cannot happen: kept safe */
+			merge_watermark(rp->merge, s, MERGE_DONE);
+			continue;
+		}
+		if (in->state != INPUT_OPEN && replay_open(rp, in) == -1) {
+			replay_finish(rp, in);
+			continue;
+		}
+		replay_read(rp, in);
+	}
+	replay_drain(rp);
+}
+
+/*
+ * Names inputs and puts rotated files of one log ("app.log.1.gz",
+ * "app.log") in one set: the id of the set's first input.
+ */
+static void
+replay_name(struct replay *rp)
+{
+	struct strtab *keys = strtab_new();
+	uint32_t      *first = xcalloc((size_t)rp->n, sizeof(*first));
+	char           key[1024];
+	uint32_t       k;
+	int            i;
+
+	for (i = 0; i < rp->n; i++) {
+		rp->in[i].id = strtab_intern(rp->names, rp->in[i].path);
+		rp->in[i].rs.name = rp->in[i].path;
+		source_rotation_key(rp->in[i].path, key, sizeof(key));
+		k = strtab_intern(keys, key);
+		if (first[k] == 0) /* 0: no input yet; else id + 1 */
+			first[k] = rp->in[i].id + 1;
+		rp->in[i].group = first[k] - 1;
+	}
+	free(first);
+	strtab_free(keys);
+}
+
+/* Sets every input's merge slot and where the merge may expect it. */
+static void
+replay_setup(struct replay *rp)
+{
+	struct input *in;
+	int64_t       total = 0;
+	int           i;
+
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		in->rp = rp;
+		in->slot = merge_source_add(rp->merge);
+		if (strcmp(in->path, "-") == 0) {
+			in->pinned = 1; /* cannot be read twice: read now */
+			continue;
+		}
+		merge_watermark(rp->merge, in->slot, replay_probe(rp, in));
+		total += in->size;
+		if (in->state == INPUT_DONE)
+			merge_watermark(rp->merge, in->slot, MERGE_DONE);
+	}
+	progress_init(&rp->pg, rp->o->progress, total);
+}
+
+/* Says once per source what was read with a guess or not at all. */
+static void
+replay_warn(const struct report_source *s)
+{
+	if (s->unknown_zone > 0)
+		log_warnx("%s: %llu timestamps carry a zone abbreviation that "
+			  "is unknown or ambiguous (e.g. IST); read in %s: set "
+			  "--source-tz if that is wrong",
+		    s->name, (unsigned long long)s->unknown_zone, s->tz);
+	if (s->truncated > 0)
+		log_warnx("%s: %llu lines longer than the line limit were cut",
+		    s->name, (unsigned long long)s->truncated);
+	if (s->late > 0)
+		log_info("%s: %llu matches arrived after the merge window; "
+			 "they were still counted",
+		    s->name, (unsigned long long)s->late);
+}
+
+/* Builds the report and prints it in the chosen format. */
+static int
+replay_output(struct replay *rp)
+{
+	const struct pipeline_opts *o = rp->o;
+	struct report_source       *srcs;
+	struct report               rep;
+	int                         i, rc;
+
+	srcs = xcalloc((size_t)rp->n, sizeof(*srcs));
+	for (i = 0; i < rp->n; i++) {
+		srcs[i] = rp->in[i].rs;
+		srcs[i].late = merge_late(rp->merge, rp->in[i].slot);
+		replay_warn(&srcs[i]);
+	}
 	memset(&rep, 0, sizeof(rep));
-	rep.sources = xcalloc((size_t)n, sizeof(*rep.sources));
-	for (i = 0; i < n; i++)
-		rep.sources[i] = &feeds[i].src;
-	rep.nsources = n;
-	rep.engine = e;
+	rep.sources = srcs;
+	rep.nsources = rp->n;
+	rep.names = rp->names;
+	rep.engine = rp->engine;
 	rep.generated_ns = o->now_ns;
 	rep.display_tz = tz_get(o->display_tz ? o->display_tz : "UTC");
 	if (strcmp(o->format, "json") == 0)
@@ -586,117 +662,64 @@ pipeline_output(const struct pipeline_opts *o, struct feed *feeds, int n,
 		rc = out_html(stdout, &rep);
 	else
 		rc = out_md(stdout, &rep);
-	free(rep.sources);
+	free(srcs);
 	return rc;
 }
 
-/* The newest line time over every feed, to judge what is still open. */
-static int64_t
-pipeline_end_time(const struct feed *feeds, int n)
-{
-	int64_t t = INT64_MIN;
-	int     i;
-
-	for (i = 0; i < n; i++)
-		if (feeds[i].max_ts > t)
-			t = feeds[i].max_ts;
-	return t;
-}
-
-/* Says once per source what was read with a guess or not at all. */
+/* Frees what a replay holds. */
 static void
-pipeline_warn_source(const struct source *src)
+replay_free(struct replay *rp)
 {
-	if (src->unknown_zone > 0)
-		log_warnx("%s: %llu timestamps carry a zone abbreviation that "
-			  "is unknown or ambiguous (e.g. IST); read in %s: set "
-			  "--source-tz if that is wrong",
-		    src->name, (unsigned long long)src->unknown_zone,
-		    tz_name(src->tz));
-	if (src->truncated > 0)
-		log_warnx("%s: %llu lines longer than the line limit were cut",
-		    src->name, (unsigned long long)src->truncated);
-	if (src->late > 0)
-		log_info("%s: %llu matches arrived after the merge window; "
-			 "they were still counted",
-		    src->name, (unsigned long long)src->late);
-}
+	int i;
 
-/* Puts rotated files of one log ("app.log.1.gz", "app.log") in one set. */
-static void
-pipeline_groups(struct feed *feeds, int n)
-{
-	char a[1024], b[1024];
-	int  i, j;
-
-	for (i = 0; i < n; i++) {
-		source_rotation_key(feeds[i].src.path, a, sizeof(a));
-		for (j = 0; j < i; j++) {
-			source_rotation_key(feeds[j].src.path, b, sizeof(b));
-			if (strcmp(a, b) == 0) {
-				feeds[i].src.group = feeds[j].src.group;
-				break;
-			}
-		}
+	for (i = 0; i < rp->n; i++) {
+		lane_free(rp->in[i].lane);
+		in_file_close(rp->in[i].f);
+		free(rp->in[i].rs.error);
 	}
+	free(rp->in);
+	free(rp->buf);
+	merge_free(rp->merge);
+	incident_engine_free(rp->engine);
+	strtab_free(rp->names);
+	rule_set_free(rp->rules);
 }
 
 /* timelined replay: reads every file, prints the timeline. */
 int
 pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 {
-	struct rule_set        *rs = rule_set_new();
-	struct incident_engine *e;
-	struct feed            *feeds;
-	struct progress         pg;
-	struct replay           rp;
-	const char            **names;
-	int64_t                 total = 0;
-	int                     i, status = 0;
+	struct replay rp;
+	int           i;
 
-	if (pipeline_load_rules(o, rs) == -1) {
-		rule_set_free(rs);
+	memset(&rp, 0, sizeof(rp));
+	rp.o = o;
+	rp.rules = rule_set_new();
+	if (pipeline_load_rules(o, rp.rules) == -1) {
+		rule_set_free(rp.rules);
 		return 2;
 	}
-	feeds = xcalloc((size_t)n, sizeof(*feeds));
-	for (i = 0; i < n; i++) {
-		if (feed_open(&feeds[i], o, files[i], i, rs, FEED_REPLAY) == -1)
-			status = 1;
-		else
-			total += in_file_size(feeds[i].f);
-	}
-	pipeline_groups(feeds, n);
-	e = incident_engine_new(&o->inc);
-	names = xcalloc((size_t)n, sizeof(*names));
-	for (i = 0; i < n; i++)
-		names[i] = feeds[i].src.name;
-	incident_engine_set_sources(e, names, n);
-	progress_init(&pg, o->progress, total);
-	rp.feeds = feeds;
 	rp.n = n;
-	rp.pg = pg.on ? &pg : NULL;
-	rp.e = e;
+	rp.in = xcalloc((size_t)n, sizeof(*rp.in));
 	for (i = 0; i < n; i++)
-		feeds[i].replay = &rp;
-	pipeline_merge(o, feeds, n, e);
-	progress_done(&pg);
-	incident_engine_advance(e, pipeline_end_time(feeds, n));
-	incident_engine_finish(e);
-	for (i = 0; i < n; i++) {
-		if (feeds[i].error)
-			status = 1;
-		feed_close(&feeds[i]);
-		pipeline_warn_source(&feeds[i].src);
-	}
-	if (pipeline_output(o, feeds, n, e) == -1 && status == 0)
-		status = 1;
-	for (i = 0; i < n; i++)
-		source_free(&feeds[i].src);
-	free(feeds);
-	incident_engine_free(e);
-	free(names);
-	rule_set_free(rs);
-	return status;
+		rp.in[i].path = files[i];
+	rp.names = strtab_new();
+	rp.merge = merge_new(PIPELINE_MERGE_MAX);
+	rp.engine = incident_engine_new(&o->inc);
+	rp.buf = xmalloc(PIPELINE_CHUNK);
+	rp.max_open = replay_max_open();
+	rp.max_ts = INT64_MIN;
+	replay_name(&rp);
+	incident_engine_set_names(rp.engine, rp.names);
+	replay_setup(&rp);
+	replay_run(&rp);
+	progress_done(&rp.pg);
+	incident_engine_advance(rp.engine, rp.max_ts);
+	incident_engine_finish(rp.engine);
+	if (replay_output(&rp) == -1 && rp.status == 0)
+		rp.status = 1;
+	replay_free(&rp);
+	return rp.status;
 }
 
 /* timelined check: compiles every rule and runs its examples. */

@@ -121,3 +121,22 @@ record_severity(const char *s, size_t n)
 			return names[i].sev;
 	return -1;
 }
+
+/* The contract's word for a zone provenance. */
+const char *
+record_zone_src_name(enum record_zone_src z)
+{
+	static const char *names[] = {NULL, "explicit", "source", "default"};
+
+	return names[z];
+}
+
+/* The contract's word for a year provenance. */
+const char *
+record_year_src_name(enum record_year_src y)
+{
+	static const char *names[] = {
+	    NULL, "explicit", "option", "gzip", "mtime", "rollover", "clock"};
+
+	return names[y];
+}

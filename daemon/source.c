@@ -27,8 +27,27 @@ source_init(struct source *src, const char *name, const char *path, int index)
 	src->tz = tz_local();
 	src->tz_src = RECORD_ZONE_DEFAULT;
 	src->prev_utc_s = INT64_MIN;
-	src->rec.scratch_cap = LINEBUF_DEFAULT_MAX * 2;
-	src->rec.scratch = xmalloc(src->rec.scratch_cap);
+	src->scratch_size = LINEBUF_DEFAULT_MAX * 2;
+}
+
+/*
+ * Sizes the record's scratch (unescaped text) for lines of max bytes:
+ * a parser may need twice the line. Takes effect at the next line.
+ */
+void
+source_set_max_line(struct source *src, size_t max)
+{
+	source_release(src);
+	src->scratch_size = 2 * max + 256;
+}
+
+/* Frees the scratch until the next line needs it (a source at rest). */
+void
+source_release(struct source *src)
+{
+	free(src->rec.scratch);
+	src->rec.scratch = NULL;
+	src->rec.scratch_cap = 0;
 }
 
 /* Releases what source_init allocated. */
@@ -37,7 +56,7 @@ source_free(struct source *src)
 {
 	free(src->name);
 	free(src->path);
-	free(src->rec.scratch);
+	source_release(src);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -201,6 +220,10 @@ source_line(struct source *src, const char *line, size_t len)
 {
 	struct record *r = &src->rec;
 
+	if (r->scratch == NULL) {
+		r->scratch = xmalloc(src->scratch_size);
+		r->scratch_cap = src->scratch_size;
+	}
 	src->lineno++;
 	src->lines++;
 	src->continuation = 0;
@@ -237,25 +260,6 @@ source_format(const struct source *src)
 			bi = i;
 		}
 	return bi < 0 ? "unknown" : all[bi]->name;
-}
-
-/* The contract's word for a zone provenance. */
-const char *
-record_zone_src_name(enum record_zone_src z)
-{
-	static const char *names[] = {NULL, "explicit", "source", "default"};
-
-	return names[z];
-}
-
-/* The contract's word for a year provenance. */
-const char *
-record_year_src_name(enum record_year_src y)
-{
-	static const char *names[] = {
-	    NULL, "explicit", "option", "gzip", "mtime", "rollover", "clock"};
-
-	return names[y];
 }
 
 /*

@@ -17,5 +17,6 @@ struct in_gz *in_gz_new(int, const unsigned char *, size_t);
 void          in_gz_free(struct in_gz *);
 ssize_t       in_gz_read(struct in_gz *, char *, size_t);
 int64_t       in_gz_mtime(const struct in_gz *);
+const char   *in_gz_error(const struct in_gz *);
 
 #endif /* IN_GZ_H */

@@ -13,6 +13,8 @@
 
 #include "match.h"
 
+struct strtab;
+
 struct incident_conf {
 	int64_t quiet_ns;       /* no failure this long: closed */
 	int64_t lookback_ns;    /* triggers looked for this far */
@@ -62,8 +64,7 @@ struct incident {
 	uint64_t               dropped; /* matches past max_entries */
 	struct incident_entry *entries;
 	int                    nentries, capentries;
-	const char *const     *srcnames; /* the engine's, for notes */
-	int                    nsrc;
+	const struct strtab   *names; /* the engine's, for notes */
 	char                  *notes[INCIDENT_NOTE_MAX];
 	int                    nnotes;
 };
@@ -78,8 +79,7 @@ void                    incident_conf_default(struct incident_conf *);
 struct incident_engine *incident_engine_new(const struct incident_conf *);
 void                    incident_engine_free(struct incident_engine *);
 void incident_engine_set_cb(struct incident_engine *, incident_cb, void *);
-void
-incident_engine_set_sources(struct incident_engine *, const char *const *, int);
+void incident_engine_set_names(struct incident_engine *, const struct strtab *);
 void incident_engine_feed(struct incident_engine *, const struct match *);
 void incident_engine_advance(struct incident_engine *, int64_t);
 void incident_engine_finish(struct incident_engine *);

@@ -27,7 +27,8 @@ struct match {
 	int                source; /* index of the source (file) */
 	int                group;  /* the first file of its rotation set */
 	uint64_t           lineno;
-	uint64_t           seq; /* arrival order, for stable sorting */
+	uint64_t           end_off; /* stream offset past the line */
+	uint64_t           seq;     /* arrival order, for stable sorting */
 	const struct rule *rule;
 	char               host[MATCH_HOST_MAX];
 	char               message[MATCH_MESSAGE_MAX];

@@ -79,5 +79,7 @@ int
 record_add_field(struct record *, const char *, size_t, const char *, size_t);
 const struct record_field *record_field(const struct record *, const char *);
 int                        record_severity(const char *, size_t);
+const char                *record_zone_src_name(enum record_zone_src);
+const char                *record_year_src_name(enum record_year_src);
 
 #endif /* RECORD_H */

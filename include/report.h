@@ -1,7 +1,8 @@
 /*
  * report: what the outputs (JSON, Markdown, CSV, HTML, the HTTP API)
- * render: the sources with their counters, the incidents, the display
- * zone. The out_* modules only read it.
+ * render: how each source was read, the incidents, the display zone, and
+ * the helpers every output shares (source names, local times, safe JSON
+ * strings). The out_* modules only read it.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -9,21 +10,36 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "record.h"
+
 struct incident;
-struct json_t;
-struct record;
 struct incident_engine;
+struct json_t;
 struct source;
+struct strtab;
 struct tz;
 
-struct report {
-	struct source         **sources;
-	int                     nsources;
-	struct incident_engine *engine;
-	const struct tz        *display_tz;
-	int64_t                 generated_ns;
+/* How one input was read: a copy that outlives the input's lane. */
+struct report_source {
+	const char          *name;   /* borrowed from the caller */
+	const char          *format; /* static: a parser's name */
+	const char          *tz;     /* static: a zone's name */
+	enum record_zone_src tz_src;
+	uint64_t             lines, matched, no_ts, continuations;
+	uint64_t             truncated, late, unknown_zone;
+	char                *error; /* why it was not read whole, or NULL */
 };
 
+struct report {
+	const struct report_source *sources;
+	int                         nsources;
+	const struct strtab        *names; /* source ids of entries */
+	struct incident_engine     *engine;
+	const struct tz            *display_tz;
+	int64_t                     generated_ns;
+};
+
+void        report_source_take(struct report_source *, const struct source *);
 const char *report_source_name(const struct report *, int);
 size_t      report_local(const struct report *, char *, size_t, int64_t, int);
 struct json_t *report_jstr(const char *, size_t);

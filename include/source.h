@@ -30,6 +30,7 @@ struct source {
 
 	struct parser_state  pst;
 	struct record        rec;
+	size_t               scratch_size; /* of rec.scratch when needed */
 	const struct parser *format;       /* of the current record */
 	int                  continuation; /* current line is one */
 
@@ -58,12 +59,12 @@ struct source {
 
 void source_init(struct source *, const char *, const char *, int);
 void source_free(struct source *);
+void source_set_max_line(struct source *, size_t);
+void source_release(struct source *);
 void source_set_zone(struct source *, const struct tz *, enum record_zone_src);
 void source_set_year(struct source *, int, int64_t, enum record_year_src);
 struct record *source_line(struct source *, const char *, size_t);
 const char    *source_format(const struct source *);
 void           source_rotation_key(const char *, char *, size_t);
-const char    *record_zone_src_name(enum record_zone_src);
-const char    *record_year_src_name(enum record_year_src);
 
 #endif /* SOURCE_H */

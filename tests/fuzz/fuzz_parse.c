@@ -1,8 +1,8 @@
 /*
  * fuzz_parse: libFuzzer target for the per-line path of replay. The input
- * is framed into lines by linebuf; each line goes through source_line(),
- * the rule engine and match_from_hit(), and then through every parser
- * alone. Each line is copied into a heap buffer of exactly its length (no
+ * is framed into lines by linebuf; each line goes through a lane (the
+ * same lane_line() replay and the daemon run: source, rules, match), and
+ * then through every parser alone. Each line is copied into a heap buffer of exactly its length (no
  * NUL, no newline after it) so that AddressSanitizer reports a parser that
  * reads past len. Built and run by `make fuzz`; not part of `make check`.
  */
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lane.h"
 #include "linebuf.h"
 #include "log.h"
 #include "match.h"
@@ -35,10 +36,10 @@ struct fuzz {
 	struct linebuf   lb;
 };
 
-/* The state of one input: its source, and a checksum nobody reads. */
+/* The state of one input: its lane, and a checksum nobody reads. */
 struct fuzz_input {
 	struct fuzz      *fz;
-	struct source     src;
+	struct lane      *lane;
 	volatile unsigned sink;
 };
 
@@ -170,40 +171,51 @@ fuzz_check_record(volatile unsigned *sink, const struct record *r)
 	}
 }
 
-/* Runs the rule engine on r; on a hit, builds the match replay queues. */
+/* Checks a rule hit's captures and the match the lane built from it. */
 static void
-fuzz_rules(struct fuzz_input *in, const struct record *r)
+fuzz_hit(struct fuzz_input *in, const struct lane_out *lo)
 {
-	struct rule_hit h;
-	struct match    m;
-	int             i;
+	const struct record   *r = lo->rec;
+	const struct rule_hit *h = lo->hit;
+	const struct match    *m = lo->m;
+	int                    i;
 
-	if (rule_set_match(in->fz->rules, r, &h) != 1)
-		return;
-	for (i = 0; i < h.ncap; i++)
-		if (h.cap[i].val != NULL) {
-			if (!fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+	for (i = 0; i < h->ncap; i++)
+		if (h->cap[i].val != NULL) {
+			if (!fuzz_inside(h->cap[i].val, h->cap[i].val_len,
 				r->line, r->len) &&
-			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    !fuzz_inside(h->cap[i].val, h->cap[i].val_len,
 				r->scratch, r->scratch_len) &&
-			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    !fuzz_inside(h->cap[i].val, h->cap[i].val_len,
 				r->host, sizeof(r->host)) &&
-			    !fuzz_inside(h.cap[i].val, h.cap[i].val_len,
+			    !fuzz_inside(h->cap[i].val, h->cap[i].val_len,
 				r->program, sizeof(r->program)))
 				fuzz_fail("rule hit: a capture outside its "
 					  "subject");
-			fuzz_touch(&in->sink, h.cap[i].val, h.cap[i].val_len);
+			fuzz_touch(&in->sink, h->cap[i].val, h->cap[i].val_len);
 		}
-	memset(&m, 0, sizeof(m));
-	match_from_hit(&m, r, &h);
-	if (memchr(m.message, '\0', sizeof(m.message)) == NULL ||
-	    memchr(m.title, '\0', sizeof(m.title)) == NULL ||
-	    memchr(m.host, '\0', sizeof(m.host)) == NULL ||
-	    m.fields_len > sizeof(m.fields))
+	if (m == NULL)
+		return;
+	if (memchr(m->message, '\0', sizeof(m->message)) == NULL ||
+	    memchr(m->title, '\0', sizeof(m->title)) == NULL ||
+	    memchr(m->host, '\0', sizeof(m->host)) == NULL ||
+	    m->fields_len > sizeof(m->fields))
 		fuzz_fail("match: a string not terminated in its array");
-	fuzz_touch(&in->sink, m.message, strlen(m.message));
-	fuzz_touch(&in->sink, m.title, strlen(m.title));
-	(void)match_is_failure(&m);
+	fuzz_touch(&in->sink, m->message, strlen(m->message));
+	fuzz_touch(&in->sink, m->title, strlen(m->title));
+	(void)match_is_failure(m);
+}
+
+/* The lane's callback: checks the record, the hit and the match. */
+static void
+fuzz_lane_cb(struct lane *l, const struct lane_out *lo, void *arg)
+{
+	struct fuzz_input *in = arg;
+
+	(void)l;
+	fuzz_check_record(&in->sink, lo->rec);
+	if (lo->hit != NULL)
+		fuzz_hit(in, lo);
 }
 
 /* Feeds the line to each parser alone, with an exactly-sized scratch. */
@@ -228,10 +240,9 @@ fuzz_parsers(struct fuzz_input *in, const char *line, size_t len)
 
 /* One framed line: the replay path on an exact copy, then each parser. */
 static void
-fuzz_line_cb(const char *line, size_t len, void *arg)
+fuzz_line_cb(const char *line, size_t len, uint64_t end, void *arg)
 {
 	struct fuzz_input *in = arg;
-	struct record     *r;
 	char              *copy;
 
 	/* malloc(0) under ASan is a valid pointer no byte of which is ours. */
@@ -239,9 +250,7 @@ fuzz_line_cb(const char *line, size_t len, void *arg)
 		abort();
 	if (len > 0)
 		memcpy(copy, line, len);
-	r = source_line(&in->src, copy, len);
-	fuzz_check_record(&in->sink, r);
-	fuzz_rules(in, r);
+	lane_line(in->lane, copy, len, end);
 	fuzz_parsers(in, copy, len);
 	free(copy);
 }
@@ -263,14 +272,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_setup(fz);
 	memset(&in, 0, sizeof(in));
 	in.fz = fz;
-	source_init(&in.src, "fuzz", "fuzz", 0);
-	source_set_zone(&in.src, fz->zone, RECORD_ZONE_SOURCE);
-	source_set_year(&in.src, 0, FUZZ_REF_S, RECORD_YEAR_MTIME);
+	in.lane = lane_new("fuzz", 0, 0);
+	lane_set_rules(in.lane, fz->rules);
+	lane_set_cb(in.lane, fuzz_lane_cb, &in);
+	source_set_zone(lane_source(in.lane), fz->zone, RECORD_ZONE_SOURCE);
+	source_set_year(lane_source(in.lane), 0, FUZZ_REF_S, RECORD_YEAR_MTIME);
 	for (off = 0; off < size; off += n) {
 		n = size - off < FUZZ_CHUNK ? size - off : FUZZ_CHUNK;
 		linebuf_feed(&fz->lb, p + off, n, fuzz_line_cb, &in);
 	}
 	linebuf_flush(&fz->lb, fuzz_line_cb, &in);
-	source_free(&in.src);
+	lane_free(in.lane);
 	return 0;
 }

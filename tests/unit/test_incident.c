@@ -13,6 +13,7 @@
 #include "incident.h"
 #include "match.h"
 #include "rule.h"
+#include "strtab.h"
 #include "tstamp.h"
 
 #define S  TSTAMP_NS_PER_S
@@ -220,12 +221,14 @@ static void
 test_incident_zone_offset_between_sources_is_noted(void **state)
 {
 	struct incident_engine *e = engine();
-	const char             *names[] = {"app.log", "db.log"};
+	struct strtab          *names = strtab_new();
 	struct incident        *inc;
 	int                     i;
 
 	(void)state;
-	incident_engine_set_sources(e, names, 2);
+	strtab_intern(names, "app.log");
+	strtab_intern(names, "db.log");
+	incident_engine_set_names(e, names);
 	for (i = 0; i <= 50; i++) {
 		feed(e, &r_db, i * 60, 0, "x");
 		feed(e, &r_up, 3600 + i * 60 + 2, 1, "y");
@@ -238,6 +241,7 @@ test_incident_zone_offset_between_sources_is_noted(void **state)
 	    "db.log are shifted by +1.0 h "
 	    "against app.log"));
 	incident_engine_free(e);
+	strtab_free(names);
 }
 
 static void

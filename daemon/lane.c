@@ -1,0 +1,228 @@
+/*
+ * lane: the per-line chain for one input. It owns the input's framing
+ * buffer, its source (parser state, zone, year, counters) and a reference
+ * to the rule set, and turns each line into a record, a rule hit and a
+ * match, which it hands to its callback. Buffers can be released while
+ * the input rests (lane_sleep) and come back on the next bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lane.h"
+#include "linebuf.h"
+#include "match.h"
+#include "record.h"
+#include "rule.h"
+#include "source.h"
+#include "xmalloc.h"
+
+struct lane {
+	struct source    src;
+	struct linebuf   lb;
+	int              awake; /* lb has its buffer */
+	size_t           max_line;
+	uint64_t         off;       /* stream bytes taken */
+	uint64_t         truncated; /* over-long lines, over every wake */
+	struct rule_set *rules;     /* borrowed; NULL: parse only */
+	uint32_t         id;
+	int64_t          min_ts, max_ts;
+	lane_cb          cb;
+	void            *cb_arg;
+	struct match     m; /* the match being handed out */
+};
+
+/* Creates a lane for input name with source id id, lines <= max_line. */
+struct lane *
+lane_new(const char *name, uint32_t id, size_t max_line)
+{
+	struct lane *l = xcalloc(1, sizeof(*l));
+
+	source_init(&l->src, name, name, (int)id);
+	l->max_line = max_line ? max_line : LINEBUF_DEFAULT_MAX;
+	source_set_max_line(&l->src, l->max_line);
+	l->id = id;
+	l->min_ts = INT64_MAX;
+	l->max_ts = INT64_MIN;
+	return l;
+}
+
+/* Frees the lane (NULL is fine). */
+void
+lane_free(struct lane *l)
+{
+	if (l == NULL)
+		return;
+	lane_sleep(l);
+	source_free(&l->src);
+	free(l);
+}
+
+/* Sets the rule set lines are classified with (borrowed; NULL: none). */
+void
+lane_set_rules(struct lane *l, struct rule_set *rs)
+{
+	l->rules = rs;
+}
+
+/* Sets the function told of every line. */
+void
+lane_set_cb(struct lane *l, lane_cb cb, void *arg)
+{
+	l->cb = cb;
+	l->cb_arg = arg;
+}
+
+/* Puts the lane in a rotation set: the id of the set's first input. */
+void
+lane_set_group(struct lane *l, uint32_t group)
+{
+	l->src.group = (int)group;
+}
+
+/* The lane's source: zone and year settings, counters. */
+struct source *
+lane_source(struct lane *l)
+{
+	return &l->src;
+}
+
+/* The lane's source, read only. */
+const struct source *
+lane_source_const(const struct lane *l)
+{
+	return &l->src;
+}
+
+/* The source id the lane was made with. */
+uint32_t
+lane_id(const struct lane *l)
+{
+	return l->id;
+}
+
+/* Runs one line through the stages and tells the callback. */
+static void
+lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
+{
+	struct lane_out out = {NULL, NULL, NULL, 0, end};
+	struct rule_hit h;
+	struct record  *r;
+
+	r = source_line(&l->src, line, len);
+	out.rec = r;
+	out.lineno = l->src.lineno;
+	if (r->has_ts && r->ts_ns < l->min_ts)
+		l->min_ts = r->ts_ns;
+	if (r->has_ts && r->ts_ns > l->max_ts)
+		l->max_ts = r->ts_ns;
+	if (l->rules != NULL && rule_set_match(l->rules, r, &h) == 1) {
+		l->src.matched++;
+		out.hit = &h;
+		if (r->has_ts) {
+			match_from_hit(&l->m, r, &h);
+			l->m.source = l->src.index;
+			l->m.group = l->src.group;
+			l->m.lineno = l->src.lineno;
+			l->m.end_off = end;
+			l->m.seq = 0;
+			out.m = &l->m;
+		}
+	}
+	if (l->cb != NULL)
+		l->cb(l, &out, l->cb_arg);
+}
+
+/* linebuf's callback: one framed line. */
+static void
+lane_line_cb(const char *line, size_t len, uint64_t end, void *arg)
+{
+	lane_run(arg, line, len, end);
+}
+
+/* Gives the lane its framing buffer back after a sleep. */
+static void
+lane_wake(struct lane *l)
+{
+	if (l->awake)
+		return;
+	linebuf_init(&l->lb, l->max_line);
+	l->lb.off = l->off;
+	l->awake = 1;
+}
+
+/* Frames and runs n bytes of the input (the next bytes of its stream). */
+void
+lane_feed(struct lane *l, const char *p, size_t n)
+{
+	lane_wake(l);
+	linebuf_feed(&l->lb, p, n, lane_line_cb, l);
+	l->off = l->lb.off;
+}
+
+/* Runs the last line if it had no newline (end of the input). */
+void
+lane_flush(struct lane *l)
+{
+	if (!l->awake)
+		return;
+	linebuf_flush(&l->lb, lane_line_cb, l);
+}
+
+/* Runs one whole line that ends at stream offset end (no framing). */
+void
+lane_line(struct lane *l, const char *line, size_t len, uint64_t end)
+{
+	lane_run(l, line, len, end);
+}
+
+/*
+ * Releases the buffers while the input rests. A partial line held is
+ * given up: the input must be read again from lane_resume_offset().
+ */
+void
+lane_sleep(struct lane *l)
+{
+	if (l->awake) {
+		l->off = linebuf_line_start(&l->lb);
+		/* A long line being cut is read and counted again. */
+		l->truncated += l->lb.truncated - (l->lb.discarding != 0);
+		linebuf_free(&l->lb);
+		l->awake = 0;
+	}
+	source_release(&l->src);
+}
+
+/* Stream bytes the lane has taken (including a partial line held). */
+uint64_t
+lane_offset(const struct lane *l)
+{
+	return l->awake ? l->lb.off : l->off;
+}
+
+/* Where to read from to see every line not yet run, whole. */
+uint64_t
+lane_resume_offset(const struct lane *l)
+{
+	return l->awake ? linebuf_line_start(&l->lb) : l->off;
+}
+
+/* The newest line time the lane has seen, or INT64_MIN. */
+int64_t
+lane_max_ts(const struct lane *l)
+{
+	return l->max_ts;
+}
+
+/* The oldest line time the lane has seen, or INT64_MAX. */
+int64_t
+lane_min_ts(const struct lane *l)
+{
+	return l->min_ts;
+}
+
+/* Lines cut at the line bound so far. */
+uint64_t
+lane_truncated(const struct lane *l)
+{
+	return l->truncated + (l->awake ? l->lb.truncated : 0);
+}

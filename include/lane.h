@@ -1,0 +1,51 @@
+/*
+ * lane: one input's way through the per-line stages: bytes are framed into
+ * lines (linebuf), each line is parsed and timed (source) and classified
+ * (rule), and a classified, timed line becomes a match. Replay, the
+ * daemon's tails and receivers, the fuzz target and the benchmark all
+ * feed lanes; what happens to each line's result is the caller's, told
+ * through one callback. A lane reads no clock and no file.
+ */
+#ifndef LANE_H
+#define LANE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lane;
+struct match;
+struct record;
+struct rule_hit;
+struct rule_set;
+struct source;
+
+/* What one line became. Pointers are valid only during the callback. */
+struct lane_out {
+	const struct record   *rec;
+	const struct rule_hit *hit; /* NULL: no rule matched, or no rules */
+	const struct match    *m;   /* NULL: no hit, or no time */
+	uint64_t               lineno;
+	uint64_t               end_off; /* stream offset past the line */
+};
+
+typedef void (*lane_cb)(struct lane *, const struct lane_out *, void *);
+
+struct lane         *lane_new(const char *, uint32_t, size_t);
+void                 lane_free(struct lane *);
+void                 lane_set_rules(struct lane *, struct rule_set *);
+void                 lane_set_cb(struct lane *, lane_cb, void *);
+void                 lane_set_group(struct lane *, uint32_t);
+struct source       *lane_source(struct lane *);
+const struct source *lane_source_const(const struct lane *);
+uint32_t             lane_id(const struct lane *);
+void                 lane_feed(struct lane *, const char *, size_t);
+void                 lane_flush(struct lane *);
+void                 lane_line(struct lane *, const char *, size_t, uint64_t);
+void                 lane_sleep(struct lane *);
+uint64_t             lane_offset(const struct lane *);
+uint64_t             lane_resume_offset(const struct lane *);
+int64_t              lane_min_ts(const struct lane *);
+int64_t              lane_max_ts(const struct lane *);
+uint64_t             lane_truncated(const struct lane *);
+
+#endif /* LANE_H */
