@@ -3,7 +3,8 @@
 
 usage: tests/tools/labelled.py ./timelined [tests/labelled/lines.tsv] [--md] [--min X]
 
-Each TSV row is: expected category (or "none"), a source tag, the raw line.
+Each TSV row is: expected category (or "none"), a source tag, the raw line;
+or (tests/labelled/real-*/) category, software, source URL, raw line.
 All lines go through `timelined match --all` (the real parser and rule
 engine); the category of the rule that classified each line is compared
 with its label. Prints a table per category and the misclassified lines;
@@ -33,9 +34,13 @@ def main():
         l = l.rstrip("\n")
         if not l or l.startswith("#"):
             continue
-        parts = l.split("\t", 2)
+        parts = l.split("\t", 3)
+        if len(parts) == 4:  # label, software, url, line
+            parts = [parts[0], "%s %s" % (parts[1], parts[2]), parts[3]]
+        else:
+            parts = l.split("\t", 2)
         if len(parts) != 3:
-            sys.exit("%s:%d: expected 3 tab-separated columns" % (path, n))
+            sys.exit("%s:%d: expected 3 or 4 tab-separated columns" % (path, n))
         rows.append(parts)
     with tempfile.TemporaryDirectory() as d:
         got = []
