@@ -6,7 +6,6 @@
  * deploy before the first failure can be named as its trigger.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@
 #include "incident.h"
 #include "log.h"
 #include "rule.h"
-#include "strtab.h"
 #include "tstamp.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -42,7 +40,8 @@ struct incident_engine {
 	int                  npending;
 	incident_cb          cb;
 	void                *cb_arg;
-	const struct strtab *names; /* source ids, borrowed */
+	int                  nclosed; /* closed incidents at the front */
+	uint64_t             dropped; /* closed incidents past the bound */
 };
 
 static void incident_set_id(struct incident *, const struct match *);
@@ -79,14 +78,12 @@ incident_engine_new(const struct incident_conf *c)
 	return e;
 }
 
-/* Frees one incident. */
-static void
+/* Frees an incident taken from the engine (NULL is fine). */
+void
 incident_free(struct incident *inc)
 {
-	int i;
-
-	for (i = 0; i < inc->nnotes; i++)
-		free(inc->notes[i]);
+	if (inc == NULL)
+		return;
 	free(inc->entries);
 	free(inc);
 }
@@ -112,24 +109,6 @@ incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
 {
 	e->cb = cb;
 	e->cb_arg = arg;
-}
-
-/* Tells the engine the names of source ids, for notes (borrowed). */
-void
-incident_engine_set_names(struct incident_engine *e, const struct strtab *names)
-{
-	e->names = names;
-}
-
-/* The name of source id i for notes. */
-static const char *
-incident_src_name(const struct incident *inc, int i)
-{
-	const char *s = NULL;
-
-	if (i >= 0 && inc->names != NULL)
-		s = strtab_get(inc->names, (uint32_t)i);
-	return s != NULL ? s : "api";
 }
 
 /* Hash of a message with digit runs folded, so "try 3" joins "try 4". */
@@ -273,8 +252,11 @@ incident_account(struct incident *inc, const struct match *m)
 	}
 }
 
-/* Adds m to inc, keeps the milestones and tells the listener. */
-static void
+/*
+ * Adds m to inc, keeps the milestones and tells the listener; returns
+ * the entry m went into (NULL if it was dropped at the bound).
+ */
+static struct incident_entry *
 incident_take(
     struct incident_engine *e, struct incident *inc, const struct match *m)
 {
@@ -282,8 +264,10 @@ incident_take(
 
 	x = incident_add(e, inc, m);
 	incident_account(inc, m);
+	inc->dirty = 1;
 	if (x != NULL && e->cb != NULL)
 		e->cb(inc, x, e->cb_arg);
+	return x;
 }
 
 /* 1 if the category names a possible cause: deploy, config, rollback. */
@@ -342,7 +326,6 @@ incident_open(struct incident_engine *e, int64_t start)
 	inc = xcalloc(1, sizeof(*inc));
 	inc->open = 1;
 	inc->seq = e->seq++;
-	inc->names = e->names;
 	inc->start_ns = start;
 	inc->last_failure_ns = start;
 	inc->last_recovery_ns = INT64_MIN;
@@ -358,12 +341,12 @@ incident_open(struct incident_engine *e, int64_t start)
 		if (i % RING_MAX >= rg->len)
 			continue;
 		m = &rg->m[(rg->head + i % RING_MAX) % RING_MAX];
-		if (!incident_ring_joins(e, m, start))
+		if (!incident_ring_joins(e, m, start) ||
+		    (x = incident_take(e, inc, m)) == NULL)
 			continue;
-		incident_take(e, inc, m);
-		x = &inc->entries[inc->nentries - 1];
-		x->trigger = m->ts_ns < start &&
-		    incident_is_trigger_cat(m->rule->category);
+		if (m->ts_ns < start &&
+		    incident_is_trigger_cat(m->rule->category))
+			x->trigger = 1;
 	}
 	for (i = 0; i < e->npending; i++)
 		if (e->pending[i].ts_ns >= start)
@@ -618,22 +601,18 @@ incident_detection(struct incident *inc)
 	}
 }
 
-/* Adds a note for the postmortem author (bounded; formatted). */
-static void incident_note(struct incident *inc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-incident_note(struct incident *inc, const char *fmt, ...)
+/* Adds a note for the postmortem author (bounded); NULL when full. */
+static struct incident_note *
+incident_note(struct incident *inc, enum incident_note_kind kind)
 {
-	va_list ap;
-	char    buf[512];
+	struct incident_note *n;
 
 	if (inc->nnotes >= INCIDENT_NOTE_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	inc->notes[inc->nnotes++] = xstrdup(buf);
+		return NULL;
+	n = &inc->notes[inc->nnotes++];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	return n;
 }
 
 /*
@@ -645,7 +624,7 @@ static void
 incident_note_rollbacks(struct incident *inc)
 {
 	const struct incident_entry *x, *last = NULL;
-	char                         a[40], b[40];
+	struct incident_note        *n;
 	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
@@ -654,15 +633,13 @@ incident_note_rollbacks(struct incident *inc)
 		    (last == NULL || x->last_ns >= last->last_ns))
 			last = x;
 	}
-	if (last == NULL || inc->last_failure_ns - last->last_ns < 300 * NS)
+	if (last == NULL || inc->last_failure_ns - last->last_ns < 300 * NS ||
+	    (n = incident_note(inc, INCIDENT_NOTE_ROLLBACK)) == NULL)
 		return;
-	tstamp_format(a, sizeof(a), last->last_ns, 0, 0);
-	tstamp_format(b, sizeof(b), inc->last_failure_ns, 0, 0);
-	incident_note(inc,
-	    "failures persisted after the rollback at %s "
-	    "(\"%.80s\"): the last failure was at %s, so the rollback did "
-	    "not fix it",
-	    a, last->message, b);
+	n->t1 = last->last_ns;
+	n->t2 = inc->last_failure_ns;
+	utf8_sanitize(
+	    last->message, strlen(last->message), n->quote, sizeof(n->quote));
 }
 
 /* First and last failure times of source src in inc; 0 if it has none. */
@@ -712,9 +689,10 @@ incident_zone_like(int64_t d)
 static void
 incident_note_offsets(struct incident *inc)
 {
-	int64_t a0, a1, b0, b1, ds, de;
-	int     s, t, ns = 0, srcs[16];
-	int     i;
+	struct incident_note *n;
+	int64_t               a0, a1, b0, b1, ds, de;
+	int                   s, t, ns = 0, srcs[16];
+	int                   i;
 
 	for (i = 0; i < inc->nentries && ns < 16; i++) {
 		s = inc->entries[i].group;
@@ -730,16 +708,14 @@ incident_note_offsets(struct incident *inc)
 				continue;
 			ds = b0 - a0;
 			de = b1 - a1;
-			if (incident_zone_like(ds) &&
-			    llabs(ds - de) <= 180 * NS)
-				incident_note(inc,
-				    "timestamps disagree: the "
-				    "failures in %s are shifted by %+.1f h against "
-				    "%s at both start and end; check the zone of "
-				    "one of them (--source-tz)",
-				    incident_src_name(inc, srcs[t]),
-				    (double)ds / (3600.0 * NS),
-				    incident_src_name(inc, srcs[s]));
+			if (!incident_zone_like(ds) ||
+			    llabs(ds - de) > 180 * NS ||
+			    (n = incident_note(inc, INCIDENT_NOTE_SHIFTED)) ==
+				NULL)
+				continue;
+			n->src_a = srcs[s];
+			n->src_b = srcs[t];
+			n->shift_ns = ds;
 		}
 }
 
@@ -747,27 +723,19 @@ incident_note_offsets(struct incident *inc)
 static void
 incident_notes(struct incident *inc)
 {
-	char a[40], b[40];
-	int  i;
+	struct incident_note *n;
 
-	for (i = 0; i < inc->nnotes; i++)
-		free(inc->notes[i]);
 	inc->nnotes = 0;
 	incident_note_rollbacks(inc);
 	incident_note_offsets(inc);
-	if (inc->recur_ns > 0) {
-		tstamp_format(a, sizeof(a), inc->recur_after_ns, 0, 0);
-		tstamp_format(b, sizeof(b), inc->recur_ns, 0, 0);
-		incident_note(inc,
-		    "failures recurred at %s after a recovery "
-		    "at %s",
-		    b, a);
+	if (inc->recur_ns > 0 &&
+	    (n = incident_note(inc, INCIDENT_NOTE_RECURRED)) != NULL) {
+		n->t1 = inc->recur_after_ns;
+		n->t2 = inc->recur_ns;
 	}
-	if (inc->dropped > 0)
-		incident_note(inc,
-		    "%llu matches were not kept: more than "
-		    "the entry limit per incident",
-		    (unsigned long long)inc->dropped);
+	if (inc->dropped > 0 &&
+	    (n = incident_note(inc, INCIDENT_NOTE_DROPPED)) != NULL)
+		n->count = inc->dropped;
 }
 
 /* Drops entries that begin after the end (not triggers), then sorts. */
@@ -785,9 +753,10 @@ incident_trim_tail(struct incident *inc)
 
 /*
  * Brings an incident's derived parts up to date: end, title, mitigation
- * and notes. Called at close, and for open incidents before showing them.
+ * and notes. Called at close, and by incident_engine_sync() for the open
+ * one, so that outputs only ever read.
  */
-void
+static void
 incident_refresh(struct incident *inc)
 {
 	if (inc->last_recovery_ns > inc->last_failure_ns) {
@@ -803,6 +772,7 @@ incident_refresh(struct incident *inc)
 	incident_detection(inc);
 	incident_mitigation(inc);
 	incident_notes(inc);
+	inc->dirty = 0;
 }
 
 /* Final touches at close: trims the tail, then refreshes. */
@@ -825,20 +795,57 @@ incident_close(struct incident_engine *e)
 	e->cur = NULL;
 	inc->open = 0;
 	incident_finalize(inc);
+	e->nclosed++;
 	if (e->cb != NULL)
 		e->cb(inc, NULL, e->cb_arg);
 }
 
-/* Drops the oldest closed incidents beyond max_incidents. */
+/* Removes the oldest incident (closed) from the list; returns it. */
+static struct incident *
+incident_shift(struct incident_engine *e)
+{
+	struct incident *inc = e->inc[0];
+
+	memmove(e->inc, e->inc + 1, (size_t)(e->ninc - 1) * sizeof(*e->inc));
+	e->ninc--;
+	e->nclosed--;
+	return inc;
+}
+
+/* Drops the oldest closed incidents beyond max_incidents, counted. */
 static void
 incident_trim(struct incident_engine *e)
 {
-	while (e->ninc > e->conf.max_incidents && e->inc[0] != e->cur) {
-		incident_free(e->inc[0]);
-		memmove(e->inc, e->inc + 1,
-		    (size_t)(e->ninc - 1) * sizeof(*e->inc));
-		e->ninc--;
+	while (e->ninc > e->conf.max_incidents && e->nclosed > 0) {
+		incident_free(incident_shift(e));
+		e->dropped++;
 	}
+}
+
+/*
+ * Hands the oldest closed incident to the caller, who frees it with
+ * incident_free(); NULL when none is closed. Replay streams incidents out
+ * this way instead of keeping them all.
+ */
+struct incident *
+incident_engine_take_closed(struct incident_engine *e)
+{
+	return e->nclosed > 0 ? incident_shift(e) : NULL;
+}
+
+/* How many closed incidents were dropped at max_incidents. */
+uint64_t
+incident_engine_dropped(const struct incident_engine *e)
+{
+	return e->dropped;
+}
+
+/* Brings the open incident's derived parts up to date. */
+void
+incident_engine_sync(struct incident_engine *e)
+{
+	if (e->cur != NULL && e->cur->dirty)
+		incident_refresh(e->cur);
 }
 
 /* Feeds one match, in event-time order (late ones are tolerated). */
@@ -901,31 +908,49 @@ incident_engine_count(const struct incident_engine *e)
 }
 
 /* The i-th incident in order of start. */
-struct incident *
-incident_engine_get(struct incident_engine *e, int i)
+const struct incident *
+incident_engine_get(const struct incident_engine *e, int i)
 {
 	return i >= 0 && i < e->ninc ? e->inc[i] : NULL;
 }
 
-/* The incident with that id, or NULL. */
-struct incident *
-incident_engine_find(struct incident_engine *e, const char *id)
+/* Index of the incident with that id, or -1. */
+static int
+incident_engine_index(const struct incident_engine *e, const char *id)
 {
 	int i;
 
 	for (i = 0; i < e->ninc; i++)
 		if (strcmp(e->inc[i]->id, id) == 0)
-			return e->inc[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
-/* Adds a human note to inc at ts_ns; 0, or -1 if the incident is full. */
+/* The incident with that id, or NULL. */
+const struct incident *
+incident_engine_find(const struct incident_engine *e, const char *id)
+{
+	int i = incident_engine_index(e, id);
+
+	return i < 0 ? NULL : e->inc[i];
+}
+
+/*
+ * Adds a human note to incident id at ts_ns: 0, -1 if there is no such
+ * incident, -2 if it is full.
+ */
 int
-incident_add_note(struct incident_engine *e, struct incident *inc,
-    const char *text, int64_t ts_ns)
+incident_add_note(
+    struct incident_engine *e, const char *id, const char *text, int64_t ts_ns)
 {
 	struct match           m;
 	struct incident_entry *x;
+	struct incident       *inc;
+	int                    i;
+
+	if ((i = incident_engine_index(e, id)) < 0)
+		return -1;
+	inc = e->inc[i];
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
@@ -935,9 +960,8 @@ incident_add_note(struct incident_engine *e, struct incident *inc,
 	utf8_sanitize(text, strlen(text), m.message, sizeof(m.message));
 	snprintf(m.title, sizeof(m.title), "Note");
 	if ((x = incident_add(e, inc, &m)) == NULL)
-		return -1;
-	if (!inc->open)
-		incident_refresh(inc);
+		return -2;
+	incident_refresh(inc);
 	if (e->cb != NULL)
 		e->cb(inc, x, e->cb_arg);
 	return 0;

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "log.h"
 #include "pipeline.h"
+#include "report.h"
 #include "tstamp.h"
 #include "tz.h"
 
@@ -212,8 +213,7 @@ option(struct pipeline_opts *o, int ch, char *arg)
 	case OPT_YEAR: o->year = (int)num("--year", arg, 1970, 2200); break;
 	case OPT_DISPLAY_TZ: o->display_tz = zone("--display-tz", arg); break;
 	case OPT_FORMAT:
-		if (strcmp(arg, "json") && strcmp(arg, "md") &&
-		    strcmp(arg, "csv") && strcmp(arg, "html"))
+		if (output_find(arg) == NULL)
 			bad("--format", arg, "expected json, md, csv or html");
 		o->format = arg;
 		break;

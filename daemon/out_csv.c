@@ -57,22 +57,36 @@ csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
 	csv_field(fp, x->message, 1);
 }
 
-/* Writes every incident's entries as CSV; 0, or -1 on a write error. */
-int
-out_csv(FILE *fp, const struct report *rep)
+/* The header row. */
+static int
+csv_head(FILE *fp, const struct report *rep)
 {
-	struct incident *inc;
-	int              i, j;
-
+	(void)rep;
 	fputs("incident,ts,local,last,category,rule,source,line_first,"
 	      "line_last,host,count,trigger,message\r\n",
 	    fp);
-	for (i = 0; i < incident_engine_count(rep->engine); i++) {
-		inc = incident_engine_get(rep->engine, i);
-		if (inc->open)
-			incident_refresh(inc);
-		for (j = 0; j < inc->nentries; j++)
-			csv_row(fp, rep, inc, &inc->entries[j]);
-	}
 	return ferror(fp) ? -1 : 0;
 }
+
+/* One incident's rows. */
+static int
+csv_incident(
+    FILE *fp, const struct report *rep, const struct incident *inc, int index)
+{
+	int j;
+
+	(void)index;
+	for (j = 0; j < inc->nentries; j++)
+		csv_row(fp, rep, inc, &inc->entries[j]);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* Nothing follows the rows. */
+static int
+csv_tail(FILE *fp, const struct report *rep)
+{
+	(void)rep;
+	return ferror(fp) ? -1 : 0;
+}
+
+const struct output output_csv = {"csv", csv_head, csv_incident, csv_tail};

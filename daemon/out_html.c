@@ -244,13 +244,14 @@ html_list(FILE *fp, const struct report *rep, const struct incident *inc)
 }
 
 /* One incident section. */
-static void
-html_incident(FILE *fp, const struct report *rep, struct incident *inc)
+static int
+html_incident(
+    FILE *fp, const struct report *rep, const struct incident *inc, int index)
 {
-	int i;
+	char note[512];
+	int  i;
 
-	if (inc->open)
-		incident_refresh(inc);
+	(void)index;
 	fputs("<section><h2>", fp);
 	html_text(fp, inc->title);
 	fprintf(fp, "</h2><p class=\"id\">%s</p>\n", inc->id);
@@ -260,13 +261,15 @@ html_incident(FILE *fp, const struct report *rep, struct incident *inc)
 	if (inc->nnotes > 0) {
 		fputs("<h3>Notes</h3><ul>", fp);
 		for (i = 0; i < inc->nnotes; i++) {
+			report_note(rep, &inc->notes[i], note, sizeof(note), 0);
 			fputs("<li>", fp);
-			html_text(fp, inc->notes[i]);
+			html_text(fp, note);
 			fputs("</li>", fp);
 		}
 		fputs("</ul>\n", fp);
 	}
 	fputs("</section>\n", fp);
+	return ferror(fp) ? -1 : 0;
 }
 
 static const char html_head[] =
@@ -282,18 +285,26 @@ static const char html_head[] =
     "ol.tl li{margin:.2em 0}time{font-family:monospace}.id{color:#666}\n"
     "</style></head><body>\n<h1>Incident timeline</h1>\n";
 
-/* Writes the whole page; 0, or -1 on a write error. */
-int
-out_html(FILE *fp, const struct report *rep)
+/* The page's head and the incident count. */
+static int
+html_begin(FILE *fp, const struct report *rep)
 {
-	int i, n = incident_engine_count(rep->engine);
+	int n = rep->nincidents;
 
 	fputs(html_head, fp);
 	fprintf(fp, "<p>%d incident%s; times in %s.</p>\n", n,
 	    n == 1 ? "" : "s",
 	    rep->display_tz ? tz_name(rep->display_tz) : "UTC");
-	for (i = 0; i < n; i++)
-		html_incident(fp, rep, incident_engine_get(rep->engine, i));
+	return ferror(fp) ? -1 : 0;
+}
+
+/* Closes the page. */
+static int
+html_end(FILE *fp, const struct report *rep)
+{
+	(void)rep;
 	fputs("</body></html>\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
+
+const struct output output_html = {"html", html_begin, html_incident, html_end};

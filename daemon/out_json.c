@@ -155,15 +155,28 @@ out_json_milestones(json_t *o, const struct incident *inc)
 		(json_int_t)((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
 }
 
-/* One incident object of the schema (refreshes an open incident first). */
-json_t *
-out_json_incident(const struct report *rep, struct incident *inc)
+/* The notes, their times in UTC. */
+static json_t *
+out_json_notes(const struct report *rep, const struct incident *inc)
 {
-	json_t *o = json_object(), *tl = json_array(), *notes = json_array();
+	json_t *a = json_array();
+	char    buf[512];
 	int     i;
 
-	if (inc->open)
-		incident_refresh(inc);
+	for (i = 0; i < inc->nnotes; i++) {
+		report_note(rep, &inc->notes[i], buf, sizeof(buf), 0);
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+/* One incident object of the schema. */
+json_t *
+out_json_incident(const struct report *rep, const struct incident *inc)
+{
+	json_t *o = json_object(), *tl = json_array();
+	int     i;
+
 	json_object_set_new(o, "id", json_string(inc->id));
 	json_object_set_new(o, "title", json_string(inc->title));
 	if (inc->open)
@@ -177,9 +190,7 @@ out_json_incident(const struct report *rep, struct incident *inc)
 		json_array_append_new(
 		    tl, out_json_entry(rep, inc, &inc->entries[i]));
 	json_object_set_new(o, "timeline", tl);
-	for (i = 0; i < inc->nnotes; i++)
-		json_array_append_new(notes, json_string(inc->notes[i]));
-	json_object_set_new(o, "notes", notes);
+	json_object_set_new(o, "notes", out_json_notes(rep, inc));
 	return o;
 }
 
@@ -209,29 +220,81 @@ out_json_source(const struct report_source *s)
 	return o;
 }
 
-/* Writes the whole report as JSON; 0, or -1 on a write error. */
-int
-out_json(FILE *fp, const struct report *rep)
+/*
+ * Writes v as an element of an array nested depth levels deep, laid out
+ * as if the whole report were dumped at once with an indent of 1.
+ */
+static int
+out_json_element(FILE *fp, json_t *v, int depth)
 {
-	json_t *o = json_object(), *srcs = json_array(), *incs = json_array();
-	char    buf[64];
-	int     i, rc;
+	char *s = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER), *p;
+	int   rc = -1;
 
-	json_object_set_new(o, "schema", json_string("timelined/1"));
-	tstamp_format(buf, sizeof(buf), rep->generated_ns, 0, 0);
-	json_object_set_new(o, "generated_at", json_string(buf));
-	json_object_set_new(o, "display_tz",
-	    json_string(rep->display_tz ? tz_name(rep->display_tz) : "UTC"));
-	for (i = 0; i < rep->nsources; i++)
-		json_array_append_new(srcs, out_json_source(&rep->sources[i]));
-	json_object_set_new(o, "sources", srcs);
-	for (i = 0; i < incident_engine_count(rep->engine); i++)
-		json_array_append_new(incs,
-		    out_json_incident(
-			rep, incident_engine_get(rep->engine, i)));
-	json_object_set_new(o, "incidents", incs);
-	rc = json_dumpf(o, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	fputc('\n', fp);
-	json_decref(o);
-	return rc == 0 && !ferror(fp) ? 0 : -1;
+	json_decref(v);
+	if (s == NULL)
+		return -1;
+	for (p = s; p != NULL && *p != '\0';) {
+		fprintf(fp, "%*s", depth, "");
+		p += fwrite(p, 1, strcspn(p, "\n"), fp);
+		if (*p == '\n')
+			fputc(*p++, fp);
+	}
+	rc = ferror(fp) ? -1 : 0;
+	free(s);
+	return rc;
 }
+
+/* A JSON string literal of s. */
+static void
+out_json_str(FILE *fp, const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_dumpf(j, fp, JSON_ENCODE_ANY);
+	json_decref(j);
+}
+
+/* The head: schema, generation time, zone, sources; the incidents open. */
+static int
+out_json_head(FILE *fp, const struct report *rep)
+{
+	char buf[64];
+	int  i;
+
+	tstamp_format(buf, sizeof(buf), rep->generated_ns, 0, 0);
+	fputs("{\n \"schema\": \"timelined/1\",\n \"generated_at\": ", fp);
+	out_json_str(fp, buf);
+	fputs(",\n \"display_tz\": ", fp);
+	out_json_str(fp, rep->display_tz ? tz_name(rep->display_tz) : "UTC");
+	fputs(",\n \"sources\": [", fp);
+	for (i = 0; i < rep->nsources; i++) {
+		fputs(i > 0 ? ",\n" : "\n", fp);
+		if (out_json_element(fp, out_json_source(&rep->sources[i]), 2))
+			return -1;
+	}
+	fputs(rep->nsources > 0 ? "\n ],\n \"incidents\": ["
+				: "],\n "
+				  "\"incidents\": [",
+	    fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* One incident, the index-th of the report. */
+static int
+out_json_one(
+    FILE *fp, const struct report *rep, const struct incident *inc, int index)
+{
+	fputs(index > 0 ? ",\n" : "\n", fp);
+	return out_json_element(fp, out_json_incident(rep, inc), 2);
+}
+
+/* Closes the incidents and the report. */
+static int
+out_json_tail(FILE *fp, const struct report *rep)
+{
+	fputs(rep->nincidents > 0 ? "\n ]\n}\n" : "]\n}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+const struct output output_json = {
+    "json", out_json_head, out_json_one, out_json_tail};

@@ -4,7 +4,6 @@
  * the display zone with the zone on every time and runs as ranges, each
  * line citing its file and line numbers, then notes for the author.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,16 +19,7 @@ static void
 md_time(
     const struct report *rep, char *buf, size_t n, int64_t ns, int with_date)
 {
-	char        iso[64];
-	const char *abbr = "UTC";
-	int64_t     s = ns / TSTAMP_NS_PER_S;
-
-	report_local(rep, iso, sizeof(iso), ns, 0);
-	if (rep->display_tz != NULL)
-		abbr = tz_abbr_at(rep->display_tz, s);
-	iso[10] = ' ';
-	iso[19] = '\0';
-	snprintf(buf, n, "%.19s %.15s", with_date ? iso : iso + 11, abbr);
+	report_time(rep, buf, n, ns, with_date);
 }
 
 /* Writes a duration as "2 h 57 min", "14 min 49 s" or "12 s". */
@@ -258,44 +248,15 @@ md_summary(FILE *fp, const struct report *rep, const struct incident *inc)
 	md_trigger(fp, rep, inc);
 }
 
-/*
- * Writes a note with its UTC times ("2024-03-15T10:06:48Z") shown in the
- * display zone like every other time of the draft.
- */
-static void
-md_note(FILE *fp, const struct report *rep, const char *note)
-{
-	const char   *p = note, *end = note + strlen(note);
-	struct tstamp t;
-	char          buf[64], one[2] = "";
-	size_t        n;
-
-	while (p < end) {
-		memset(&t, 0, sizeof(t));
-		if (isdigit((unsigned char)*p) &&
-		    (n = tstamp_iso(p, end, &t)) != 0 &&
-		    t.zone == TSTAMP_ZONE_OFFSET) {
-			md_time(rep, buf, sizeof(buf),
-			    (tstamp_local_seconds(&t) - t.offset_s) *
-				TSTAMP_NS_PER_S,
-			    1);
-			fputs(buf, fp);
-			p += n;
-			continue;
-		}
-		one[0] = *p++;
-		md_text(fp, one);
-	}
-}
-
 /* Writes one incident: title, summary, timeline, notes. */
-int
-out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
+static int
+md_incident(
+    FILE *fp, const struct report *rep, const struct incident *inc, int index)
 {
-	int i;
+	char note[512];
+	int  i;
 
-	if (inc->open)
-		incident_refresh(inc);
+	(void)index;
 	fprintf(fp, "## %s\n\nIncident `%s`%s\n\n", inc->title, inc->id,
 	    inc->open ? " (open)" : "");
 	md_summary(fp, rep, inc);
@@ -306,8 +267,9 @@ out_md_incident(FILE *fp, const struct report *rep, struct incident *inc)
 	if (inc->nnotes > 0) {
 		fputs("\n### Notes\n\n", fp);
 		for (i = 0; i < inc->nnotes; i++) {
+			report_note(rep, &inc->notes[i], note, sizeof(note), 1);
 			fputs("- ", fp);
-			md_note(fp, rep, inc->notes[i]);
+			md_text(fp, note);
 			fputc('\n', fp);
 		}
 	}
@@ -340,12 +302,12 @@ md_sources(FILE *fp, const struct report *rep)
 	    fp);
 }
 
-/* Writes the whole report as Markdown; 0, or -1 on a write error. */
-int
-out_md(FILE *fp, const struct report *rep)
+/* The title line and the totals. */
+static int
+md_head(FILE *fp, const struct report *rep)
 {
 	uint64_t lines = 0, matched = 0;
-	int      i, n = incident_engine_count(rep->engine);
+	int      i, n = rep->nincidents;
 
 	for (i = 0; i < rep->nsources; i++) {
 		lines += rep->sources[i].lines;
@@ -356,10 +318,15 @@ out_md(FILE *fp, const struct report *rep)
 	    "%d source%s (%llu lines matched a rule).\n\n",
 	    n, n == 1 ? "" : "s", (unsigned long long)lines, rep->nsources,
 	    rep->nsources == 1 ? "" : "s", (unsigned long long)matched);
-	for (i = 0; i < n; i++)
-		if (out_md_incident(
-			fp, rep, incident_engine_get(rep->engine, i)) == -1)
-			return -1;
+	return ferror(fp) ? -1 : 0;
+}
+
+/* The sources table closes the draft. */
+static int
+md_tail(FILE *fp, const struct report *rep)
+{
 	md_sources(fp, rep);
 	return ferror(fp) ? -1 : 0;
 }
+
+const struct output output_md = {"md", md_head, md_incident, md_tail};

@@ -327,6 +327,9 @@ struct replay {
 	struct merge               *merge;
 	struct incident_engine     *engine;
 	struct strtab              *names;
+	const struct output        *out;
+	struct report               rep;  /* what incidents are written with */
+	FILE                       *body; /* the incidents written so far */
 	struct progress             pg;
 	int64_t                     read_bytes;
 	uint64_t                    lines;
@@ -527,16 +530,34 @@ replay_read(struct replay *rp, struct input *in)
 		merge_watermark(rp->merge, in->slot, w);
 }
 
-/* Feeds every final match of the merge to the engine. */
+/* Writes an incident to the body of the report. */
+static void
+replay_write(struct replay *rp, const struct incident *inc)
+{
+	if (rp->out->incident(rp->body, &rp->rep, inc, rp->rep.nincidents) ==
+	    -1)
+		rp->status = 1;
+	rp->rep.nincidents++;
+}
+
+/*
+ * Feeds every final match of the merge to the engine, and writes out the
+ * incidents that closed: they never change again, so none is kept.
+ */
 static void
 replay_drain(struct replay *rp)
 {
-	struct match m;
-	int          src;
+	struct incident *inc;
+	struct match     m;
+	int              src;
 
 	while (merge_pop(rp->merge, &m, &src))
 		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
 			incident_engine_feed(rp->engine, &m);
+	while ((inc = incident_engine_take_closed(rp->engine)) != NULL) {
+		replay_write(rp, inc);
+		incident_free(inc);
+	}
 }
 
 /* Reads every input, always the one holding the merged stream back. */
@@ -632,38 +653,64 @@ replay_warn(const struct report_source *s)
 		    s->name, (unsigned long long)s->late);
 }
 
-/* Builds the report and prints it in the chosen format. */
+/* Copies the body (the incidents) to out; 0, or -1 on an error. */
+static int
+replay_copy(FILE *body, FILE *out)
+{
+	char   buf[65536];
+	size_t n;
+
+	if (fflush(body) == EOF || fseek(body, 0, SEEK_SET) == -1)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), body)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return -1;
+	return ferror(body) ? -1 : 0;
+}
+
+/*
+ * Finishes the report: the incidents still held go to the body, then the
+ * head (now that the totals are known), the body and the tail to stdout.
+ */
 static int
 replay_output(struct replay *rp)
 {
-	const struct pipeline_opts *o = rp->o;
-	struct report_source       *srcs;
-	struct report               rep;
-	int                         i, rc;
+	struct report_source *srcs;
+	int                   i, rc = 0;
 
+	incident_engine_sync(rp->engine);
+	for (i = 0; i < incident_engine_count(rp->engine); i++)
+		replay_write(rp, incident_engine_get(rp->engine, i));
 	srcs = xcalloc((size_t)rp->n, sizeof(*srcs));
 	for (i = 0; i < rp->n; i++) {
 		srcs[i] = rp->in[i].rs;
 		srcs[i].late = merge_late(rp->merge, rp->in[i].slot);
 		replay_warn(&srcs[i]);
 	}
-	memset(&rep, 0, sizeof(rep));
-	rep.sources = srcs;
-	rep.nsources = rp->n;
-	rep.names = rp->names;
-	rep.engine = rp->engine;
-	rep.generated_ns = o->now_ns;
-	rep.display_tz = tz_get(o->display_tz ? o->display_tz : "UTC");
-	if (strcmp(o->format, "json") == 0)
-		rc = out_json(stdout, &rep);
-	else if (strcmp(o->format, "csv") == 0)
-		rc = out_csv(stdout, &rep);
-	else if (strcmp(o->format, "html") == 0)
-		rc = out_html(stdout, &rep);
-	else
-		rc = out_md(stdout, &rep);
+	rp->rep.sources = srcs;
+	rp->rep.nsources = rp->n;
+	if (rp->out->head(stdout, &rp->rep) == -1 ||
+	    replay_copy(rp->body, stdout) == -1 ||
+	    rp->out->tail(stdout, &rp->rep) == -1 || fflush(stdout) == EOF)
+		rc = -1;
 	free(srcs);
 	return rc;
+}
+
+/* A temporary file for the body, or a memory stream when there is none. */
+static FILE *
+replay_body(void)
+{
+	static char  *mem;
+	static size_t memlen;
+	FILE         *fp;
+
+	if ((fp = tmpfile()) != NULL)
+		return fp;
+	log_warn("tmpfile; keeping the report in memory");
+	if ((fp = open_memstream(&mem, &memlen)) == NULL)
+		fatal("open_memstream");
+	return fp;
 }
 
 /* Frees what a replay holds. */
@@ -681,6 +728,8 @@ replay_free(struct replay *rp)
 	free(rp->buf);
 	merge_free(rp->merge);
 	incident_engine_free(rp->engine);
+	if (rp->body != NULL)
+		fclose(rp->body);
 	strtab_free(rp->names);
 	rule_set_free(rp->rules);
 }
@@ -709,8 +758,12 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	rp.buf = xmalloc(PIPELINE_CHUNK);
 	rp.max_open = replay_max_open();
 	rp.max_ts = INT64_MIN;
+	rp.out = output_find(o->format);
+	rp.rep.names = rp.names;
+	rp.rep.generated_ns = o->now_ns;
+	rp.rep.display_tz = tz_get(o->display_tz ? o->display_tz : "UTC");
+	rp.body = replay_body();
 	replay_name(&rp);
-	incident_engine_set_names(rp.engine, rp.names);
 	replay_setup(&rp);
 	replay_run(&rp);
 	progress_done(&rp.pg);

@@ -13,8 +13,6 @@
 
 #include "match.h"
 
-struct strtab;
-
 struct incident_conf {
 	int64_t quiet_ns;       /* no failure this long: closed */
 	int64_t lookback_ns;    /* triggers looked for this far */
@@ -45,7 +43,27 @@ struct incident_entry {
 	size_t             fields_len;
 };
 
-#define INCIDENT_NOTE_MAX 8
+#define INCIDENT_NOTE_MAX  8
+#define INCIDENT_QUOTE_MAX 81 /* 80 bytes of a quoted message, and a NUL */
+
+/* What a note for the postmortem author says; outputs render the text. */
+enum incident_note_kind {
+	INCIDENT_NOTE_ROLLBACK, /* failures went on after the rollback */
+	INCIDENT_NOTE_RECURRED, /* failures came back after a recovery */
+	INCIDENT_NOTE_SHIFTED,  /* a source looks shifted by a zone */
+	INCIDENT_NOTE_DROPPED   /* entries over the per-incident bound */
+};
+
+/* A note as data: its kind, the times and sources it is about. */
+struct incident_note {
+	enum incident_note_kind kind;
+	int64_t                 t1, t2; /* ROLLBACK: rollback, last failure;
+					   RECURRED: recovery, recurrence */
+	int                     src_a, src_b; /* SHIFTED: src_b vs src_a */
+	int64_t                 shift_ns;     /* SHIFTED */
+	uint64_t                count;        /* DROPPED */
+	char                    quote[INCIDENT_QUOTE_MAX]; /* ROLLBACK */
+};
 
 struct incident {
 	char                   id[64];
@@ -64,14 +82,18 @@ struct incident {
 	uint64_t               dropped; /* matches past max_entries */
 	struct incident_entry *entries;
 	int                    nentries, capentries;
-	const struct strtab   *names; /* the engine's, for notes */
-	char                  *notes[INCIDENT_NOTE_MAX];
+	struct incident_note   notes[INCIDENT_NOTE_MAX];
 	int                    nnotes;
+	int                    dirty; /* derived parts need refreshing */
 };
 
 struct incident_engine;
 
-/* Told of each entry added or updated, and of incidents closing. */
+/*
+ * Told of each entry added or updated, and of incidents closing (entry
+ * NULL). The incident's derived parts (title, milestones, notes) may be
+ * stale until incident_engine_sync().
+ */
 typedef void (*incident_cb)(
     const struct incident *, const struct incident_entry *, void *);
 
@@ -79,15 +101,18 @@ void                    incident_conf_default(struct incident_conf *);
 struct incident_engine *incident_engine_new(const struct incident_conf *);
 void                    incident_engine_free(struct incident_engine *);
 void incident_engine_set_cb(struct incident_engine *, incident_cb, void *);
-void incident_engine_set_names(struct incident_engine *, const struct strtab *);
 void incident_engine_feed(struct incident_engine *, const struct match *);
 void incident_engine_advance(struct incident_engine *, int64_t);
 void incident_engine_finish(struct incident_engine *);
+void incident_engine_sync(struct incident_engine *);
 int  incident_engine_count(const struct incident_engine *);
-struct incident *incident_engine_get(struct incident_engine *, int);
-struct incident *incident_engine_find(struct incident_engine *, const char *);
+const struct incident *incident_engine_get(const struct incident_engine *, int);
+const struct incident *
+incident_engine_find(const struct incident_engine *, const char *);
+struct incident *incident_engine_take_closed(struct incident_engine *);
+uint64_t         incident_engine_dropped(const struct incident_engine *);
 int              incident_add_note(
-		 struct incident_engine *, struct incident *, const char *, int64_t);
-void incident_refresh(struct incident *);
+		 struct incident_engine *, const char *, const char *, int64_t);
+void incident_free(struct incident *);
 
 #endif /* INCIDENT_H */

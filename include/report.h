@@ -13,7 +13,7 @@
 #include "record.h"
 
 struct incident;
-struct incident_engine;
+struct incident_note;
 struct json_t;
 struct source;
 struct strtab;
@@ -34,21 +34,37 @@ struct report {
 	const struct report_source *sources;
 	int                         nsources;
 	const struct strtab        *names; /* source ids of entries */
-	struct incident_engine     *engine;
 	const struct tz            *display_tz;
 	int64_t                     generated_ns;
+	int                         nincidents; /* in the report */
 };
 
+/*
+ * An output format. A report is written as head, incidents in order of
+ * start, tail. The head is written last, when the totals are known:
+ * replay streams each closed incident to a temporary file meanwhile.
+ * Each function returns 0, or -1 on a write error.
+ */
+struct output {
+	const char *name;
+	int (*head)(FILE *, const struct report *);
+	int (*incident)(
+	    FILE *, const struct report *, const struct incident *, int);
+	int (*tail)(FILE *, const struct report *);
+};
+
+extern const struct output output_json, output_md, output_csv, output_html;
+
+const struct output *output_find(const char *);
 void        report_source_take(struct report_source *, const struct source *);
 const char *report_source_name(const struct report *, int);
 size_t      report_local(const struct report *, char *, size_t, int64_t, int);
+void        report_time(const struct report *, char *, size_t, int64_t, int);
+size_t      report_note(
+	 const struct report *, const struct incident_note *, char *, size_t, int);
 struct json_t *report_jstr(const char *, size_t);
 struct json_t *report_jfields(const struct record *);
-struct json_t *out_json_incident(const struct report *, struct incident *);
-int            out_json(FILE *, const struct report *);
-int out_md_incident(FILE *, const struct report *, struct incident *);
-int out_md(FILE *, const struct report *);
-int out_csv(FILE *, const struct report *);
-int out_html(FILE *, const struct report *);
+struct json_t *
+out_json_incident(const struct report *, const struct incident *);
 
 #endif /* REPORT_H */
