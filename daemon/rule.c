@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <pcre2.h>
 
+#include "category.h"
 #include "litscan.h"
 #include "log.h"
 #include "parser.h"
@@ -159,52 +160,14 @@ struct rule_ctx {
 	const char             *flags;
 };
 
-static const struct {
-	const char *name;
-	int         failure;
-} rule_categories[] = {
-    {"deploy", 0},
-    {"config_change", 0},
-    {"rollback", 0},
-    {"restart", 0},
-    {"alert", 0},
-    {"recovery", 0},
-    {"note", 0},
-    {"db_connection_error", 1},
-    {"pool_exhaustion", 1},
-    {"resource_exhaustion", 1},
-    {"hardware_failure", 1},
-    {"upstream_error", 1},
-    {"external_dependency", 1},
-    {"crash", 1},
-};
-
-/* Returns the category's table index, or -1 if it is not a category. */
-static int
-rule_category_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(rule_categories) / sizeof(*rule_categories); i++)
-		if (strcmp(rule_categories[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-/* Returns 1 if name is a contract category, else 0. */
-int
-rule_category_valid(const char *name)
-{
-	return rule_category_find(name) >= 0;
-}
-
-/* Returns 1 if name is a category that counts as a failure, else 0. */
+/*
+ * Returns 1 if name is a category that counts as a failure, else 0; for
+ * the modules that still hold category names.
+ */
 int
 rule_category_is_failure(const char *name)
 {
-	int i = rule_category_find(name);
-
-	return i >= 0 && rule_categories[i].failure;
+	return category_is_failure(category_from_name(name));
 }
 
 /*
@@ -1343,12 +1306,16 @@ rule_key_id(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 static void
 rule_key_category(struct rule_ctx *c, struct rule_ent *ent, json_t *v)
 {
-	const char *s = rule_json_str(c, "category", v);
+	const char   *s = rule_json_str(c, "category", v);
+	enum category cat = s != NULL ? category_from_name(s)
+				      : CATEGORY_UNCLASSIFIED;
 
-	if (s != NULL && !rule_category_valid(s))
+	if (s != NULL && cat == CATEGORY_UNCLASSIFIED)
 		rule_error(c, "unknown category \"%s\"", s);
-	else if (s != NULL)
+	else if (s != NULL) {
 		ent->pub.category = xstrdup(s);
+		ent->pub.cat = cat;
+	}
 }
 
 /* Reads "pattern"; it is compiled once all keys are read. */

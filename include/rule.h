@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "category.h"
+
 struct record;
 struct rule_set;
 
@@ -17,16 +19,17 @@ struct rule_set;
 
 /* A loaded rule; read-only outside rule.c. */
 struct rule {
-	char *id;       /* "postgres.too_many_clients" */
-	char *category; /* a contract category */
-	char *title;    /* "{db}: too many clients" */
-	char *field;    /* NULL: the message */
-	char *severity; /* NULL or "error", "critical"... */
-	char *file;     /* where it was defined */
-	int   line;
-	int   priority; /* higher wins when several match */
-	int   open_min; /* matches needed to open alone; 0: 1 */
-	int   index;    /* position in the set */
+	char         *id;       /* "postgres.too_many_clients" */
+	char         *category; /* its name; until every module uses cat */
+	enum category cat;
+	char         *title;    /* "{db}: too many clients" */
+	char         *field;    /* NULL: the message */
+	char         *severity; /* NULL or "error", "critical"... */
+	char         *file;     /* where it was defined */
+	int           line;
+	int           priority; /* higher wins when several match */
+	int           open_min; /* matches needed to open alone; 0: 1 */
+	int           index;    /* position in the set */
 };
 
 /* One capture of a match: slices into the subject, valid during the call. */
@@ -62,7 +65,6 @@ int rule_set_check(struct rule_set *, int);
 const struct rule_stats *rule_set_stats(const struct rule_set *);
 size_t rule_format_title(const struct rule_hit *, char *, size_t);
 size_t rule_literals(const struct rule *, char *, size_t);
-int    rule_category_valid(const char *);
 int    rule_category_is_failure(const char *);
 
 #endif /* RULE_H */

@@ -868,21 +868,32 @@ test_rule_builtin_needs_examples(void **state)
 	rule_set_free(set);
 }
 
-/* Categories and which of them are failures, per the contract. */
+/* A rule's category is read into its enum; "unclassified" is no rule's. */
 static void
 test_rule_categories(void **state)
 {
+	struct rule_set *set;
+	const char      *err;
+	int              n;
+
 	(void)state;
-	assert_true(rule_category_valid("deploy"));
-	assert_true(rule_category_valid("crash"));
-	assert_false(rule_category_valid("crashes"));
-	assert_false(rule_category_valid(""));
-	assert_false(rule_category_is_failure("deploy"));
+	set = load_text("{'rules': [\n"
+			"{'id': 'a', 'category': 'pool_exhaustion', "
+			"'pattern': 'x'},\n"
+			"{'id': 'b', 'category': 'note', 'pattern': 'y'}\n"
+			"]}");
+	assert_int_equal(rule_set_get(set, 0)->cat, CATEGORY_POOL_EXHAUSTION);
+	assert_string_equal(rule_set_get(set, 0)->category, "pool_exhaustion");
+	assert_int_equal(rule_set_get(set, 1)->cat, CATEGORY_NOTE);
+	rule_set_free(set);
+	assert_true(rule_category_is_failure("crash"));
 	assert_false(rule_category_is_failure("recovery"));
 	assert_false(rule_category_is_failure("nope"));
-	assert_true(rule_category_is_failure("pool_exhaustion"));
-	assert_true(rule_category_is_failure("external_dependency"));
-	assert_true(rule_category_is_failure("crash"));
+	err = load_errors("{'rules': [{'id': 'u', 'category': 'unclassified', "
+			  "'pattern': 'x'}]}",
+	    &n);
+	assert_contains(err, "rule u: unknown category \"unclassified\"");
+	assert_int_equal(n, 0);
 }
 
 /* Loading more rules later re-sorts and re-indexes the whole set. */
@@ -957,7 +968,8 @@ main(void)
 		test_rule_check_examples, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_builtin_needs_examples, setup, teardown),
-	    cmocka_unit_test(test_rule_categories),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_categories, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
