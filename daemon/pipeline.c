@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #include "progress.h"
 #include "report.h"
 #include "rule.h"
+#include "rule_check.h"
+#include "rule_file.h"
 #include "source.h"
 #include "tstamp.h"
 #include "tz.h"
@@ -127,18 +130,42 @@ pipeline_apply_conf(struct pipeline_opts *o, const char *path)
 	return 0;
 }
 
+/*
+ * The directory of the running executable, to be freed, or NULL: where a
+ * development or installed tree keeps its rule pack. (To move to main.)
+ */
+static char *
+pipeline_exe_dir(void)
+{
+	char    exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
 /* Loads the built-in pack (unless disabled) and every --rules path. */
 int
 pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 {
-	int i, rc = 0;
+	char *exe, *dir;
+	int   i, errors = 0;
 
-	if (!o->no_default_rules && rule_set_load_builtin(rs) == -1)
-		rc = -1;
+	if (!o->no_default_rules) {
+		exe = pipeline_exe_dir();
+		dir = rule_file_builtin_dir(exe, getenv("TIMELINED_RULES_DIR"));
+		errors += rule_file_load_builtin(rs, dir);
+		free(dir);
+		free(exe);
+	}
 	for (i = 0; i < o->nrules; i++)
-		if (rule_set_load(rs, o->rules[i]) == -1)
-			rc = -1;
-	return rc;
+		errors += rule_file_load(rs, o->rules[i]);
+	return errors > 0 ? -1 : 0;
 }
 
 /* The zone for a source: --source-tz by base name, else --tz, else local. */
@@ -708,7 +735,7 @@ pipeline_check(const struct pipeline_opts *o)
 
 	if (pipeline_load_rules(o, rs) == -1)
 		rc = 2;
-	errors = rule_set_check(rs, 1);
+	errors = rule_check_set(rs, 1);
 	if (errors > 0)
 		rc = 2;
 	if (!o->quiet)

@@ -20,6 +20,9 @@
 
 #include "record.h"
 #include "rule.h"
+#include "rule_check.h"
+#include "rule_file.h"
+#include "xmalloc.h"
 
 #define CORPUS "../shared/corpus/loghub"
 
@@ -170,7 +173,7 @@ load_text(const char *text)
 {
 	struct rule_set *set = rule_set_new();
 
-	assert_int_equal(rule_set_load(set, write_file("r.json", text)), 0);
+	assert_int_equal(rule_file_load(set, write_file("r.json", text)), 0);
 	return set;
 }
 
@@ -244,7 +247,7 @@ test_rule_load_directory(void **state)
 	    "'crash', 'pattern': 'segfault'}]}");
 	write_file(".a.json", "not json");
 	write_file("notes.txt", "not json");
-	assert_int_equal(rule_set_load(set, tmpdir), 0);
+	assert_int_equal(rule_file_load(set, tmpdir), 0);
 	assert_int_equal(rule_set_count(set), 2);
 	assert_string_equal(rule_set_get(set, 0)->id, "a");
 	assert_string_equal(rule_set_get(set, 1)->id, "b");
@@ -259,9 +262,9 @@ load_errors(const char *text, int *count)
 	int              rc;
 
 	capture_start();
-	rc = rule_set_load(set, write_file("bad.json", text));
+	rc = rule_file_load(set, write_file("bad.json", text));
 	capture_end();
-	assert_int_equal(rc, -1);
+	assert_true(rc > 0);
 	*count = rule_set_count(set);
 	rule_set_free(set);
 	return errbuf;
@@ -366,9 +369,9 @@ test_rule_error_missing_file(void **state)
 
 	(void)state;
 	capture_start();
-	rc = rule_set_load(set, "/nonexistent/rules.json");
+	rc = rule_file_load(set, "/nonexistent/rules.json");
 	capture_end();
-	assert_int_equal(rc, -1);
+	assert_int_equal(rc, 1);
 	assert_contains(errbuf, "/nonexistent/rules.json");
 	rule_set_free(set);
 }
@@ -781,7 +784,7 @@ test_rule_check_examples(void **state)
 	    "'examples': {'match': ['kernel panic']}}\n"
 	    "]}");
 	capture_start();
-	errors = rule_set_check(set, 1);
+	errors = rule_check_set(set, 1);
 	err = capture_end();
 	assert_int_equal(errors, 2);
 	assert_contains(err,
@@ -797,7 +800,7 @@ test_rule_check_examples(void **state)
 	assert_null(strstr(err, "rule good"));
 	assert_null(strstr(err, "example 1"));
 	capture_start();
-	errors = rule_set_check(set, 0);
+	errors = rule_check_set(set, 0);
 	err = capture_end();
 	assert_int_equal(errors, 2);
 	assert_null(strstr(err, "distinctive"));
@@ -805,7 +808,7 @@ test_rule_check_examples(void **state)
 	rule_set_free(set);
 }
 
-/* The built-in pack comes from $TIMELINED_RULES_DIR and needs examples. */
+/* The built-in pack needs examples. */
 static void
 test_rule_builtin_needs_examples(void **state)
 {
@@ -817,17 +820,116 @@ test_rule_builtin_needs_examples(void **state)
 	write_file("pack.json",
 	    "{'rules': [{'id': 'x.y', 'category': "
 	    "'crash', 'pattern': 'segfault'}]}");
-	setenv("TIMELINED_RULES_DIR", tmpdir, 1);
-	assert_int_equal(rule_set_load_builtin(set), 0);
-	unsetenv("TIMELINED_RULES_DIR");
+	assert_int_equal(rule_file_load_builtin(set, tmpdir), 0);
 	assert_int_equal(rule_set_count(set), 1);
 	capture_start();
-	errors = rule_set_check(set, 0);
+	errors = rule_check_set(set, 0);
 	err = capture_end();
 	assert_int_equal(errors, 1);
 	assert_contains(err,
 	    "pack.json:1: rule x.y: no examples; built-in "
 	    "rules need them");
+	rule_set_free(set);
+}
+
+/* Makes directory tmpdir/rel; returns its path (static storage). */
+static const char *
+make_dir(const char *rel)
+{
+	static char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	assert_int_equal(mkdir(path, 0700), 0);
+	return path;
+}
+
+/*
+ * The built-in pack: the environment's directory if set, else the tree
+ * beside the executable (development first, then installed), else the
+ * compile-time path.
+ */
+static void
+test_rule_builtin_dir(void **state)
+{
+	static const char *const dirs[] = {"bin/config/rules.d", "bin/config",
+	    "bin", "share/timelined/rules.d", "share/timelined", "share"};
+	char                     exe[600], *dir, *want;
+	size_t                   i;
+
+	(void)state;
+	snprintf(exe, sizeof(exe), "%s/bin", tmpdir);
+	dir = rule_file_builtin_dir(exe, "/some/rules.d");
+	assert_string_equal(dir, "/some/rules.d");
+	free(dir);
+	dir = rule_file_builtin_dir(exe, "");
+	assert_string_equal(dir, TIMELINED_RULES_DIR);
+	free(dir);
+	dir = rule_file_builtin_dir(NULL, NULL);
+	assert_string_equal(dir, TIMELINED_RULES_DIR);
+	free(dir);
+	make_dir("bin");
+	make_dir("share");
+	make_dir("share/timelined");
+	make_dir("share/timelined/rules.d");
+	dir = rule_file_builtin_dir(exe, NULL);
+	xasprintf(&want, "%s/../share/timelined/rules.d", exe);
+	assert_string_equal(dir, want);
+	free(want);
+	free(dir);
+	make_dir("bin/config");
+	make_dir("bin/config/rules.d");
+	dir = rule_file_builtin_dir(exe, NULL);
+	xasprintf(&want, "%s/config/rules.d", exe);
+	assert_string_equal(dir, want);
+	free(want);
+	free(dir);
+	for (i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(exe, sizeof(exe), "%s/%s", tmpdir, dirs[i]);
+		rmdir(exe);
+	}
+}
+
+/* A definition added directly is checked like one read from a file. */
+static void
+test_rule_set_add(void **state)
+{
+	struct rule_set   *set = rule_set_new();
+	struct rule_def    def = {.name = "d",
+	       .id = "d",
+	       .pattern = "boom",
+	       .cat = CATEGORY_CRASH,
+	       .file = "mem",
+	       .line = 7};
+	const char *const  ex[] = {"a boom"};
+	const struct rule *r;
+
+	(void)state;
+	def.examples[0] = ex;
+	def.nexamples[0] = 1;
+	assert_int_equal(rule_set_add(set, &def), 0);
+	assert_int_equal(def.errors, 0);
+	rule_set_prepare(set);
+	assert_string_equal(match_id(set, "kaboom"), "d");
+	r = rule_set_get(set, 0);
+	assert_string_equal(r->category, "crash");
+	assert_string_equal(r->title, "d");
+	assert_string_equal(r->examples[0][0], "a boom");
+	assert_ptr_not_equal(r->examples[0][0], ex[0]);
+	capture_start();
+	assert_int_equal(rule_set_add(set, &def), -1);
+	def = (struct rule_def){
+	    .name = "e", .id = "e", .pattern = "(x", .file = "mem", .line = 9};
+	assert_int_equal(rule_set_add(set, &def), -1);
+	capture_end();
+	assert_int_equal(def.errors, 2);
+	assert_contains(errbuf,
+	    "mem:7: rule d: duplicate id (first defined "
+	    "at mem:7)");
+	assert_contains(errbuf,
+	    "mem:9: rule e: id, category and pattern are "
+	    "required");
+	assert_contains(errbuf, "mem:9: rule e: pattern error at offset 2");
+	assert_int_equal(rule_set_count(set), 1);
 	rule_set_free(set);
 }
 
@@ -868,24 +970,24 @@ test_rule_load_twice(void **state)
 	(void)state;
 	assert_string_equal(match_id(set, "anything"), "-");
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("1.json",
 		    "{'rules': [{'id': 'one', 'category': 'crash', "
 		    "'pattern': 'boom'}]}")),
 	    0);
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("2.json",
 		    "{'rules': [{'id': 'two', 'category': 'crash', "
 		    "'pattern': 'boom!', 'priority': 1}]}")),
 	    0);
 	capture_start();
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("3.json",
 		    "{'rules': [{'id': 'one', 'category': 'crash', "
 		    "'pattern': 'x'}]}")),
-	    -1);
+	    1);
 	capture_end();
 	assert_contains(errbuf,
 	    "3.json:1: rule one: duplicate id (first "
@@ -933,6 +1035,9 @@ main(void)
 		test_rule_builtin_needs_examples, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_categories, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_builtin_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_set_add, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
