@@ -51,15 +51,16 @@ struct rule_slot {
 
 /* A rule and everything compiled from it. */
 struct rule_ent {
-	struct rule      pub; /* first: hits point here */
-	pcre2_code      *code;
-	const char      *names[RULE_MAX_CAPTURES]; /* in the name table */
-	int              groups[RULE_MAX_CAPTURES];
-	int              nnames;
-	struct rule_lit *lits;   /* required literals, NULL if not compiled */
-	int              litmin; /* shortest literal, -1 none */
-	int              slot;
-	int              rank; /* bit in the candidate set */
+	struct rule        pub; /* first: hits point here */
+	pcre2_code        *code;
+	const char        *names[RULE_MAX_CAPTURES]; /* in the name table */
+	int                groups[RULE_MAX_CAPTURES];
+	int                nnames;
+	struct rule_lit   *lits;   /* required literals, NULL if not compiled */
+	int                litmin; /* shortest literal, -1 none */
+	int                slot;
+	int                rank; /* bit in the candidate set */
+	struct rule_counts counts;
 };
 
 struct rule_set {
@@ -575,6 +576,13 @@ rule_set_stats(const struct rule_set *set)
 	return &set->stats;
 }
 
+/* Returns the counters of rule i (load order, as rule_set_get), or NULL. */
+const struct rule_counts *
+rule_set_counts(const struct rule_set *set, int i)
+{
+	return i >= 0 && i < set->nrules ? &set->rules[i]->counts : NULL;
+}
+
 /*
  * Matching. Nothing here allocates: the subjects are slices of the record,
  * the bit sets and the match data belong to the set.
@@ -646,9 +654,12 @@ rule_run(struct rule_set *set, const struct rule_ent *ent)
 	    ent->code, (PCRE2_SPTR)sl->s, sl->len, 0, 0, set->md, set->mctx);
 }
 
-/* Runs one rule's regex on its subject: 1 match, 0 not (or a limit hit). */
+/*
+ * Runs one rule's regex on its subject and counts the outcome: 1 match,
+ * 0 not (or a limit hit).
+ */
 static int
-rule_try(struct rule_set *set, const struct rule_ent *ent, struct rule_hit *hit)
+rule_try(struct rule_set *set, struct rule_ent *ent, struct rule_hit *hit)
 {
 	int rc;
 
@@ -659,8 +670,11 @@ rule_try(struct rule_set *set, const struct rule_ent *ent, struct rule_hit *hit)
 	if (rc < 0) {
 		/* Match or depth limit, JIT stack: the line is skipped. */
 		set->stats.limit_hits++;
+		ent->counts.limit_hits++;
 		return 0;
 	}
+	set->stats.matches++;
+	ent->counts.matches++;
 	if (hit != NULL)
 		rule_fill(set, ent, set->slots[ent->slot].s, hit);
 	return 1;

@@ -76,7 +76,15 @@ struct rule_hit {
 struct rule_stats {
 	uint64_t lines;      /* records offered */
 	uint64_t candidates; /* regex calls made */
-	uint64_t limit_hits; /* lines skipped at the match limit */
+	uint64_t matches;    /* records a rule classified */
+	uint64_t limit_hits; /* regex calls given up at a limit, all rules */
+};
+
+/* One rule's counters, for the outputs and metrics. */
+struct rule_counts {
+	uint64_t matches;    /* records it classified */
+	uint64_t limit_hits; /* records it gave up on at a match, depth or
+				stack limit (counted as not matching) */
 };
 
 struct rule_set   *rule_set_new(void);
@@ -90,7 +98,8 @@ int rule_set_match(struct rule_set *, const struct record *, struct rule_hit *);
 int rule_set_try(struct rule_set *, const struct rule *, const struct record *);
 int rule_set_prefilter_sees(
     struct rule_set *, const struct rule *, const struct record *);
-const struct rule_stats *rule_set_stats(const struct rule_set *);
+const struct rule_stats  *rule_set_stats(const struct rule_set *);
+const struct rule_counts *rule_set_counts(const struct rule_set *, int);
 size_t rule_format_title(const struct rule_hit *, char *, size_t);
 size_t rule_literals(const struct rule *, char *, size_t);
 int    rule_literal_min(const struct rule *);

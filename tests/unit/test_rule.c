@@ -739,25 +739,45 @@ test_rule_prefilter_skips(void **state)
 	rule_set_free(set);
 }
 
-/* A catastrophic pattern stops at the match limit and counts it. */
+/*
+ * A catastrophic pattern stops at the match limit; the limit hits and the
+ * matches are counted per rule and in total.
+ */
 static void
 test_rule_match_limit(void **state)
 {
-	static char      line[4096];
-	struct rule_set *set;
-	struct record    r;
-	struct rule_hit  hit;
+	static char               line[4096];
+	struct rule_set          *set;
+	struct record             r;
+	struct rule_hit           hit;
+	const struct rule_counts *bad, *ok;
 
 	(void)state;
-	set = load_text("{'rules': [{'id': 'bad', 'category': 'note', "
+	set = load_text("{'rules': [{'id': 'ok', 'category': 'note', "
+			"'pattern': 'fine'},\n"
+			"{'id': 'bad', 'category': 'note', "
 			"'pattern': '(a+)+$'}]}");
+	ok = rule_set_counts(set, 0);
+	bad = rule_set_counts(set, 1);
+	assert_null(rule_set_counts(set, 2));
+	assert_null(rule_set_counts(set, -1));
 	memset(line, 'a', sizeof(line) - 2);
 	line[sizeof(line) - 2] = 'b';
 	rec_msg(&r, line);
 	assert_int_equal(rule_set_match(set, &r, &hit), 0);
 	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	assert_int_equal(bad->limit_hits, 1);
+	assert_int_equal(bad->matches, 0);
 	assert_string_equal(match_id(set, "aaa"), "bad");
-	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	assert_string_equal(match_id(set, "fine"), "ok");
+	assert_string_equal(match_id(set, "fine aa"), "ok");
+	assert_int_equal(rule_set_match(set, &r, &hit), 0);
+	assert_int_equal(rule_set_stats(set)->limit_hits, 2);
+	assert_int_equal(rule_set_stats(set)->matches, 3);
+	assert_int_equal(bad->limit_hits, 2);
+	assert_int_equal(bad->matches, 1);
+	assert_int_equal(ok->limit_hits, 0);
+	assert_int_equal(ok->matches, 2);
 	rule_set_free(set);
 }
 
