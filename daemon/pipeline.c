@@ -149,7 +149,10 @@ pipeline_exe_dir(void)
 	return xstrdup(exe);
 }
 
-/* Loads the built-in pack (unless disabled) and every --rules path. */
+/*
+ * Loads the built-in pack (unless disabled) and every --rules path;
+ * returns the number of errors logged (0: everything loaded).
+ */
 int
 pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 {
@@ -165,7 +168,7 @@ pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 	}
 	for (i = 0; i < o->nrules; i++)
 		errors += rule_file_load(rs, o->rules[i]);
-	return errors > 0 ? -1 : 0;
+	return errors;
 }
 
 /* The zone for a source: --source-tz by base name, else --tz, else local. */
@@ -514,7 +517,7 @@ pipeline_sequential(
 
 	if (mode == FEED_MATCH) {
 		rs = rule_set_new();
-		if (pipeline_load_rules(o, rs) == -1) {
+		if (pipeline_load_rules(o, rs) != 0) {
 			rule_set_free(rs);
 			return 2;
 		}
@@ -681,7 +684,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	int64_t                 total = 0;
 	int                     i, status = 0;
 
-	if (pipeline_load_rules(o, rs) == -1) {
+	if (pipeline_load_rules(o, rs) != 0) {
 		rule_set_free(rs);
 		return 2;
 	}
@@ -726,21 +729,21 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	return status;
 }
 
-/* timelined check: compiles every rule and runs its examples. */
+/*
+ * timelined check: compiles every rule and runs its examples; the count
+ * says every error, in loading and in examples. 2 if there was any.
+ */
 int
 pipeline_check(const struct pipeline_opts *o)
 {
 	struct rule_set *rs = rule_set_new();
-	int              rc = 0, errors;
+	int              errors;
 
-	if (pipeline_load_rules(o, rs) == -1)
-		rc = 2;
-	errors = rule_check_set(rs, 1);
-	if (errors > 0)
-		rc = 2;
+	errors = pipeline_load_rules(o, rs);
+	errors += rule_check_set(rs, 1);
 	if (!o->quiet)
 		printf("%d rules checked, %d errors\n", rule_set_count(rs),
 		    errors);
 	rule_set_free(rs);
-	return rc;
+	return errors > 0 ? 2 : 0;
 }

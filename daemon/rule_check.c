@@ -29,18 +29,24 @@ rule_check_parse(struct record *rec, const char *line, char *buf, size_t cap)
 	parser_detect(&ps, rec);
 }
 
-/* Checks example n of list k (0 match, 1 no_match); 1 if it fails. */
+/*
+ * Checks example n of list k (0 match, 1 no_match); 1 if it fails. An
+ * example on which the regex hit a limit is counted in *limits.
+ */
 static int
-rule_check_example(struct rule_set *set, const struct rule *r, int k, int n)
+rule_check_example(
+    struct rule_set *set, const struct rule *r, int k, int n, int *limits)
 {
 	struct record rec;
 	const char   *line = r->examples[k][n];
 	size_t        cap = 2 * strlen(line) + 256;
 	char         *buf = xmalloc(cap);
-	int           got, bad = 0;
+	int           got, rc, bad = 0;
 
 	rule_check_parse(&rec, line, buf, cap);
-	got = rule_set_try(set, r, &rec) == 1;
+	rc = rule_set_try(set, r, &rec);
+	*limits += rc == -1;
+	got = rc == 1;
 	if (got != (k == 0)) {
 		rule_report(r->file, r->line, r->id,
 		    k == 0 ? "example %d does not match: "
@@ -63,7 +69,7 @@ rule_check_example(struct rule_set *set, const struct rule *r, int k, int n)
 static int
 rule_check_rule(struct rule_set *set, const struct rule *r, int warn_literals)
 {
-	int k, n, errors = 0;
+	int k, n, errors = 0, limits = 0;
 
 	if (r->nexamples[0] + r->nexamples[1] == 0 && r->builtin) {
 		rule_report(r->file, r->line, r->id,
@@ -73,7 +79,15 @@ rule_check_rule(struct rule_set *set, const struct rule *r, int warn_literals)
 		rule_report(r->file, r->line, r->id, "warning: no examples");
 	for (k = 0; k < 2; k++)
 		for (n = 0; n < r->nexamples[k]; n++)
-			errors += rule_check_example(set, r, k, n);
+			errors += rule_check_example(set, r, k, n, &limits);
+	/* On a real line the rule would be given up the same way. */
+	if (limits > 0) {
+		rule_report(r->file, r->line, r->id,
+		    "%d example%s hit the PCRE2 match or depth limit (such "
+		    "lines count as not matching)",
+		    limits, limits > 1 ? "s" : "");
+		errors++;
+	}
 	/* A rule on a parsed field (an access log's status) only runs on
 	 * lines that have that field: cheap whatever its literals. */
 	if (warn_literals && rule_literal_min(r) < RULE_CHECK_LIT_GOOD &&

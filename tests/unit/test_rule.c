@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "pipeline.h"
 #include "record.h"
 #include "rule.h"
 #include "rule_check.h"
@@ -828,6 +829,96 @@ test_rule_check_examples(void **state)
 	rule_set_free(set);
 }
 
+/*
+ * A rule whose own examples hit the match limit is reported once, with
+ * the count, as an error: on real lines it would be given up the same way.
+ */
+static void
+test_rule_check_limit_hits(void **state)
+{
+	static char      text[8192];
+	struct rule_set *set;
+	const char      *err;
+	char             aaa[200];
+	int              errors;
+
+	(void)state;
+	memset(aaa, 'a', sizeof(aaa) - 2);
+	aaa[sizeof(aaa) - 2] = 'b';
+	aaa[sizeof(aaa) - 1] = '\0';
+	snprintf(text, sizeof(text),
+	    "{'rules': [\n"
+	    "{'id': 'nest', 'category': 'note', 'pattern': '(a+)+$',\n"
+	    " 'examples': {'match': ['aaa', '%s'], 'no_match': ['%s']}},\n"
+	    "{'id': 'fine', 'category': 'note', 'pattern': 'a+b$',\n"
+	    " 'examples': {'match': ['%s']}}\n"
+	    "]}",
+	    aaa, aaa, aaa);
+	set = load_text(text);
+	capture_start();
+	errors = rule_check_set(set, 0);
+	err = capture_end();
+	assert_int_equal(errors, 2);
+	assert_contains(err, "r.json:2: rule nest: example 2 does not match");
+	assert_contains(err,
+	    "r.json:2: rule nest: 2 examples hit the PCRE2 match or depth "
+	    "limit (such lines count as not matching)");
+	assert_null(strstr(err, "rule fine"));
+	assert_int_equal(rule_set_stats(set)->limit_hits, 0);
+	assert_int_equal(rule_set_counts(set, 0)->limit_hits, 0);
+	rule_set_free(set);
+}
+
+/*
+ * timelined check counts every error, in loading as in examples, in its
+ * summary line, and exits 2 on any.
+ */
+static void
+test_rule_check_command_counts(void **state)
+{
+	struct pipeline_opts o;
+	char                 out[4096], a[600], b[600];
+	int                  rc, fd, saved;
+	ssize_t              n;
+
+	(void)state;
+	pipeline_opts_default(&o);
+	o.no_default_rules = 1;
+	snprintf(a, sizeof(a), "%s",
+	    write_file("a.json",
+		"{'rules': [\n"
+		"{'id': 'ok', 'category': 'crash', 'pattern': 'segfault',\n"
+		" 'examples': {'match': ['segfault at 0', 'fine']}},\n"
+		"{'id': 'bad', 'category': 'crashed', 'pattern': '(x'}\n"
+		"]}"));
+	snprintf(b, sizeof(b), "%s", write_file("b.json", "{'rules': [}"));
+	o.rules[0] = a;
+	o.rules[1] = b;
+	o.rules[2] = "/nonexistent/rules.json";
+	o.nrules = 3;
+	snprintf(out, sizeof(out), "%s/stdout.txt", tmpdir);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 1);
+	capture_start();
+	rc = pipeline_check(&o);
+	capture_end();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(fd, out, sizeof(out) - 1, 0);
+	close(fd);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_int_equal(rc, 2);
+	/* bad: category and pattern; b.json; the missing file; example 2. */
+	assert_string_equal(out, "1 rules checked, 5 errors\n");
+	assert_contains(errbuf, "a.json:4: rule bad: unknown category");
+	assert_contains(errbuf, "a.json:2: rule ok: example 2 does not match");
+}
+
 /* The built-in pack needs examples. */
 static void
 test_rule_builtin_needs_examples(void **state)
@@ -1053,6 +1144,10 @@ main(void)
 		test_rule_check_examples, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_builtin_needs_examples, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_limit_hits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_command_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_categories, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
