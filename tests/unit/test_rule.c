@@ -1,7 +1,10 @@
 /*
- * Unit tests for rule.c: loading and its error messages, priority,
- * captures and titles, field rules, literal extraction, the prefilter's
- * equivalence with plain matching, match limits and example checking.
+ * Unit tests for the rule engine through its public API: rule.c (adding,
+ * priority, captures and titles, field rules, the prefilter's equivalence
+ * with plain matching, match limits and counters), rule_file.c (loading,
+ * its error messages and lines, the built-in pack's directory) and
+ * rule_check.c (examples, limit hits, the summary of timelined check).
+ * The literal extractor has its own: test_rule_lit.c.
  */
 #include <sys/stat.h>
 
