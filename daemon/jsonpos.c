@@ -122,7 +122,7 @@ jsonpos_item(const struct jsonpos *jp, size_t off)
 size_t
 jsonpos_first(const struct jsonpos *jp, size_t off)
 {
-	char c = off == JSONPOS_NONE ? '\0' : jsonpos_at(jp, off);
+	char c = jsonpos_at(jp, off); /* JSONPOS_NONE is past the end */
 
 	if (c != '{' && c != '[')
 		return JSONPOS_NONE;

@@ -155,13 +155,15 @@ rule_report(const char *file, int line, const char *name, const char *fmt, ...)
 static void __attribute__((format(printf, 2, 3)))
 rule_error(struct rule_def *def, const char *fmt, ...)
 {
-	char    buf[1024];
-	va_list ap;
+	const char *name = def->name != NULL ? def->name : def->id;
+	char        buf[1024];
+	va_list     ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	rule_report(def->file, def->line, def->name, "%s", buf);
+	rule_report(def->file != NULL ? def->file : "-", def->line,
+	    name != NULL ? name : "?", "%s", buf);
 	def->errors++;
 }
 
