@@ -22,6 +22,7 @@
 #include "log.h"
 #include "record.h"
 #include "rule.h"
+#include "rule_file.h"
 #include "source.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -176,11 +177,18 @@ static struct rule_set *
 bench_rules_load(const char *path)
 {
 	struct rule_set *set = rule_set_new();
+	char            *dir;
 	int              rc;
 
-	rc = path != NULL ? rule_set_load(set, path)
-			  : rule_set_load_builtin(set);
-	if (rc == -1 || rule_set_count(set) == 0)
+	if (path != NULL)
+		rc = rule_file_load(set, path);
+	else {
+		dir = rule_file_builtin_dir(
+		    NULL, getenv("TIMELINED_RULES_DIR"));
+		rc = rule_file_load_builtin(set, dir);
+		free(dir);
+	}
+	if (rc != 0 || rule_set_count(set) == 0)
 		fatalx("%s: no rules loaded", path ? path : "built-in pack");
 	return set;
 }

@@ -5,42 +5,47 @@
  * whole file is rejected, so a reload never applies half a config.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "jsonpos.h"
 #include "log.h"
 #include "tz.h"
 #include "xmalloc.h"
 
 struct conf_ctx {
-	const char *file;
-	char       *text; /* the file, to find lines of keys */
-	int         errors;
+	const char    *file;
+	struct jsonpos jp;  /* the file's text, to find lines of keys */
+	size_t         obj; /* the object whose keys are being read */
+	int            errors;
 };
 
-/* The line of the first `"key"` in the file text, or 1. */
-static int
-conf_line(const struct conf_ctx *c, const char *key)
+/* Logs an error about key at offset at of the text (JSONPOS_NONE: line 1). */
+static void
+conf_error_at(struct conf_ctx *c, size_t at, const char *key, const char *what)
 {
-	char        pat[160];
-	const char *p;
-	int         line = 1;
-
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	if (c->text == NULL || (p = strstr(c->text, pat)) == NULL)
-		return 1;
-	for (const char *q = c->text; q < p; q++)
-		line += *q == '\n';
-	return line;
+	log_warnx(
+	    "%s:%d: %s: %s", c->file, jsonpos_line(&c->jp, at), key, what);
+	c->errors++;
 }
 
-/* Logs an error at the line of key. */
+/* Logs an error at the line of key in the object being read. */
 static void
 conf_error(struct conf_ctx *c, const char *key, const char *what)
 {
-	log_warnx("%s:%d: %s: %s", c->file, conf_line(c, key), key, what);
-	c->errors++;
+	conf_error_at(c, jsonpos_key(&c->jp, c->obj, key), key, what);
+}
+
+/* Makes the value of key in the object being read the one being read. */
+static size_t
+conf_enter(struct conf_ctx *c, const char *key)
+{
+	size_t saved = c->obj;
+
+	c->obj = jsonpos_value(&c->jp, jsonpos_key(&c->jp, c->obj, key));
+	return saved;
 }
 
 /* A string value, duplicated, or NULL (with an error if not a string). */
@@ -86,11 +91,13 @@ conf_incident(struct conf_ctx *c, struct conf *cf, json_t *o)
 {
 	const char *k;
 	json_t     *v;
+	size_t      saved;
 
 	if (!json_is_object(o)) {
 		conf_error(c, "incident", "expected an object");
 		return;
 	}
+	saved = conf_enter(c, "incident");
 	json_object_foreach(o, k, v)
 	{
 		if (strcmp(k, "quiet_period_s") == 0)
@@ -108,15 +115,18 @@ conf_incident(struct conf_ctx *c, struct conf *cf, json_t *o)
 		else
 			conf_error(c, k, "unknown key in \"incident\"");
 	}
+	c->obj = saved;
 }
 
-/* Reads one element of "sources". */
+/* Reads one element of "sources", the object at offset at. */
 static void
-conf_source(struct conf_ctx *c, struct conf_source *s, json_t *o)
+conf_source(struct conf_ctx *c, struct conf_source *s, json_t *o, size_t at)
 {
 	const char *k;
 	json_t     *v;
+	size_t      saved = c->obj;
 
+	c->obj = at;
 	json_object_foreach(o, k, v)
 	{
 		if (strcmp(k, "path") == 0)
@@ -132,31 +142,42 @@ conf_source(struct conf_ctx *c, struct conf_source *s, json_t *o)
 		else
 			conf_error(c, k, "unknown key in a source");
 	}
+	c->obj = saved;
 	if (!!s->path + !!s->syslog_udp + !!s->syslog_tcp != 1)
-		conf_error(c, "sources",
+		conf_error_at(c, at, "sources",
 		    "each source needs exactly one of "
 		    "path, syslog_udp, syslog_tcp");
+}
+
+/* Returns the offset of the value of the key being read's array. */
+static size_t
+conf_array(struct conf_ctx *c, const char *key)
+{
+	return jsonpos_value(&c->jp, jsonpos_key(&c->jp, c->obj, key));
 }
 
 /* Reads the "sources" array. */
 static void
 conf_sources(struct conf_ctx *c, struct conf *cf, json_t *a)
 {
-	size_t i;
+	char   what[80];
+	size_t i, at;
 
 	if (!json_is_array(a) || json_array_size(a) > CONF_MAX_SOURCES) {
-		conf_error(c, "sources",
-		    "expected an array of at most 256 "
-		    "objects");
+		snprintf(what, sizeof(what),
+		    "expected an array of at most %d objects",
+		    CONF_MAX_SOURCES);
+		conf_error(c, "sources", what);
 		return;
 	}
+	at = jsonpos_first(&c->jp, conf_array(c, "sources"));
 	for (i = 0; i < json_array_size(a); i++) {
-		if (!json_is_object(json_array_get(a, i))) {
-			conf_error(c, "sources", "expected objects");
-			continue;
-		}
-		conf_source(
-		    c, &cf->sources[cf->nsources++], json_array_get(a, i));
+		if (!json_is_object(json_array_get(a, i)))
+			conf_error_at(c, at, "sources", "expected objects");
+		else
+			conf_source(c, &cf->sources[cf->nsources++],
+			    json_array_get(a, i), at);
+		at = jsonpos_next(&c->jp, at);
 	}
 }
 
@@ -164,16 +185,25 @@ conf_sources(struct conf_ctx *c, struct conf *cf, json_t *a)
 static void
 conf_rules(struct conf_ctx *c, struct conf *cf, json_t *a)
 {
-	size_t i;
-	char  *s;
+	char    what[80];
+	size_t  i, at;
+	json_t *v;
 
 	if (!json_is_array(a) || json_array_size(a) > CONF_MAX_RULES) {
-		conf_error(c, "rules", "expected an array of at most 64 paths");
+		snprintf(what, sizeof(what),
+		    "expected an array of at most %d paths", CONF_MAX_RULES);
+		conf_error(c, "rules", what);
 		return;
 	}
-	for (i = 0; i < json_array_size(a); i++)
-		if ((s = conf_str(c, "rules", json_array_get(a, i))) != NULL)
-			cf->rules[cf->nrules++] = s;
+	at = jsonpos_first(&c->jp, conf_array(c, "rules"));
+	for (i = 0; i < json_array_size(a); i++) {
+		v = json_array_get(a, i);
+		if (json_is_string(v))
+			cf->rules[cf->nrules++] = xstrdup(json_string_value(v));
+		else
+			conf_error_at(c, at, "rules", "expected a string");
+		at = jsonpos_next(&c->jp, at);
+	}
 }
 
 /* Applies one top-level key. */
@@ -206,21 +236,62 @@ conf_key(struct conf_ctx *c, struct conf *cf, const char *k, json_t *v)
 		conf_error(c, k, "unknown key");
 }
 
-/* Reads the whole file into memory (bounded), or NULL. */
-static char *
-conf_slurp(const char *path)
+/*
+ * Reads the whole file, at most CONF_FILE_MAX bytes, into *text (NUL-
+ * terminated) and *len; -1 (logged) if it cannot be read or is larger.
+ */
+static int
+conf_slurp(const char *path, char **text, size_t *len)
 {
 	FILE  *fp;
 	char  *buf;
 	size_t n;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	buf = xmalloc(1024 * 1024 + 1);
-	n = fread(buf, 1, 1024 * 1024, fp);
-	buf[n] = '\0';
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	/* One byte more than allowed tells a file at the limit from a
+	 * larger one, whatever stat says (a pipe, a file growing). */
+	buf = xmalloc(CONF_FILE_MAX + 2);
+	n = fread(buf, 1, CONF_FILE_MAX + 1, fp);
+	if (ferror(fp))
+		log_warn("%s", path);
+	else if (n > CONF_FILE_MAX)
+		log_warnx("%s: larger than %d bytes", path, CONF_FILE_MAX);
+	else {
+		fclose(fp);
+		buf[n] = '\0';
+		*text = buf;
+		*len = n;
+		return 0;
+	}
 	fclose(fp);
-	return buf;
+	free(buf);
+	return -1;
+}
+
+/*
+ * Logs why jansson refused the text: a repeated key with its line and
+ * the line of its first occurrence, anything else as jansson says it.
+ */
+static void
+conf_json_error(struct conf_ctx *c, const json_error_t *err)
+{
+	size_t k = JSONPOS_NONE, first;
+	int    line;
+
+	if (json_error_code(err) == json_error_duplicate_key)
+		k = jsonpos_repeated(&c->jp, jsonpos_root(&c->jp), &first);
+	if (k == JSONPOS_NONE) {
+		log_warnx("%s:%d: %s", c->file, err->line > 0 ? err->line : 1,
+		    err->text);
+		return;
+	}
+	line = jsonpos_line(&c->jp, first);
+	log_warnx("%s:%d: %.*s: repeated key (first at line %d)", c->file,
+	    jsonpos_line(&c->jp, k), (int)(jsonpos_end(&c->jp, k) - k - 2),
+	    c->jp.text + k + 1, line);
 }
 
 /*
@@ -230,29 +301,33 @@ conf_slurp(const char *path)
 struct conf *
 conf_load(const char *path)
 {
-	struct conf_ctx c = {path, NULL, 0};
+	struct conf_ctx c = {.file = path};
 	struct conf    *cf;
 	json_error_t    err;
 	json_t         *root, *v;
 	const char     *k;
+	char           *text;
+	size_t          len;
 
-	if ((c.text = conf_slurp(path)) == NULL) {
-		log_warn("%s", path);
+	if (conf_slurp(path, &text, &len) == -1)
 		return NULL;
-	}
-	if ((root = json_loads(c.text, JSON_REJECT_DUPLICATES, &err)) == NULL ||
-	    !json_is_object(root)) {
-		log_warnx("%s:%d: %s", path, root ? 1 : err.line,
-		    root ? "expected a JSON object" : err.text);
+	jsonpos_init(&c.jp, text, len);
+	c.obj = jsonpos_root(&c.jp);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL)
+		conf_json_error(&c, &err);
+	else if (!json_is_object(root))
+		log_warnx("%s:1: expected a JSON object", path);
+	if (!json_is_object(root)) {
 		json_decref(root);
-		free(c.text);
+		free(text);
 		return NULL;
 	}
 	cf = xcalloc(1, sizeof(*cf));
 	cf->file = xstrdup(path);
 	json_object_foreach(root, k, v) conf_key(&c, cf, k, v);
 	json_decref(root);
-	free(c.text);
+	free(text);
 	if (c.errors > 0) {
 		conf_free(cf);
 		return NULL;

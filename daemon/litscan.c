@@ -45,8 +45,11 @@ struct litscan {
 	int                 outcap;
 };
 
-/* Returns the ASCII lower case of byte c; other bytes are unchanged. */
-static unsigned char
+/*
+ * Returns the ASCII lower case of byte c; other bytes are unchanged. The
+ * automaton compares folded bytes, so literals are extracted folded too.
+ */
+unsigned char
 litscan_fold(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;

@@ -10,6 +10,7 @@
 
 #include <fnmatch.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 #include "progress.h"
 #include "report.h"
 #include "rule.h"
+#include "rule_check.h"
+#include "rule_file.h"
 #include "source.h"
 #include "strtab.h"
 #include "tstamp.h"
@@ -105,18 +108,45 @@ pipeline_apply_conf(struct pipeline_opts *o, const char *path)
 	return 0;
 }
 
-/* Loads the built-in pack (unless disabled) and every --rules path. */
+/*
+ * The directory of the running executable, to be freed, or NULL: where a
+ * development or installed tree keeps its rule pack. (To move to main.)
+ */
+static char *
+pipeline_exe_dir(void)
+{
+	char    exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
+/*
+ * Loads the built-in pack (unless disabled) and every --rules path;
+ * returns the number of errors logged (0: everything loaded).
+ */
 int
 pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 {
-	int i, rc = 0;
+	char *exe, *dir;
+	int   i, errors = 0;
 
-	if (!o->no_default_rules && rule_set_load_builtin(rs) == -1)
-		rc = -1;
+	if (!o->no_default_rules) {
+		exe = pipeline_exe_dir();
+		dir = rule_file_builtin_dir(exe, getenv("TIMELINED_RULES_DIR"));
+		errors += rule_file_load_builtin(rs, dir);
+		free(dir);
+		free(exe);
+	}
 	for (i = 0; i < o->nrules; i++)
-		if (rule_set_load(rs, o->rules[i]) == -1)
-			rc = -1;
-	return rc;
+		errors += rule_file_load(rs, o->rules[i]);
+	return errors;
 }
 
 /* The zone for a source: --source-tz by base name, else --tz, else local. */
@@ -248,7 +278,7 @@ pipeline_sequential(
 
 	if (match) {
 		rs = rule_set_new();
-		if (pipeline_load_rules(o, rs) == -1) {
+		if (pipeline_load_rules(o, rs) != 0) {
 			rule_set_free(rs);
 			return 2;
 		}
@@ -744,7 +774,7 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	memset(&rp, 0, sizeof(rp));
 	rp.o = o;
 	rp.rules = rule_set_new();
-	if (pipeline_load_rules(o, rp.rules) == -1) {
+	if (pipeline_load_rules(o, rp.rules) != 0) {
 		rule_set_free(rp.rules);
 		return 2;
 	}
@@ -775,21 +805,21 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
 	return rp.status;
 }
 
-/* timelined check: compiles every rule and runs its examples. */
+/*
+ * timelined check: compiles every rule and runs its examples; the count
+ * says every error, in loading and in examples. 2 if there was any.
+ */
 int
 pipeline_check(const struct pipeline_opts *o)
 {
 	struct rule_set *rs = rule_set_new();
-	int              rc = 0, errors;
+	int              errors;
 
-	if (pipeline_load_rules(o, rs) == -1)
-		rc = 2;
-	errors = rule_set_check(rs, 1);
-	if (errors > 0)
-		rc = 2;
+	errors = pipeline_load_rules(o, rs);
+	errors += rule_check_set(rs, 1);
 	if (!o->quiet)
 		printf("%d rules checked, %d errors\n", rule_set_count(rs),
 		    errors);
 	rule_set_free(rs);
-	return rc;
+	return errors > 0 ? 2 : 0;
 }

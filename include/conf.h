@@ -10,6 +10,7 @@
 
 #define CONF_MAX_SOURCES 256
 #define CONF_MAX_RULES   64
+#define CONF_FILE_MAX    (1024 * 1024) /* bytes; a larger file is refused */
 
 struct conf_source {
 	char *path;       /* file or glob, or NULL */

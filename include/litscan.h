@@ -17,5 +17,6 @@ void            litscan_add(struct litscan *, const char *, size_t, int);
 void            litscan_build(struct litscan *);
 void litscan_scan(const struct litscan *, const char *, size_t, uint64_t *);
 int  litscan_states(const struct litscan *);
+unsigned char litscan_fold(unsigned char);
 
 #endif /* LITSCAN_H */

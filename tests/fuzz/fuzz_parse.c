@@ -19,6 +19,7 @@
 #include "parser.h"
 #include "record.h"
 #include "rule.h"
+#include "rule_file.h"
 #include "source.h"
 #include "tz.h"
 
@@ -58,7 +59,7 @@ fuzz_rules_from(const char *path)
 {
 	struct rule_set *set = rule_set_new();
 
-	if (rule_set_load(set, path) == 0 && rule_set_count(set) > 0)
+	if (rule_file_load(set, path) == 0 && rule_set_count(set) > 0)
 		return set;
 	rule_set_free(set);
 	return NULL;
@@ -66,7 +67,7 @@ fuzz_rules_from(const char *path)
 
 /*
  * 1 if dir holds a rule file. An empty pack directory is not handed to
- * rule_set_load(): at the time of writing, rule_load_dir() passes NULL to
+ * rule_file_load(): at the time of writing, rule_load_dir() passed NULL to
  * qsort() for an empty directory, which UBSan reports before any input.
  */
 static int

@@ -1,7 +1,10 @@
 /*
- * Unit tests for rule.c: loading and its error messages, priority,
- * captures and titles, field rules, literal extraction, the prefilter's
- * equivalence with plain matching, match limits and example checking.
+ * Unit tests for the rule engine through its public API: rule.c (adding,
+ * priority, captures and titles, field rules, the prefilter's equivalence
+ * with plain matching, match limits and counters), rule_file.c (loading,
+ * its error messages and lines, the built-in pack's directory) and
+ * rule_check.c (examples, limit hits, the summary of timelined check).
+ * The literal extractor has its own: test_rule_lit.c.
  */
 #include <sys/stat.h>
 
@@ -18,8 +21,12 @@
 
 #include <cmocka.h>
 
+#include "pipeline.h"
 #include "record.h"
 #include "rule.h"
+#include "rule_check.h"
+#include "rule_file.h"
+#include "xmalloc.h"
 
 #define CORPUS "../shared/corpus/loghub"
 
@@ -170,7 +177,7 @@ load_text(const char *text)
 {
 	struct rule_set *set = rule_set_new();
 
-	assert_int_equal(rule_set_load(set, write_file("r.json", text)), 0);
+	assert_int_equal(rule_file_load(set, write_file("r.json", text)), 0);
 	return set;
 }
 
@@ -244,7 +251,7 @@ test_rule_load_directory(void **state)
 	    "'crash', 'pattern': 'segfault'}]}");
 	write_file(".a.json", "not json");
 	write_file("notes.txt", "not json");
-	assert_int_equal(rule_set_load(set, tmpdir), 0);
+	assert_int_equal(rule_file_load(set, tmpdir), 0);
 	assert_int_equal(rule_set_count(set), 2);
 	assert_string_equal(rule_set_get(set, 0)->id, "a");
 	assert_string_equal(rule_set_get(set, 1)->id, "b");
@@ -259,9 +266,9 @@ load_errors(const char *text, int *count)
 	int              rc;
 
 	capture_start();
-	rc = rule_set_load(set, write_file("bad.json", text));
+	rc = rule_file_load(set, write_file("bad.json", text));
 	capture_end();
-	assert_int_equal(rc, -1);
+	assert_true(rc > 0);
 	*count = rule_set_count(set);
 	rule_set_free(set);
 	return errbuf;
@@ -366,9 +373,9 @@ test_rule_error_missing_file(void **state)
 
 	(void)state;
 	capture_start();
-	rc = rule_set_load(set, "/nonexistent/rules.json");
+	rc = rule_file_load(set, "/nonexistent/rules.json");
 	capture_end();
-	assert_int_equal(rc, -1);
+	assert_int_equal(rc, 1);
 	assert_contains(errbuf, "/nonexistent/rules.json");
 	rule_set_free(set);
 }
@@ -486,72 +493,35 @@ test_rule_field(void **state)
 	rule_set_free(set);
 }
 
-/* Each pattern's literals as rule_literals() shows them. */
-static const struct {
-	const char *pattern;
-	const char *flags;
-	const char *lits;
-} lit_cases[] = {
-    {"connection refused", "", "\"connection refused\""},
-    {"Too Many (clients|connections)", "i",
-	"\"too many clients\" \"too many connections\""},
-    {"colou?r (red|blue)", "",
-	"\"color blue\" \"color red\" \"colour blue\" \"colour red\""},
-    {"^(?:foo|ba)\\d+ server", "", "\" server\""},
-    {"\\bOOM\\b|out of memory", "", "\"oom\" \"out of memory\""},
-    {"a\\.b\\(c\\)\\[d\\]", "", "\"a.b(c)[d]\""},
-    {"[Ee]rror: disk", "", "\"error: disk\""},
-    {"(a+)+$", "", ""},
-    {"foo(bar)?baz", "", "\"foobarbaz\" \"foobaz\""},
-    {"too \\s+ many  # comment\n clients", "x", "\"manyclients\""},
-    {"(?x) disk\\ full (?-x)at x", "", "\"disk fullat x\""},
-    {"(?=.*panic)kernel: ", "", "\"kernel: \""},
-    {"status=5\\d\\d", "", "\"status=5\""},
-    {"(?<db>\\w+) (?:is|was) down", "", "\" is down\" \" was down\""},
-    {"x{2}yz", "", "\"xxyz\""},
-    {"x{2,}yz", "", ""},
-    {"\\Qa.b*c\\E+d", "", "\"a.b*c\""},
-    {"(foo|\\d+)ba", "", ""},
-    {"(foo|\\d+)bar", "", "\"bar\""},
-    {"(foo|\\d+)barn", "", "\"barn\""},
-    {"(?i)ERROR", "", "\"error\""},
-    {"[^x]yz", "", ""},
-    {"(foo|ba)", "", ""},
-    {"hello(?#comment)world", "", "\"helloworld\""},
-    {"a{,2}bcdef", "", ""},
-    {"(?:ab|cd){2}xyz", "", "\"ababxyz\" \"abcdxyz\" \"cdabxyz\" \"cdcdxyz\""},
-    {"[[:digit:]]+ms timeout", "", "\"ms timeout\""},
-    {"\\x41\\x{42}C\\n?", "", "\"abc\""},
-    {"\\x41\\x{42}C\\n", "", "\"abc\\x0a\""},
-    {"(?|(a)|(b))xyz", "", "\"axyz\" \"bxyz\""},
-    {"[a-c]bcd", "", "\"abcd\" \"bbcd\" \"cbcd\""},
-    {"[a-z]bcd", "", "\"bcd\""},
-    {"(?:error|fail(?:ed|ure)?)\\b", "", "\"error\" \"fail\""},
-    {"abc|", "", ""},
-    {"(abc)*def", "", "\"def\""},
-    {"abc(*SKIP)def", "", ""},
-    {"(a)?(?(1)abc|def)", "", ""},
-    {"x\\d{1,3}\\.\\d+ (GET|POST) /api", "", "\" get /api\" \" post /api\""},
-    {"\\\\server\\\\share", "", "\"\\x5cserver\\x5cshare\""},
-};
-
-/* Literal extraction follows the tricky parts of the syntax. */
+/*
+ * rule_literals() shows the literals the prefilter uses: none when the
+ * shortest is under 3 bytes (the extraction itself: test_rule_lit.c).
+ */
 static void
-test_rule_prefilter_extraction(void **state)
+test_rule_literals(void **state)
 {
+	static const char *const pats[][2] = {
+	    {"connection refused", "\"connection refused\""},
+	    {"(foo|bar)", "\"bar\" \"foo\""},
+	    {"(foo|ba)", ""},
+	    {"\\\\server\\\\share", "\"\\x5cserver\\x5cshare\""},
+	    {"(a+)+$", ""},
+	};
 	struct rule_set *set;
 	char             text[1024], buf[256];
 	size_t           i;
 
 	(void)state;
-	for (i = 0; i < sizeof(lit_cases) / sizeof(*lit_cases); i++) {
-		json_text(text, sizeof(text), lit_cases[i].pattern,
-		    lit_cases[i].flags);
+	for (i = 0; i < sizeof(pats) / sizeof(*pats); i++) {
+		json_text(text, sizeof(text), pats[i][0], "");
 		set = load_text(text);
-		rule_literals(rule_set_get(set, 0), buf, sizeof(buf));
-		if (strcmp(buf, lit_cases[i].lits) != 0)
-			fail_msg("pattern /%s/: literals %s, want %s",
-			    lit_cases[i].pattern, buf, lit_cases[i].lits);
+		assert_int_equal(
+		    rule_literals(rule_set_get(set, 0), buf, sizeof(buf)),
+		    strlen(pats[i][1]));
+		assert_string_equal(buf, pats[i][1]);
+		assert_int_equal(
+		    rule_literals(rule_set_get(set, 0), buf, 1), 0);
+		assert_string_equal(buf, "");
 		rule_set_free(set);
 	}
 }
@@ -773,25 +743,45 @@ test_rule_prefilter_skips(void **state)
 	rule_set_free(set);
 }
 
-/* A catastrophic pattern stops at the match limit and counts it. */
+/*
+ * A catastrophic pattern stops at the match limit; the limit hits and the
+ * matches are counted per rule and in total.
+ */
 static void
 test_rule_match_limit(void **state)
 {
-	static char      line[4096];
-	struct rule_set *set;
-	struct record    r;
-	struct rule_hit  hit;
+	static char               line[4096];
+	struct rule_set          *set;
+	struct record             r;
+	struct rule_hit           hit;
+	const struct rule_counts *bad, *ok;
 
 	(void)state;
-	set = load_text("{'rules': [{'id': 'bad', 'category': 'note', "
+	set = load_text("{'rules': [{'id': 'ok', 'category': 'note', "
+			"'pattern': 'fine'},\n"
+			"{'id': 'bad', 'category': 'note', "
 			"'pattern': '(a+)+$'}]}");
+	ok = rule_set_counts(set, 0);
+	bad = rule_set_counts(set, 1);
+	assert_null(rule_set_counts(set, 2));
+	assert_null(rule_set_counts(set, -1));
 	memset(line, 'a', sizeof(line) - 2);
 	line[sizeof(line) - 2] = 'b';
 	rec_msg(&r, line);
 	assert_int_equal(rule_set_match(set, &r, &hit), 0);
 	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	assert_int_equal(bad->limit_hits, 1);
+	assert_int_equal(bad->matches, 0);
 	assert_string_equal(match_id(set, "aaa"), "bad");
-	assert_int_equal(rule_set_stats(set)->limit_hits, 1);
+	assert_string_equal(match_id(set, "fine"), "ok");
+	assert_string_equal(match_id(set, "fine aa"), "ok");
+	assert_int_equal(rule_set_match(set, &r, &hit), 0);
+	assert_int_equal(rule_set_stats(set)->limit_hits, 2);
+	assert_int_equal(rule_set_stats(set)->matches, 3);
+	assert_int_equal(bad->limit_hits, 2);
+	assert_int_equal(bad->matches, 1);
+	assert_int_equal(ok->limit_hits, 0);
+	assert_int_equal(ok->matches, 2);
 	rule_set_free(set);
 }
 
@@ -818,7 +808,7 @@ test_rule_check_examples(void **state)
 	    "'examples': {'match': ['kernel panic']}}\n"
 	    "]}");
 	capture_start();
-	errors = rule_set_check(set, 1);
+	errors = rule_check_set(set, 1);
 	err = capture_end();
 	assert_int_equal(errors, 2);
 	assert_contains(err,
@@ -834,7 +824,7 @@ test_rule_check_examples(void **state)
 	assert_null(strstr(err, "rule good"));
 	assert_null(strstr(err, "example 1"));
 	capture_start();
-	errors = rule_set_check(set, 0);
+	errors = rule_check_set(set, 0);
 	err = capture_end();
 	assert_int_equal(errors, 2);
 	assert_null(strstr(err, "distinctive"));
@@ -842,7 +832,97 @@ test_rule_check_examples(void **state)
 	rule_set_free(set);
 }
 
-/* The built-in pack comes from $TIMELINED_RULES_DIR and needs examples. */
+/*
+ * A rule whose own examples hit the match limit is reported once, with
+ * the count, as an error: on real lines it would be given up the same way.
+ */
+static void
+test_rule_check_limit_hits(void **state)
+{
+	static char      text[8192];
+	struct rule_set *set;
+	const char      *err;
+	char             aaa[200];
+	int              errors;
+
+	(void)state;
+	memset(aaa, 'a', sizeof(aaa) - 2);
+	aaa[sizeof(aaa) - 2] = 'b';
+	aaa[sizeof(aaa) - 1] = '\0';
+	snprintf(text, sizeof(text),
+	    "{'rules': [\n"
+	    "{'id': 'nest', 'category': 'note', 'pattern': '(a+)+$',\n"
+	    " 'examples': {'match': ['aaa', '%s'], 'no_match': ['%s']}},\n"
+	    "{'id': 'fine', 'category': 'note', 'pattern': 'a+b$',\n"
+	    " 'examples': {'match': ['%s']}}\n"
+	    "]}",
+	    aaa, aaa, aaa);
+	set = load_text(text);
+	capture_start();
+	errors = rule_check_set(set, 0);
+	err = capture_end();
+	assert_int_equal(errors, 2);
+	assert_contains(err, "r.json:2: rule nest: example 2 does not match");
+	assert_contains(err,
+	    "r.json:2: rule nest: 2 examples hit the PCRE2 match or depth "
+	    "limit (such lines count as not matching)");
+	assert_null(strstr(err, "rule fine"));
+	assert_int_equal(rule_set_stats(set)->limit_hits, 0);
+	assert_int_equal(rule_set_counts(set, 0)->limit_hits, 0);
+	rule_set_free(set);
+}
+
+/*
+ * timelined check counts every error, in loading as in examples, in its
+ * summary line, and exits 2 on any.
+ */
+static void
+test_rule_check_command_counts(void **state)
+{
+	struct pipeline_opts o;
+	char                 out[4096], a[600], b[600];
+	int                  rc, fd, saved;
+	ssize_t              n;
+
+	(void)state;
+	pipeline_opts_default(&o);
+	o.no_default_rules = 1;
+	snprintf(a, sizeof(a), "%s",
+	    write_file("a.json",
+		"{'rules': [\n"
+		"{'id': 'ok', 'category': 'crash', 'pattern': 'segfault',\n"
+		" 'examples': {'match': ['segfault at 0', 'fine']}},\n"
+		"{'id': 'bad', 'category': 'crashed', 'pattern': '(x'}\n"
+		"]}"));
+	snprintf(b, sizeof(b), "%s", write_file("b.json", "{'rules': [}"));
+	o.rules[0] = a;
+	o.rules[1] = b;
+	o.rules[2] = "/nonexistent/rules.json";
+	o.nrules = 3;
+	snprintf(out, sizeof(out), "%s/stdout.txt", tmpdir);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 1);
+	capture_start();
+	rc = pipeline_check(&o);
+	capture_end();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(fd, out, sizeof(out) - 1, 0);
+	close(fd);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_int_equal(rc, 2);
+	/* bad: category and pattern; b.json; the missing file; example 2. */
+	assert_string_equal(out, "1 rules checked, 5 errors\n");
+	assert_contains(errbuf, "a.json:4: rule bad: unknown category");
+	assert_contains(errbuf, "a.json:2: rule ok: example 2 does not match");
+}
+
+/* The built-in pack needs examples. */
 static void
 test_rule_builtin_needs_examples(void **state)
 {
@@ -854,12 +934,10 @@ test_rule_builtin_needs_examples(void **state)
 	write_file("pack.json",
 	    "{'rules': [{'id': 'x.y', 'category': "
 	    "'crash', 'pattern': 'segfault'}]}");
-	setenv("TIMELINED_RULES_DIR", tmpdir, 1);
-	assert_int_equal(rule_set_load_builtin(set), 0);
-	unsetenv("TIMELINED_RULES_DIR");
+	assert_int_equal(rule_file_load_builtin(set, tmpdir), 0);
 	assert_int_equal(rule_set_count(set), 1);
 	capture_start();
-	errors = rule_set_check(set, 0);
+	errors = rule_check_set(set, 0);
 	err = capture_end();
 	assert_int_equal(errors, 1);
 	assert_contains(err,
@@ -868,21 +946,133 @@ test_rule_builtin_needs_examples(void **state)
 	rule_set_free(set);
 }
 
-/* Categories and which of them are failures, per the contract. */
+/* Makes directory tmpdir/rel; returns its path (static storage). */
+static const char *
+make_dir(const char *rel)
+{
+	static char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	assert_int_equal(mkdir(path, 0700), 0);
+	return path;
+}
+
+/*
+ * The built-in pack: the environment's directory if set, else the tree
+ * beside the executable (development first, then installed), else the
+ * compile-time path.
+ */
+static void
+test_rule_builtin_dir(void **state)
+{
+	static const char *const dirs[] = {"bin/config/rules.d", "bin/config",
+	    "bin", "share/timelined/rules.d", "share/timelined", "share"};
+	char                     exe[600], *dir, *want;
+	size_t                   i;
+
+	(void)state;
+	snprintf(exe, sizeof(exe), "%s/bin", tmpdir);
+	dir = rule_file_builtin_dir(exe, "/some/rules.d");
+	assert_string_equal(dir, "/some/rules.d");
+	free(dir);
+	dir = rule_file_builtin_dir(exe, "");
+	assert_string_equal(dir, TIMELINED_RULES_DIR);
+	free(dir);
+	dir = rule_file_builtin_dir(NULL, NULL);
+	assert_string_equal(dir, TIMELINED_RULES_DIR);
+	free(dir);
+	make_dir("bin");
+	make_dir("share");
+	make_dir("share/timelined");
+	make_dir("share/timelined/rules.d");
+	dir = rule_file_builtin_dir(exe, NULL);
+	xasprintf(&want, "%s/../share/timelined/rules.d", exe);
+	assert_string_equal(dir, want);
+	free(want);
+	free(dir);
+	make_dir("bin/config");
+	make_dir("bin/config/rules.d");
+	dir = rule_file_builtin_dir(exe, NULL);
+	xasprintf(&want, "%s/config/rules.d", exe);
+	assert_string_equal(dir, want);
+	free(want);
+	free(dir);
+	for (i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(exe, sizeof(exe), "%s/%s", tmpdir, dirs[i]);
+		rmdir(exe);
+	}
+}
+
+/* A definition added directly is checked like one read from a file. */
+static void
+test_rule_set_add(void **state)
+{
+	struct rule_set   *set = rule_set_new();
+	struct rule_def    def = {.name = "d",
+	       .id = "d",
+	       .pattern = "boom",
+	       .cat = CATEGORY_CRASH,
+	       .file = "mem",
+	       .line = 7};
+	const char *const  ex[] = {"a boom"};
+	const struct rule *r;
+
+	(void)state;
+	def.examples[0] = ex;
+	def.nexamples[0] = 1;
+	assert_int_equal(rule_set_add(set, &def), 0);
+	assert_int_equal(def.errors, 0);
+	rule_set_prepare(set);
+	assert_string_equal(match_id(set, "kaboom"), "d");
+	r = rule_set_get(set, 0);
+	assert_string_equal(r->category, "crash");
+	assert_string_equal(r->title, "d");
+	assert_string_equal(r->examples[0][0], "a boom");
+	assert_ptr_not_equal(r->examples[0][0], ex[0]);
+	capture_start();
+	assert_int_equal(rule_set_add(set, &def), -1);
+	def = (struct rule_def){
+	    .name = "e", .id = "e", .pattern = "(x", .file = "mem", .line = 9};
+	assert_int_equal(rule_set_add(set, &def), -1);
+	capture_end();
+	assert_int_equal(def.errors, 2);
+	assert_contains(errbuf,
+	    "mem:7: rule d: duplicate id (first defined "
+	    "at mem:7)");
+	assert_contains(errbuf,
+	    "mem:9: rule e: id, category and pattern are "
+	    "required");
+	assert_contains(errbuf, "mem:9: rule e: pattern error at offset 2");
+	assert_int_equal(rule_set_count(set), 1);
+	rule_set_free(set);
+}
+
+/* A rule's category is read into its enum; "unclassified" is no rule's. */
 static void
 test_rule_categories(void **state)
 {
+	struct rule_set *set;
+	const char      *err;
+	int              n;
+
 	(void)state;
-	assert_true(rule_category_valid("deploy"));
-	assert_true(rule_category_valid("crash"));
-	assert_false(rule_category_valid("crashes"));
-	assert_false(rule_category_valid(""));
-	assert_false(rule_category_is_failure("deploy"));
+	set = load_text("{'rules': [\n"
+			"{'id': 'a', 'category': 'pool_exhaustion', "
+			"'pattern': 'x'},\n"
+			"{'id': 'b', 'category': 'note', 'pattern': 'y'}\n"
+			"]}");
+	assert_int_equal(rule_set_get(set, 0)->cat, CATEGORY_POOL_EXHAUSTION);
+	assert_string_equal(rule_set_get(set, 0)->category, "pool_exhaustion");
+	assert_int_equal(rule_set_get(set, 1)->cat, CATEGORY_NOTE);
+	rule_set_free(set);
+	assert_true(rule_category_is_failure("crash"));
 	assert_false(rule_category_is_failure("recovery"));
 	assert_false(rule_category_is_failure("nope"));
-	assert_true(rule_category_is_failure("pool_exhaustion"));
-	assert_true(rule_category_is_failure("external_dependency"));
-	assert_true(rule_category_is_failure("crash"));
+	err = load_errors("{'rules': [{'id': 'u', 'category': 'unclassified', "
+			  "'pattern': 'x'}]}",
+	    &n);
+	assert_contains(err, "rule u: unknown category \"unclassified\"");
+	assert_int_equal(n, 0);
 }
 
 /* Loading more rules later re-sorts and re-indexes the whole set. */
@@ -894,24 +1084,24 @@ test_rule_load_twice(void **state)
 	(void)state;
 	assert_string_equal(match_id(set, "anything"), "-");
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("1.json",
 		    "{'rules': [{'id': 'one', 'category': 'crash', "
 		    "'pattern': 'boom'}]}")),
 	    0);
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("2.json",
 		    "{'rules': [{'id': 'two', 'category': 'crash', "
 		    "'pattern': 'boom!', 'priority': 1}]}")),
 	    0);
 	capture_start();
 	assert_int_equal(
-	    rule_set_load(set,
+	    rule_file_load(set,
 		write_file("3.json",
 		    "{'rules': [{'id': 'one', 'category': 'crash', "
 		    "'pattern': 'x'}]}")),
-	    -1);
+	    1);
 	capture_end();
 	assert_contains(errbuf,
 	    "3.json:1: rule one: duplicate id (first "
@@ -946,7 +1136,7 @@ main(void)
 		test_rule_captures_title, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rule_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_rule_prefilter_extraction, setup, teardown),
+		test_rule_literals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_prefilter_equivalence, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
@@ -957,7 +1147,15 @@ main(void)
 		test_rule_check_examples, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_builtin_needs_examples, setup, teardown),
-	    cmocka_unit_test(test_rule_categories),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_limit_hits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_command_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_categories, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_builtin_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rule_set_add, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
