@@ -724,7 +724,7 @@ def main():
     ap.add_argument("--log", help="with --base-url: a file the daemon tails (UTC)")
     ap.add_argument("--token", default=TOKEN, help="with --base-url: the API token")
     ap.add_argument("--restart", help="with --base-url: a shell command restarting the daemon")
-    OPT = ap.parse_args()
+    OPT = ap.parse_intermixed_args()
     OPT.bin = os.path.abspath(OPT.bin)
     OPT.page = os.path.abspath(OPT.page)
     if not os.access(OPT.bin, os.X_OK):
