@@ -30,13 +30,15 @@ import time
 import traceback
 import urllib.request
 
-import cdp
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import cdp  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MOCK = os.path.join(ROOT, "tests", "tools", "mock_api.py")
 DU = os.path.join(ROOT, "examples", "driver-update")
 DU_ID = "2024-03-15T09:00:01Z-db"
 TOKEN = "s3cret-test-token"
+DU_MADE = []
 
 OPT = None
 
@@ -72,7 +74,8 @@ def replay(files, display_tz="Africa/Lagos", extra=()):
 def driver_update_report():
     """The bundled incident, replayed as the README's demo does."""
     path = os.path.join(OPT.out, "driver-update.json")
-    if not os.path.exists(path):
+    if not DU_MADE:          # once per run, from the binary under test
+        DU_MADE.append(path)
         files = [os.path.join(DU, "syslog")] + sorted(
             os.path.join(DU, f) for f in os.listdir(DU) if f.endswith(".log"))
         rep = replay(files, extra=["--year", "2024", "--source-tz", "syslog=Africa/Lagos"])
@@ -383,7 +386,7 @@ def test_zero_second_incident_labels_do_not_overlap():
         p = open_page(m.url)
         p.wait("!!" + section(inc["id"]))
         labels = text_of(p, inc["id"], "svg .msl")
-        assert len(labels) == 4, labels
+        assert labels == ["start, detected, mitigated, end 12:00:00"], labels
         assert overlaps(p, inc["id"], "svg .msl") == [], "labels overlap"
         assert "0 s" in " ".join(text_of(p, inc["id"], ".card")), "duration"
         # One zone only: no switch to offer.
@@ -693,7 +696,8 @@ def daemon_test_live_incident_note_zone_restart():
     p.wait("%s.textContent.includes('browser test note')" % section(iid), what="the note")
     start = "[...%s.querySelectorAll('.card')][0].querySelector('.v').textContent" % section(iid)
     before = p.js(start)
-    click(p, "document.querySelector('#zone button[data-zone=utc]')")
+    if p.js("!!document.querySelector('#zone button[data-zone=utc]')"):
+        click(p, "document.querySelector('#zone button[data-zone=utc]')")
     p.wait("%s.endsWith('UTC')" % start)
     utc = datetime.datetime.fromisoformat(live.report()["incidents"][0]["start"].replace("Z", "+00:00"))
     assert p.js(start).startswith(utc.strftime("%H:%M:%S")), (before, p.js(start))

@@ -368,8 +368,33 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"ok": True})
 
 
+TIME_KEYS = ("ts", "first", "last", "start", "end", "detected", "mitigated")
+
+
+def shift(obj, by):
+    """Moves every time field of a report (incidents, entries) by `by` seconds."""
+    if isinstance(obj, list):
+        return [shift(x, by) for x in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for k, v in obj.items():
+        if k in TIME_KEYS and isinstance(v, str):
+            out[k] = fmt_ts(parse_ts(v) + by)
+        else:
+            out[k] = shift(v, by)
+    return out
+
+
 def reveal(st, full, seconds):
-    """Replays a report's incidents over `seconds` as a live daemon would."""
+    """Replays a report's incidents over `seconds` as a live daemon would.
+
+    The report's times are moved so that it ends now: the page sees a
+    daemon catching up on recent logs, quickly.
+    """
+    last = max([parse_ts(e.get("last") or e["ts"]) for i in full["incidents"]
+                for e in i["timeline"]] + [0])
+    full = shift(full, time.time() - last)
     steps = []
     for inc in full["incidents"]:
         start = parse_ts(inc["start"])
