@@ -448,6 +448,10 @@ def test_zone_switch_changes_every_time_and_works_by_keyboard():
         p.key("z", code="KeyZ", text="z")
         p.wait("%s.startsWith('09:00:01')" % start, what="the z key")
         no_errors(p)
+        # The URL can choose the zone (a wall screen's bookmark).
+        q = open_page(m.url + "?tz=display")
+        q.wait("!!" + section(DU_ID))
+        assert q.js(start).startswith("10:00:01"), q.js(start)
     finally:
         m.close()
 
