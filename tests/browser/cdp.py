@@ -193,7 +193,7 @@ class Page:
             raise CDPError("script failed: %s" % text)
         return res.get("result", {}).get("value")
 
-    def wait(self, expr, timeout=10, what=None):
+    def wait(self, expr, timeout=15, what=None):
         """Polls expr until it is truthy; returns its value or raises."""
         deadline = time.monotonic() + timeout
         last = None
