@@ -12,7 +12,8 @@
 
 #include "incident.h"
 #include "log.h"
-#include "rule.h"
+#include "category.h"
+#include "strtab.h"
 #include "tstamp.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -40,6 +41,9 @@ struct incident_engine {
 	int                  npending;
 	incident_cb          cb;
 	void                *cb_arg;
+	struct strtab       *refkeys; /* interned rules: "cat:open_min:id" */
+	struct rule_ref    **refs;    /* by strtab id */
+	uint32_t             caprefs;
 	int                  nclosed; /* closed incidents at the front */
 	uint64_t             dropped; /* closed incidents past the bound */
 };
@@ -47,9 +51,8 @@ struct incident_engine {
 static void incident_set_id(struct incident *, const struct match *);
 
 /* The rule behind note entries added through the API. */
-static char note_id[] = "note", note_cat[] = "note", note_title[] = "Note";
-static const struct rule note_rule = {
-    .id = note_id, .category = note_cat, .title = note_title, .index = -1};
+static const struct rule_ref note_rule = {
+    "note", "note", CATEGORY_NOTE, 0, UINT32_MAX};
 
 /* The defaults of the contract: 30 min quiet period, 2 h look-back. */
 void
@@ -75,6 +78,7 @@ incident_engine_new(const struct incident_conf *c)
 		e->conf.min_failures = 1;
 	e->pending = xcalloc(PENDING_MAX, sizeof(*e->pending));
 	e->now_ns = INT64_MIN;
+	e->refkeys = strtab_new();
 	return e;
 }
 
@@ -100,6 +104,12 @@ incident_engine_free(struct incident_engine *e)
 		incident_free(e->inc[i]);
 	free(e->inc);
 	free(e->pending);
+	for (i = 0; i < (int)strtab_count(e->refkeys); i++) {
+		free((char *)e->refs[i]->id);
+		free(e->refs[i]);
+	}
+	free(e->refs);
+	strtab_free(e->refkeys);
 	free(e);
 }
 
@@ -138,7 +148,7 @@ incident_msg_hash(const char *s)
 static uint32_t
 incident_key(const struct match *m)
 {
-	uint32_t h = (uint32_t)m->rule->index * 2654435761u;
+	uint32_t h = m->ref->index * 2654435761u;
 
 	h ^= (uint32_t)m->group * 40503u;
 	h ^= incident_msg_hash(m->host) * 31u;
@@ -153,7 +163,7 @@ static int
 incident_entry_is(
     const struct incident_entry *x, const struct match *m, uint32_t key)
 {
-	return x->key == key && x->rule == m->rule && x->group == m->group &&
+	return x->key == key && x->rule == m->ref && x->group == m->group &&
 	    strcmp(x->host, m->host) == 0;
 }
 
@@ -171,7 +181,7 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	x = &inc->entries[inc->nentries];
 	memset(x, 0, sizeof(*x));
 	x->id = inc->nentries++;
-	x->rule = m->rule;
+	x->rule = m->ref;
 	x->source = x->source_last = m->source;
 	x->group = m->group;
 	x->key = key;
@@ -228,8 +238,6 @@ incident_add(
 static void
 incident_account(struct incident *inc, const struct match *m)
 {
-	const char *cat = m->rule->category;
-
 	if (match_is_failure(m)) {
 		inc->failures++;
 		if (inc->last_recovery_ns > inc->last_failure_ns &&
@@ -245,7 +253,7 @@ incident_account(struct incident *inc, const struct match *m)
 			inc->start_ns = m->ts_ns;
 			inc->start_frac = m->frac_digits;
 		}
-	} else if (strcmp(cat, "recovery") == 0 &&
+	} else if (m->cat == CATEGORY_RECOVERY &&
 	    m->ts_ns >= inc->last_recovery_ns) {
 		inc->last_recovery_ns = m->ts_ns;
 		inc->last_recovery_frac = m->frac_digits;
@@ -272,10 +280,10 @@ incident_take(
 
 /* 1 if the category names a possible cause: deploy, config, rollback. */
 static int
-incident_is_trigger_cat(const char *cat)
+incident_is_trigger_cat(enum category cat)
 {
-	return strcmp(cat, "deploy") == 0 ||
-	    strcmp(cat, "config_change") == 0 || strcmp(cat, "rollback") == 0;
+	return cat == CATEGORY_DEPLOY || cat == CATEGORY_CONFIG_CHANGE ||
+	    cat == CATEGORY_ROLLBACK;
 }
 
 /*
@@ -286,7 +294,7 @@ incident_is_trigger_cat(const char *cat)
 static void
 incident_ring_push(struct incident_engine *e, const struct match *m)
 {
-	struct ring *rg = &e->ring[!incident_is_trigger_cat(m->rule->category)];
+	struct ring *rg = &e->ring[!incident_is_trigger_cat(m->cat)];
 	int          slot;
 
 	slot = (rg->head + rg->len) % RING_MAX;
@@ -302,14 +310,12 @@ static int
 incident_ring_joins(
     const struct incident_engine *e, const struct match *m, int64_t start)
 {
-	const char *cat = m->rule->category;
-
 	if (m->ts_ns >= start)
 		return 1;
-	if (incident_is_trigger_cat(cat))
+	if (incident_is_trigger_cat(m->cat))
 		return m->ts_ns >= start - e->conf.lookback_ns;
 	/* Monitoring can fire before the first failure line is written. */
-	return strcmp(cat, "alert") == 0 &&
+	return m->cat == CATEGORY_ALERT &&
 	    m->ts_ns >= start - e->conf.open_window_ns;
 }
 
@@ -344,8 +350,7 @@ incident_open(struct incident_engine *e, int64_t start)
 		if (!incident_ring_joins(e, m, start) ||
 		    (x = incident_take(e, inc, m)) == NULL)
 			continue;
-		if (m->ts_ns < start &&
-		    incident_is_trigger_cat(m->rule->category))
+		if (m->ts_ns < start && incident_is_trigger_cat(m->cat))
 			x->trigger = 1;
 	}
 	for (i = 0; i < e->npending; i++)
@@ -363,7 +368,7 @@ incident_open(struct incident_engine *e, int64_t start)
 
 /* How many matches a rule needs within the window to open on its own. */
 static int
-incident_open_min(const struct incident_engine *e, const struct rule *r)
+incident_open_min(const struct incident_engine *e, const struct rule_ref *r)
 {
 	int n = r->open_min > 1 ? r->open_min : 1;
 
@@ -372,12 +377,13 @@ incident_open_min(const struct incident_engine *e, const struct rule *r)
 
 /* How many pending failures came from rule r. */
 static int
-incident_pending_count(const struct incident_engine *e, const struct rule *r)
+incident_pending_count(
+    const struct incident_engine *e, const struct rule_ref *r)
 {
 	int i, n = 0;
 
 	for (i = 0; i < e->npending; i++)
-		n += e->pending[i].rule == r;
+		n += e->pending[i].ref == r;
 	return n;
 }
 
@@ -396,13 +402,13 @@ incident_pending_start(const struct incident_engine *e)
 
 	for (i = 0; i < e->npending; i++) {
 		p = &e->pending[i];
-		if (p->rule->open_min <= 1) {
+		if (p->ref->open_min <= 1) {
 			strong++;
 			if (p->ts_ns < start)
 				start = p->ts_ns;
 		} else if (p->ts_ns < weak &&
-		    incident_pending_count(e, p->rule) >=
-			incident_open_min(e, p->rule))
+		    incident_pending_count(e, p->ref) >=
+			incident_open_min(e, p->ref))
 			weak = p->ts_ns;
 	}
 	if (weak != INT64_MAX)
@@ -414,7 +420,7 @@ incident_pending_start(const struct incident_engine *e)
 	 * error): they move the start back, by two minutes at most. */
 	for (i = 0; i < e->npending; i++) {
 		p = &e->pending[i];
-		if (p->rule->open_min > 1 && p->ts_ns < start &&
+		if (p->ref->open_min > 1 && p->ts_ns < start &&
 		    p->ts_ns >= start - INCIDENT_ONSET_NS)
 			start = p->ts_ns;
 	}
@@ -452,56 +458,32 @@ incident_entry_cmp(const void *a, const void *b)
 	return x->id - y->id;
 }
 
-/* Phrase and slug of a failure category, for titles and ids. */
-static const struct {
-	const char *cat, *phrase, *slug;
-} incident_cats[] = {
-    {"db_connection_error", "Database connection errors", "db"},
-    {"pool_exhaustion", "Connection pool exhaustion", "pool"},
-    {"resource_exhaustion", "Resource exhaustion", "resource"},
-    {"hardware_failure", "Hardware errors", "hardware"},
-    {"crash", "Crashes", "crash"},
-    {"external_dependency", "External dependency failures", "external"},
-    {"upstream_error", "Upstream errors", "upstream"},
-};
-
-/* Index of a failure category in incident_cats, or -1. */
-static int
-incident_cat_index(const char *cat)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(incident_cats) / sizeof(incident_cats[0]); i++)
-		if (strcmp(incident_cats[i].cat, cat) == 0)
-			return (int)i;
-	return -1;
-}
-
 /*
  * The failure category that best names the incident: the earliest to
  * appear, except that upstream errors (a symptom more often than a cause)
  * name it only when nothing else failed.
  */
-static int
+static enum category
 incident_dominant(const struct incident *inc)
 {
 	const struct incident_entry *x;
-	int                          i, c, best = -1, up = -1;
+	enum category                best = CATEGORY_UNCLASSIFIED;
+	enum category                up = CATEGORY_UNCLASSIFIED;
 	int64_t                      bt = INT64_MAX;
+	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->rule == NULL ||
-		    (c = incident_cat_index(x->rule->category)) < 0)
+		if (!category_is_failure(x->rule->cat))
 			continue;
-		if (strcmp(x->rule->category, "upstream_error") == 0)
-			up = c;
+		if (x->rule->cat == CATEGORY_UPSTREAM_ERROR)
+			up = x->rule->cat;
 		else if (x->first_ns < bt) {
 			bt = x->first_ns;
-			best = c;
+			best = x->rule->cat;
 		}
 	}
-	return best >= 0 ? best : up;
+	return best != CATEGORY_UNCLASSIFIED ? best : up;
 }
 
 /* The newest trigger entry, or NULL. */
@@ -525,17 +507,16 @@ static void
 incident_title(struct incident *inc)
 {
 	const struct incident_entry *t = incident_newest_trigger(inc);
-	int                          c = incident_dominant(inc);
+	enum category                c = incident_dominant(inc);
 	const char                  *after = "";
 
 	if (t != NULL)
-		after = strcmp(t->rule->category, "deploy") == 0
-		    ? " after deploy"
-		    : strcmp(t->rule->category, "rollback") == 0
+		after = t->rule->cat == CATEGORY_DEPLOY ? " after deploy"
+		    : t->rule->cat == CATEGORY_ROLLBACK
 		    ? " after rollback"
 		    : " after config change";
 	snprintf(inc->title, sizeof(inc->title), "%s%s",
-	    c < 0 ? "Failures" : incident_cats[c].phrase, after);
+	    category_is_failure(c) ? category_phrase(c) : "Failures", after);
 }
 
 /* Sets the id from the start time and the first failure's category. */
@@ -543,19 +524,19 @@ static void
 incident_set_id(struct incident *inc, const struct match *first)
 {
 	char ts[40];
-	int  c = incident_cat_index(first->rule->category);
 
 	tstamp_format(ts, sizeof(ts), inc->start_ns / NS * NS, 0, 0);
 	snprintf(inc->id, sizeof(inc->id), "%s-%s", ts,
-	    c < 0 ? "failure" : incident_cats[c].slug);
+	    category_is_failure(first->cat) ? category_slug(first->cat)
+					    : "failure");
 }
 
 /* 1 if the category is an action that can mitigate: rollback and such. */
 static int
-incident_is_action(const char *cat)
+incident_is_action(enum category cat)
 {
-	return strcmp(cat, "rollback") == 0 || strcmp(cat, "restart") == 0 ||
-	    strcmp(cat, "config_change") == 0;
+	return cat == CATEGORY_ROLLBACK || cat == CATEGORY_RESTART ||
+	    cat == CATEGORY_CONFIG_CHANGE;
 }
 
 /*
@@ -573,8 +554,7 @@ incident_mitigation(struct incident *inc)
 	inc->mitigated_entry = -1;
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->rule == NULL || !incident_is_action(x->rule->category) ||
-		    x->trigger ||
+		if (!incident_is_action(x->rule->cat) || x->trigger ||
 		    x->first_ns < inc->last_failure_ns - 120 * NS ||
 		    x->first_ns > inc->end_ns)
 			continue;
@@ -595,7 +575,7 @@ incident_detection(struct incident *inc)
 	inc->detected_ns = -1;
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (strcmp(x->rule->category, "alert") == 0 && !x->trigger &&
+		if (x->rule->cat == CATEGORY_ALERT && !x->trigger &&
 		    (inc->detected_ns < 0 || x->first_ns < inc->detected_ns))
 			inc->detected_ns = x->first_ns;
 	}
@@ -629,7 +609,7 @@ incident_note_rollbacks(struct incident *inc)
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (strcmp(x->rule->category, "rollback") == 0 && !x->trigger &&
+		if (x->rule->cat == CATEGORY_ROLLBACK && !x->trigger &&
 		    (last == NULL || x->last_ns >= last->last_ns))
 			last = x;
 	}
@@ -652,8 +632,7 @@ incident_source_span(
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->group != src ||
-		    !rule_category_is_failure(x->rule->category))
+		if (x->group != src || !category_is_failure(x->rule->cat))
 			continue;
 		if (!found || x->first_ns < *a)
 			*a = x->first_ns;
@@ -848,12 +827,42 @@ incident_engine_sync(struct incident_engine *e)
 		incident_refresh(e->cur);
 }
 
+/* The engine's own record of the rule of m, made the first time. */
+static const struct rule_ref *
+incident_ref(struct incident_engine *e, const struct match *m)
+{
+	struct rule_ref *r;
+	char             key[MATCH_RULE_MAX + 32];
+	uint32_t         k;
+
+	snprintf(
+	    key, sizeof(key), "%d:%d:%s", (int)m->cat, m->open_min, m->rule_id);
+	if (strtab_find(e->refkeys, key, &k))
+		return e->refs[k];
+	k = strtab_intern(e->refkeys, key);
+	if (k >= e->caprefs) {
+		e->caprefs = e->caprefs ? e->caprefs * 2 : 64;
+		e->refs = xreallocarray(e->refs, e->caprefs, sizeof(*e->refs));
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->id = xstrdup(m->rule_id);
+	r->cat = m->cat;
+	r->category = category_name(m->cat);
+	r->open_min = m->open_min;
+	r->index = k;
+	e->refs[k] = r;
+	return r;
+}
+
 /* Feeds one match, in event-time order (late ones are tolerated). */
 void
-incident_engine_feed(struct incident_engine *e, const struct match *m)
+incident_engine_feed(struct incident_engine *e, const struct match *in)
 {
-	struct incident *inc;
+	struct incident    *inc;
+	struct match        copy = *in;
+	const struct match *m = &copy;
 
+	copy.ref = incident_ref(e, in);
 	incident_engine_advance(e, m->ts_ns);
 	inc = e->cur;
 	if (match_is_failure(m)) {
@@ -955,7 +964,9 @@ incident_add_note(
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
 	m.source = m.group = -1;
-	m.rule = &note_rule;
+	snprintf(m.rule_id, sizeof(m.rule_id), "note");
+	m.cat = CATEGORY_NOTE;
+	m.ref = &note_rule;
 	m.seq = (uint64_t)inc->nentries;
 	utf8_sanitize(text, strlen(text), m.message, sizeof(m.message));
 	snprintf(m.title, sizeof(m.title), "Note");

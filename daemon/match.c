@@ -2,6 +2,7 @@
  * match: copies what a timeline needs out of a record and a rule hit,
  * sanitised and bounded, so the line buffer can move on.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "match.h"
@@ -37,7 +38,10 @@ match_from_hit(
 	m->utc_offset = r->utc_offset;
 	m->frac_digits = r->tm.frac_digits;
 	m->ambiguous = r->ambiguous;
-	m->rule = h->rule;
+	snprintf(m->rule_id, sizeof(m->rule_id), "%s", h->rule->id);
+	m->cat = h->rule->cat;
+	m->open_min = h->rule->open_min;
+	m->ref = NULL;
 	m->fields_len = 0;
 	for (i = 0; i < h->ncap; i++) {
 		if (h->cap[i].val == NULL)
@@ -55,7 +59,7 @@ match_from_hit(
 int
 match_is_failure(const struct match *m)
 {
-	return rule_category_is_failure(m->rule->category);
+	return category_is_failure(m->cat);
 }
 
 /* Orders matches by time, then by arrival: <0, 0, >0 like strcmp. */

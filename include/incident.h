@@ -22,25 +22,37 @@ struct incident_conf {
 	int     max_incidents;  /* kept; oldest closed ones go */
 };
 
+/*
+ * A rule as incidents remember it. The engine owns these, so entries
+ * outlive the rule set that classified them (a reload frees it).
+ */
+struct rule_ref {
+	const char   *id;
+	const char   *category; /* category_name(cat) */
+	enum category cat;
+	int           open_min;
+	uint32_t      index; /* order in which the engine first saw it */
+};
+
 /* One timeline line: a match, or a run of the same rule coalesced. */
 struct incident_entry {
-	int                id;
-	const struct rule *rule;
-	int                source;      /* file of the first match */
-	int                source_last; /* file of the last match */
-	int                group;   /* rotation set: app.log.1.gz + app.log */
-	int                trigger; /* also listed as a trigger */
-	int64_t            first_ns, last_ns;
-	int32_t            first_off;
-	int                first_frac, last_frac;
-	uint64_t           count;
-	uint64_t           line_first, line_last;
-	uint32_t           key;
-	char               host[MATCH_HOST_MAX];
-	char               message[MATCH_MESSAGE_MAX];
-	char               title[MATCH_TITLE_MAX];
-	char               fields[MATCH_FIELDS_MAX];
-	size_t             fields_len;
+	int                    id;
+	const struct rule_ref *rule;
+	int                    source;      /* file of the first match */
+	int                    source_last; /* file of the last match */
+	int                    group; /* rotation set: app.log.1.gz + app.log */
+	int                    trigger; /* also listed as a trigger */
+	int64_t                first_ns, last_ns;
+	int32_t                first_off;
+	int                    first_frac, last_frac;
+	uint64_t               count;
+	uint64_t               line_first, line_last;
+	uint32_t               key;
+	char                   host[MATCH_HOST_MAX];
+	char                   message[MATCH_MESSAGE_MAX];
+	char                   title[MATCH_TITLE_MAX];
+	char                   fields[MATCH_FIELDS_MAX];
+	size_t                 fields_len;
 };
 
 #define INCIDENT_NOTE_MAX  8

@@ -10,31 +10,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "category.h"
+
 struct record;
 struct rule_hit;
-struct rule;
+struct rule_ref;
 
 #define MATCH_MESSAGE_MAX 513 /* 512 bytes of UTF-8 and a NUL */
 #define MATCH_TITLE_MAX   256
 #define MATCH_FIELDS_MAX  512
 #define MATCH_HOST_MAX    64
+#define MATCH_RULE_MAX    129 /* a rule id of 128 bytes and a NUL */
 
 struct match {
-	int64_t            ts_ns;      /* UTC */
-	int32_t            utc_offset; /* of the time as written */
-	int                frac_digits;
-	int                ambiguous;
-	int                source; /* index of the source (file) */
-	int                group;  /* the first file of its rotation set */
-	uint64_t           lineno;
-	uint64_t           end_off; /* stream offset past the line */
-	uint64_t           seq;     /* arrival order, for stable sorting */
-	const struct rule *rule;
-	char               host[MATCH_HOST_MAX];
-	char               message[MATCH_MESSAGE_MAX];
-	char               title[MATCH_TITLE_MAX];
-	char               fields[MATCH_FIELDS_MAX]; /* "k\0v\0k\0v\0" */
-	size_t             fields_len;
+	int64_t  ts_ns;      /* UTC */
+	int32_t  utc_offset; /* of the time as written */
+	int      frac_digits;
+	int      ambiguous;
+	int      source; /* index of the source (file) */
+	int      group;  /* the first file of its rotation set */
+	uint64_t lineno;
+	uint64_t end_off; /* stream offset past the line */
+	uint64_t seq;     /* arrival order, for stable sorting */
+	/* The rule, by value: a match can outlive its rule set (reload). */
+	char                   rule_id[MATCH_RULE_MAX];
+	enum category          cat;
+	int                    open_min;
+	const struct rule_ref *ref; /* set by the incident engine */
+	char                   host[MATCH_HOST_MAX];
+	char                   message[MATCH_MESSAGE_MAX];
+	char                   title[MATCH_TITLE_MAX];
+	char                   fields[MATCH_FIELDS_MAX]; /* "k\0v\0k\0v\0" */
+	size_t                 fields_len;
 };
 
 void

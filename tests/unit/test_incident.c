@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "category.h"
 #include "incident.h"
 #include "match.h"
 #include "rule.h"
@@ -44,7 +45,9 @@ feed(struct incident_engine *e, struct rule *r, int64_t sec, int src,
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = T0 + sec * S;
-	m.rule = r;
+	snprintf(m.rule_id, sizeof(m.rule_id), "%s", r->id);
+	m.cat = category_from_name(r->category);
+	m.open_min = r->open_min;
 	m.source = m.group = src;
 	m.lineno = (uint64_t)sec + 1;
 	m.seq = seq++;
