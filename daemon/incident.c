@@ -44,6 +44,7 @@ struct incident_engine {
 	struct strtab       *refkeys; /* interned rules: "cat:open_min:id" */
 	struct rule_ref    **refs;    /* by strtab id */
 	uint32_t             caprefs;
+	size_t               bytes;   /* entries of every incident held */
 	int                  nclosed; /* closed incidents at the front */
 	uint64_t             dropped; /* closed incidents past the bound */
 };
@@ -64,6 +65,7 @@ incident_conf_default(struct incident_conf *c)
 	c->open_window_ns = 600 * NS;
 	c->max_entries = 2000;
 	c->max_incidents = 1000;
+	c->max_bytes = (size_t)128 << 20;
 }
 
 /* Creates an engine with configuration c (copied). */
@@ -86,8 +88,12 @@ incident_engine_new(const struct incident_conf *c)
 void
 incident_free(struct incident *inc)
 {
+	int i;
+
 	if (inc == NULL)
 		return;
+	for (i = 0; i < inc->nentries; i++)
+		free(inc->entries[i].text);
 	free(inc->entries);
 	free(inc);
 }
@@ -167,11 +173,31 @@ incident_entry_is(
 	    strcmp(x->host, m->host) == 0;
 }
 
+/* What an entry made from m costs: the struct and its strings. */
+static size_t
+incident_entry_size(const struct match *m)
+{
+	return sizeof(struct incident_entry) + strlen(m->host) +
+	    strlen(m->message) + strlen(m->title) + m->fields_len + 3;
+}
+
+/* Copies n bytes of s into the entry's text at *at; returns the copy. */
+static const char *
+incident_text(char *text, size_t *at, const char *s, size_t n)
+{
+	char *p = text + *at;
+
+	memcpy(p, s, n);
+	*at += n;
+	return p;
+}
+
 /* Starts a new entry for m. */
 static struct incident_entry *
 incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 {
 	struct incident_entry *x;
+	size_t                 at = 0;
 
 	if (inc->nentries == inc->capentries) {
 		inc->capentries = inc->capentries ? inc->capentries * 2 : 16;
@@ -189,11 +215,14 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	x->first_off = m->utc_offset;
 	x->first_frac = x->last_frac = m->frac_digits;
 	x->line_first = x->line_last = m->lineno;
-	memcpy(x->host, m->host, sizeof(x->host));
-	memcpy(x->message, m->message, sizeof(x->message));
-	memcpy(x->title, m->title, sizeof(x->title));
-	memcpy(x->fields, m->fields, m->fields_len);
+	x->text = xmalloc(incident_entry_size(m) - sizeof(*x));
+	x->host = incident_text(x->text, &at, m->host, strlen(m->host) + 1);
+	x->message = incident_text(
+	    x->text, &at, m->message, strlen(m->message) + 1);
+	x->title = incident_text(x->text, &at, m->title, strlen(m->title) + 1);
+	x->fields = incident_text(x->text, &at, m->fields, m->fields_len);
 	x->fields_len = m->fields_len;
+	inc->bytes += incident_entry_size(m);
 	return x;
 }
 
@@ -225,10 +254,12 @@ incident_add(
 		}
 		return x;
 	}
-	if (inc->nentries >= e->conf.max_entries) {
+	if (inc->nentries >= e->conf.max_entries ||
+	    e->bytes + incident_entry_size(m) > e->conf.max_bytes) {
 		inc->dropped++;
 		return NULL;
 	}
+	e->bytes += incident_entry_size(m);
 	x = incident_entry_new(inc, m, key);
 	x->count = 1;
 	return x;
@@ -717,17 +748,34 @@ incident_notes(struct incident *inc)
 		n->count = inc->dropped;
 }
 
-/* Drops entries that begin after the end (not triggers), then sorts. */
-static void
+/* What an entry takes: the struct and its strings. */
+static size_t
+incident_entry_bytes(const struct incident_entry *x)
+{
+	return sizeof(*x) + strlen(x->host) + strlen(x->message) +
+	    strlen(x->title) + x->fields_len + 3;
+}
+
+/* Drops entries that begin after the end (not triggers); bytes freed. */
+static size_t
 incident_trim_tail(struct incident *inc)
 {
-	int i, n = 0;
+	struct incident_entry *x;
+	size_t                 freed = 0;
+	int                    i, n = 0;
 
-	for (i = 0; i < inc->nentries; i++)
-		if (inc->entries[i].trigger ||
-		    inc->entries[i].first_ns <= inc->end_ns)
-			inc->entries[n++] = inc->entries[i];
+	for (i = 0; i < inc->nentries; i++) {
+		x = &inc->entries[i];
+		if (x->trigger || x->first_ns <= inc->end_ns) {
+			inc->entries[n++] = *x;
+			continue;
+		}
+		freed += incident_entry_bytes(x);
+		free(x->text);
+	}
 	inc->nentries = n;
+	inc->bytes -= freed;
+	return freed;
 }
 
 /*
@@ -756,10 +804,10 @@ incident_refresh(struct incident *inc)
 
 /* Final touches at close: trims the tail, then refreshes. */
 static void
-incident_finalize(struct incident *inc)
+incident_finalize(struct incident_engine *e, struct incident *inc)
 {
 	incident_refresh(inc);
-	incident_trim_tail(inc);
+	e->bytes -= incident_trim_tail(inc);
 	incident_refresh(inc);
 }
 
@@ -773,7 +821,7 @@ incident_close(struct incident_engine *e)
 		return;
 	e->cur = NULL;
 	inc->open = 0;
-	incident_finalize(inc);
+	incident_finalize(e, inc);
 	e->nclosed++;
 	if (e->cb != NULL)
 		e->cb(inc, NULL, e->cb_arg);
@@ -788,6 +836,7 @@ incident_shift(struct incident_engine *e)
 	memmove(e->inc, e->inc + 1, (size_t)(e->ninc - 1) * sizeof(*e->inc));
 	e->ninc--;
 	e->nclosed--;
+	e->bytes -= inc->bytes;
 	return inc;
 }
 
@@ -810,6 +859,13 @@ struct incident *
 incident_engine_take_closed(struct incident_engine *e)
 {
 	return e->nclosed > 0 ? incident_shift(e) : NULL;
+}
+
+/* What the entries of the incidents the engine holds take, in bytes. */
+size_t
+incident_engine_bytes(const struct incident_engine *e)
+{
+	return e->bytes;
 }
 
 /* How many closed incidents were dropped at max_incidents. */
@@ -905,7 +961,7 @@ incident_engine_finish(struct incident_engine *e)
 		incident_close(e);
 		return;
 	}
-	incident_finalize(inc);
+	incident_finalize(e, inc);
 	inc->open = 1;
 }
 

@@ -20,6 +20,7 @@ struct incident_conf {
 	int64_t open_window_ns; /* ...within this window */
 	int     max_entries;    /* per incident */
 	int     max_incidents;  /* kept; oldest closed ones go */
+	size_t  max_bytes;      /* entries of every incident, together */
 };
 
 /*
@@ -48,11 +49,10 @@ struct incident_entry {
 	uint64_t               count;
 	uint64_t               line_first, line_last;
 	uint32_t               key;
-	char                   host[MATCH_HOST_MAX];
-	char                   message[MATCH_MESSAGE_MAX];
-	char                   title[MATCH_TITLE_MAX];
-	char                   fields[MATCH_FIELDS_MAX];
+	const char            *host, *message, *title; /* in text */
+	const char            *fields; /* "k\0v\0k\0v\0", in text */
 	size_t                 fields_len;
+	char                  *text; /* one block holding the strings */
 };
 
 #define INCIDENT_NOTE_MAX  8
@@ -91,7 +91,8 @@ struct incident {
 	int64_t                recur_ns, recur_after_ns; /* 0: none */
 	int                    last_failure_frac, last_recovery_frac;
 	uint64_t               failures;
-	uint64_t               dropped; /* matches past max_entries */
+	uint64_t               dropped; /* matches past max_entries/bytes */
+	size_t                 bytes;   /* what its entries take */
 	struct incident_entry *entries;
 	int                    nentries, capentries;
 	struct incident_note   notes[INCIDENT_NOTE_MAX];
@@ -123,6 +124,7 @@ const struct incident *
 incident_engine_find(const struct incident_engine *, const char *);
 struct incident *incident_engine_take_closed(struct incident_engine *);
 uint64_t         incident_engine_dropped(const struct incident_engine *);
+size_t           incident_engine_bytes(const struct incident_engine *);
 int              incident_add_note(
 		 struct incident_engine *, const char *, const char *, int64_t);
 void incident_free(struct incident *);

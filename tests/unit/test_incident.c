@@ -450,6 +450,36 @@ test_incident_trigger_flag_lands_on_the_trigger(void **state)
 	incident_engine_free(e);
 }
 
+static void
+test_incident_memory_budget_bounds_entries_and_counts_drops(void **state)
+{
+	struct incident_conf    c;
+	struct incident_engine *e;
+	const struct incident  *inc;
+	char                    msg[64];
+	int                     i;
+
+	(void)state;
+	incident_conf_default(&c);
+	c.max_bytes = 16 * 1024;
+	e = incident_engine_new(&c);
+	feed(e, &r_db, 0, 0, "x");
+	feed(e, &r_db, 1, 0, "x");
+	for (i = 0; i < 1000; i++) { /* distinct alerts: one entry each */
+		snprintf(msg, sizeof(msg), "alert firing: check %c%c",
+		    'a' + i % 26, 'a' + i / 26 % 26);
+		feed(e, &r_alert, 2 + i, 1, msg);
+	}
+	incident_engine_sync(e);
+	assert_true(incident_engine_bytes(e) <= 16 * 1024);
+	inc = incident_engine_get(e, 0);
+	assert_true(inc->dropped > 0);
+	assert_true(inc->nentries > 2 && inc->nentries < 1000);
+	assert_int_equal(
+	    inc->notes[inc->nnotes - 1].kind, INCIDENT_NOTE_DROPPED);
+	incident_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -460,6 +490,8 @@ main(void)
 	    cmocka_unit_test(test_incident_take_closed_streams_incidents_out),
 	    cmocka_unit_test(test_incident_max_incidents_drops_are_counted),
 	    cmocka_unit_test(test_incident_trigger_flag_lands_on_the_trigger),
+	    cmocka_unit_test(
+		test_incident_memory_budget_bounds_entries_and_counts_drops),
 	    cmocka_unit_test(test_incident_coalesces_runs_and_names_trigger),
 	    cmocka_unit_test(test_incident_open_at_end_of_input),
 	    cmocka_unit_test(test_incident_two_incidents_stay_separate),
