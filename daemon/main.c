@@ -4,12 +4,14 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "conf.h"
+#include "rule_file.h"
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
@@ -48,37 +50,31 @@ static const char usage_text[] =
     "     run     the daemon (tails sources, serves the HTTP API).\n"
     "\n"
     "OPTIONS\n"
-    "     --tz ZONE            zone of timestamps that carry none (default:\n"
-    "                          the machine's zone). ZONE is an IANA name\n"
-    "                          (Africa/Lagos), UTC, or an offset (+01:00).\n"
+    "     -c FILE              configuration file (JSON; config/README.md); flags\n"
+    "                          win over it.\n"
     "     --source-tz GLOB=ZONE\n"
     "                          zone for files whose base name matches GLOB;\n"
     "                          repeatable; wins over --tz. A zone written in\n"
     "                          the line itself wins over both.\n"
     "     --year YYYY          year of the first line for formats without one\n"
-    "                          (RFC 3164 syslog); default: from the gzip\n"
-    "                          header or the file's mtime, with December to\n"
-    "                          January handled.\n"
-    "     --display-tz ZONE    zone of local times in md, csv and html\n"
-    "                          (default UTC); JSON is UTC plus a local field.\n"
+    "                          (RFC 3164 syslog; 1970..2200); default: from the\n"
+    "                          gzip header or the file's mtime, with December\n"
+    "                          to January handled.\n"
     "     --format FMT         json, md (default), csv or html.\n"
     "     --since T, --until T keep events between these RFC 3339 times.\n"
-    "     -c FILE              configuration file (JSON; see config/README.md).\n"
     "     --rules PATH         extra rule file or directory; repeatable.\n"
-    "     --no-default-rules   do not load the built-in rule pack.\n"
-    "     --quiet-period S     seconds without failure that close an incident\n"
-    "                          (default 1800).\n"
-    "     --lookback S         seconds before the start searched for triggers\n"
-    "                          (default 7200).\n"
-    "     --min-failures N     failures within 10 minutes needed to open an\n"
-    "                          incident (default 2).\n"
-    "     --max-line BYTES     longer lines are cut and counted (default 65536).\n"
     "     --progress, --no-progress\n"
     "                          force the progress line on stderr on or off\n"
     "                          (default: on for large input on a terminal).\n"
     "     --all                match: also print lines no rule matched.\n"
     "     -v                   more diagnostics; twice for debug output.\n"
     "     -h, --help           this text.   --version   the version.\n"
+    "\n"
+    "     ZONE is an IANA name (Africa/Lagos), UTC, or an offset (+01:00).\n"
+    "     These set what the configuration file can set too (its key after\n"
+    "     'file:'):\n"
+    "\n"
+    "@CONF@"
     "\n"
     "EXIT STATUS\n"
     "     0 done; 1 a file could not be read (the others are still processed,\n"
@@ -94,170 +90,103 @@ static const char usage_text[] =
     "     /usr/local/share/timelined/rules.d/*.json   the built-in rule pack\n"
     "     TIMELINED_RULES_DIR                         overrides its location\n";
 
+/* Options that are neither conf settings nor conf options. */
 enum {
-	OPT_TZ = 256,
-	OPT_SOURCE_TZ,
-	OPT_YEAR,
-	OPT_DISPLAY_TZ,
-	OPT_FORMAT,
-	OPT_SINCE,
-	OPT_UNTIL,
-	OPT_RULES,
-	OPT_NO_DEFAULT_RULES,
-	OPT_QUIET,
-	OPT_LOOKBACK,
-	OPT_MIN_FAILURES,
-	OPT_MAX_LINE,
-	OPT_PROGRESS,
+	OPT_PROGRESS = 256,
 	OPT_NO_PROGRESS,
 	OPT_ALL,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_TABLE = 512 /* + index in conf's key table */
 };
 
-static const struct option long_opts[] = {
-    {"tz", required_argument, NULL, OPT_TZ},
-    {"source-tz", required_argument, NULL, OPT_SOURCE_TZ},
-    {"year", required_argument, NULL, OPT_YEAR},
-    {"display-tz", required_argument, NULL, OPT_DISPLAY_TZ},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"since", required_argument, NULL, OPT_SINCE},
-    {"until", required_argument, NULL, OPT_UNTIL},
-    {"config", required_argument, NULL, 'c'},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
-    {"quiet-period", required_argument, NULL, OPT_QUIET},
-    {"lookback", required_argument, NULL, OPT_LOOKBACK},
-    {"min-failures", required_argument, NULL, OPT_MIN_FAILURES},
-    {"max-line", required_argument, NULL, OPT_MAX_LINE},
+/* The options that conf does not describe: lists, output, the program. */
+static const struct option fixed_opts[] = {
+    {"source-tz", required_argument, NULL, CONF_OPT_SOURCE_TZ},
+    {"year", required_argument, NULL, CONF_OPT_YEAR},
+    {"format", required_argument, NULL, CONF_OPT_FORMAT},
+    {"since", required_argument, NULL, CONF_OPT_SINCE},
+    {"until", required_argument, NULL, CONF_OPT_UNTIL},
+    {"config", required_argument, NULL, CONF_OPT_CONFIG},
+    {"rules", required_argument, NULL, CONF_OPT_RULES},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"all", no_argument, NULL, OPT_ALL}, {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    {"version", no_argument, NULL, OPT_VERSION}};
 
-/* Prints the manual and exits with status. */
+#define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
+#define MAXOPT (NFIXED + 64)
+
+/* getopt's table: the fixed options, then every flag of conf's table. */
+static void
+build_options(struct option *o, char names[][32])
+{
+	int    i, n = 0, has;
+	size_t j;
+
+	for (j = 0; j < NFIXED; j++)
+		o[n++] = fixed_opts[j];
+	for (i = 0; n < (int)MAXOPT - 1; i++) {
+		int r = conf_key_option(i, names[n], sizeof(names[n]), &has);
+
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		o[n].name = names[n];
+		o[n].has_arg = has ? required_argument : no_argument;
+		o[n].flag = NULL;
+		o[n].val = OPT_TABLE + i;
+		n++;
+	}
+	memset(&o[n], 0, sizeof(o[n]));
+}
+
+/* Prints the manual, the table's options in place, and exits. */
 static void __attribute__((noreturn)) usage(int status)
 {
-	fputs(usage_text, status ? stderr : stdout);
+	FILE       *fp = status ? stderr : stdout;
+	const char *at = strstr(usage_text, "@CONF@");
+
+	fwrite(usage_text, 1, (size_t)(at - usage_text), fp);
+	conf_help(fp);
+	fputs(at + strlen("@CONF@"), fp);
 	exit(status);
 }
 
-/* Reports a bad option value and exits 2. */
-static void __attribute__((noreturn))
-bad(const char *opt, const char *val, const char *why)
-{
-	log_warnx("%s %s: %s (see timelined --help)", opt, val, why);
-	exit(2);
-}
-
-/* Parses a whole number in [lo, hi] or exits 2. */
-static long long
-num(const char *opt, const char *s, long long lo, long long hi)
-{
-	char     *end;
-	long long v;
-
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
-		bad(opt, s, "not a number in range");
-	return v;
-}
-
-/* Parses an RFC 3339 time with a zone into UTC nanoseconds, or exits 2. */
-static int64_t
-rfc3339(const char *opt, const char *s)
-{
-	struct tstamp t;
-	size_t        n;
-
-	memset(&t, 0, sizeof(t));
-	n = tstamp_iso(s, s + strlen(s), &t);
-	if (n == 0 || n != strlen(s) || t.zone != TSTAMP_ZONE_OFFSET)
-		bad(opt, s,
-		    "not an RFC 3339 time with a zone "
-		    "(2024-03-15T09:00:00Z)");
-	return (tstamp_local_seconds(&t) - t.offset_s) * TSTAMP_NS_PER_S +
-	    t.nsec;
-}
-
-/* Checks that a zone name is understood, or exits 2. */
-static const char *
-zone(const char *opt, const char *s)
-{
-	if (tz_get(s) == NULL)
-		bad(opt, s, "unknown time zone");
-	return s;
-}
-
-/* Handles --source-tz GLOB=ZONE. */
+/* Applies one option to cf, or exits 2 (the setter said why). */
 static void
-source_tz(struct pipeline_opts *o, char *arg)
+option(struct conf *cf, const struct option *opts, int ch, char *arg)
 {
-	char *eq = strrchr(arg, '=');
+	char flag[40];
+	int  i, rc = 0;
 
-	if (eq == NULL || eq == arg)
-		bad("--source-tz", arg, "expected GLOB=ZONE");
-	if (o->nsrctz == PIPELINE_MAX_SRCTZ)
-		bad("--source-tz", arg, "too many");
-	*eq = '\0';
-	o->srctz_glob[o->nsrctz] = arg;
-	o->srctz_zone[o->nsrctz++] = zone("--source-tz", eq + 1);
-}
-
-/* Applies one option to o. */
-static void
-option(struct pipeline_opts *o, int ch, char *arg)
-{
 	switch (ch) {
-	case OPT_TZ: o->tz = zone("--tz", arg); break;
-	case OPT_SOURCE_TZ: source_tz(o, arg); break;
-	case OPT_YEAR: o->year = (int)num("--year", arg, 1970, 2200); break;
-	case OPT_DISPLAY_TZ: o->display_tz = zone("--display-tz", arg); break;
-	case OPT_FORMAT:
-		if (output_find(arg) == NULL)
-			bad("--format", arg, "expected json, md, csv or html");
-		o->format = arg;
-		break;
-	case OPT_SINCE: o->since_ns = rfc3339("--since", arg); break;
-	case OPT_UNTIL: o->until_ns = rfc3339("--until", arg); break;
-	case 'c': o->config = arg; break;
-	case OPT_RULES:
-		if (o->nrules == PIPELINE_MAX_RULES)
-			bad("--rules", arg, "too many");
-		o->rules[o->nrules++] = arg;
-		break;
-	case OPT_NO_DEFAULT_RULES: o->no_default_rules = 1; break;
-	case OPT_QUIET:
-		o->inc.quiet_ns = num("--quiet-period", arg, 1, 86400 * 30) *
-		    TSTAMP_NS_PER_S;
-		o->set |= PIPELINE_SET_QUIET;
-		break;
-	case OPT_LOOKBACK:
-		o->inc.lookback_ns = num("--lookback", arg, 0, 86400 * 30) *
-		    TSTAMP_NS_PER_S;
-		o->set |= PIPELINE_SET_LOOKBACK;
-		break;
-	case OPT_MIN_FAILURES:
-		o->inc.min_failures = (int)num("--min-failures", arg, 1, 1000);
-		o->set |= PIPELINE_SET_MINFAIL;
-		break;
-	case OPT_MAX_LINE:
-		o->max_line = (size_t)num(
-		    "--max-line", arg, 256, 16 * 1024 * 1024);
-		o->set |= PIPELINE_SET_MAXLINE;
-		break;
-	case OPT_PROGRESS: o->progress = 1; break;
-	case OPT_NO_PROGRESS: o->progress = 0; break;
-	case OPT_ALL: o->all = 1; break;
+	case OPT_PROGRESS: cf->progress = 1; break;
+	case OPT_NO_PROGRESS: cf->progress = 0; break;
+	case OPT_ALL: cf->all = 1; break;
 	case 'v': log_setverbose(log_getverbose() + 1); break;
 	case 'h': usage(0);
 	case OPT_VERSION: puts("timelined " TIMELINED_VERSION); exit(0);
-	default: usage(2);
+	case 'c': rc = conf_option(cf, CONF_OPT_CONFIG, arg); break;
+	default:
+		if (ch >= CONF_OPT_SOURCE_TZ && ch <= CONF_OPT_CONFIG) {
+			rc = conf_option(cf, ch, arg);
+			break;
+		}
+		if (ch < OPT_TABLE)
+			usage(2);
+		for (i = 0; opts[i].name != NULL && opts[i].val != ch; i++)
+			;
+		snprintf(flag, sizeof(flag), "--%s", opts[i].name);
+		rc = conf_flag(cf, flag, arg);
 	}
+	if (rc == -1)
+		exit(2);
 }
 
 /* Runs a subcommand with the remaining arguments. */
 static int
-run_command(const char *cmd, struct pipeline_opts *o, char **files, int n)
+run_command(const char *cmd, struct conf *cf, char **files, int n)
 {
 	int need_files = strcmp(cmd, "check") != 0 && strcmp(cmd, "run") != 0;
 
@@ -266,13 +195,13 @@ run_command(const char *cmd, struct pipeline_opts *o, char **files, int n)
 		return 2;
 	}
 	if (strcmp(cmd, "replay") == 0)
-		return pipeline_replay(o, files, n);
+		return pipeline_replay(cf, files, n);
 	if (strcmp(cmd, "match") == 0)
-		return pipeline_match(o, files, n);
+		return pipeline_match(cf, files, n);
 	if (strcmp(cmd, "parse") == 0)
-		return pipeline_parse(o, files, n);
+		return pipeline_parse(cf, files, n);
 	if (strcmp(cmd, "check") == 0)
-		return pipeline_check(o);
+		return pipeline_check(cf);
 	log_warnx("%s: the daemon is not part of this build yet", cmd);
 	return 2;
 }
@@ -300,13 +229,48 @@ wall_clock(void)
 	return (int64_t)time(NULL) * TSTAMP_NS_PER_S;
 }
 
+/*
+ * Where the built-in rule pack is: $TIMELINED_RULES_DIR, else beside the
+ * executable (a development or installed tree), else the installed path.
+ */
+static char *
+rules_dir(void)
+{
+	char    exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		n = 0;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	return rule_file_builtin_dir(
+	    n > 0 && slash != NULL ? exe : NULL, getenv("TIMELINED_RULES_DIR"));
+}
+
+/* 1 if cmd is a subcommand. */
+static int
+is_command(const char *cmd)
+{
+	static const char *const cmds[] = {
+	    "replay", "match", "parse", "check", "run", NULL};
+	int i;
+
+	for (i = 0; cmds[i] != NULL; i++)
+		if (strcmp(cmds[i], cmd) == 0)
+			return 1;
+	return 0;
+}
+
 /* Entry point: timelined COMMAND [options] [FILE...]. */
 int
 main(int argc, char *argv[])
 {
-	struct pipeline_opts o;
-	const char          *cmd;
-	int                  ch, rc;
+	struct option opts[MAXOPT];
+	static char   names[MAXOPT][32];
+	struct conf  *cf;
+	const char   *cmd;
+	int           ch, rc;
 
 	log_init(0, -1);
 	if (argc < 2)
@@ -315,23 +279,32 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0)
 		usage(0);
-	if (strcmp(cmd, "--version") == 0)
-		option(&o, OPT_VERSION, NULL);
-	if (strcmp(cmd, "replay") && strcmp(cmd, "match") &&
-	    strcmp(cmd, "parse") && strcmp(cmd, "check") &&
-	    strcmp(cmd, "run")) {
+	if (strcmp(cmd, "--version") == 0) {
+		puts("timelined " TIMELINED_VERSION);
+		return 0;
+	}
+	if (!is_command(cmd)) {
 		log_warnx("unknown command %s (see timelined --help)", cmd);
 		return 2;
 	}
-	pipeline_opts_default(&o);
-	o.now_ns = wall_clock();
+	build_options(opts, names);
+	cf = conf_new();
+	cf->now_ns = wall_clock();
+	cf->rules_dir = rules_dir();
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "c:hv", long_opts, NULL)) != -1)
-		option(&o, ch, optarg);
-	if (o.config != NULL && pipeline_apply_conf(&o, o.config) == -1)
+	while ((ch = getopt_long(argc, argv, "c:hv", opts, NULL)) != -1)
+		option(cf, opts, ch, optarg);
+	if ((cf->file != NULL && conf_load(cf, cf->file) == -1) ||
+	    conf_check(cf) == -1 || output_find(cf->format) == NULL) {
+		if (output_find(cf->format) == NULL)
+			log_warnx("--format %s: expected json, md, csv or html "
+				  "(see timelined --help)",
+			    cf->format);
+		conf_free(cf);
 		return 2;
-	rc = run_command(cmd, &o, argv + optind, argc - optind);
-	conf_free(o.conf);
+	}
+	rc = run_command(cmd, cf, argv + optind, argc - optind);
+	conf_free(cf);
 	tz_cache_free();
 	return rc;
 }

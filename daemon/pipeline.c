@@ -42,108 +42,17 @@
 #define PIPELINE_MERGE_MAX (64 * 1024)   /* pending matches, then forced */
 #define PIPELINE_FD_SPARE  64 /* descriptors left for everything else */
 
-/* Sets the defaults: contract values, auto progress. */
-void
-pipeline_opts_default(struct pipeline_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->format = "md";
-	o->since_ns = INT64_MIN;
-	o->until_ns = INT64_MAX;
-	o->progress = -1;
-	o->max_line = LINEBUF_DEFAULT_MAX;
-	o->reorder_ns = 60 * TSTAMP_NS_PER_S;
-	incident_conf_default(&o->inc);
-}
-
-/* Takes the incident settings of the config that no flag overrode. */
-static void
-pipeline_conf_incident(struct pipeline_opts *o, const struct conf *cf)
-{
-	if (cf->quiet_period_s && !(o->set & PIPELINE_SET_QUIET))
-		o->inc.quiet_ns = cf->quiet_period_s * TSTAMP_NS_PER_S;
-	if (cf->lookback_s && !(o->set & PIPELINE_SET_LOOKBACK))
-		o->inc.lookback_ns = cf->lookback_s * TSTAMP_NS_PER_S;
-	if (cf->min_failures && !(o->set & PIPELINE_SET_MINFAIL))
-		o->inc.min_failures = cf->min_failures;
-	if (cf->open_window_s)
-		o->inc.open_window_ns = cf->open_window_s * TSTAMP_NS_PER_S;
-	if (cf->max_entries)
-		o->inc.max_entries = cf->max_entries;
-	if (cf->max_incidents)
-		o->inc.max_incidents = cf->max_incidents;
-	if (cf->max_line && !(o->set & PIPELINE_SET_MAXLINE))
-		o->max_line = (size_t)cf->max_line;
-}
-
-/*
- * Loads the configuration file and takes from it what the flags did not
- * say: zones (a source's "tz" applies to files matching its path), rules,
- * incident settings. Flags win. 0, or -1 if the file is bad (logged).
- */
-int
-pipeline_apply_conf(struct pipeline_opts *o, const char *path)
-{
-	struct conf *cf;
-	int          i;
-
-	if ((cf = conf_load(path)) == NULL)
-		return -1;
-	o->conf = cf;
-	if (o->display_tz == NULL)
-		o->display_tz = cf->display_tz;
-	if (o->tz == NULL)
-		o->tz = cf->tz;
-	if (cf->no_default_rules)
-		o->no_default_rules = 1;
-	for (i = 0; i < cf->nrules && o->nrules < PIPELINE_MAX_RULES; i++)
-		o->rules[o->nrules++] = cf->rules[i];
-	for (i = 0; i < cf->nsources && o->nsrctz < PIPELINE_MAX_SRCTZ; i++) {
-		if (cf->sources[i].path == NULL || cf->sources[i].tz == NULL)
-			continue;
-		o->srctz_glob[o->nsrctz] = cf->sources[i].path;
-		o->srctz_zone[o->nsrctz++] = cf->sources[i].tz;
-	}
-	pipeline_conf_incident(o, cf);
-	return 0;
-}
-
-/*
- * The directory of the running executable, to be freed, or NULL: where a
- * development or installed tree keeps its rule pack. (To move to main.)
- */
-static char *
-pipeline_exe_dir(void)
-{
-	char    exe[PATH_MAX], *slash;
-	ssize_t n;
-
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return NULL;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return NULL;
-	*slash = '\0';
-	return xstrdup(exe);
-}
-
 /*
  * Loads the built-in pack (unless disabled) and every --rules path;
  * returns the number of errors logged (0: everything loaded).
  */
 int
-pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
+pipeline_load_rules(const struct conf *o, struct rule_set *rs)
 {
-	char *exe, *dir;
-	int   i, errors = 0;
+	int i, errors = 0;
 
-	if (!o->no_default_rules) {
-		exe = pipeline_exe_dir();
-		dir = rule_file_builtin_dir(exe, getenv("TIMELINED_RULES_DIR"));
-		errors += rule_file_load_builtin(rs, dir);
-		free(dir);
-		free(exe);
-	}
+	if (!o->no_default_rules)
+		errors += rule_file_load_builtin(rs, o->rules_dir);
 	for (i = 0; i < o->nrules; i++)
 		errors += rule_file_load(rs, o->rules[i]);
 	return errors;
@@ -151,20 +60,30 @@ pipeline_load_rules(const struct pipeline_opts *o, struct rule_set *rs)
 
 /* The zone for a source: --source-tz by base name, else --tz, else local. */
 static int
-pipeline_zone(const struct pipeline_opts *o, struct source *src)
+pipeline_zone(const struct conf *o, struct source *src)
 {
 	char *copy = xstrdup(src->path), *real = realpath(src->path, NULL);
 	const char      *base = basename(copy);
 	const struct tz *tz;
 	int              i, rc = 0;
 
-	for (i = 0; i < o->nsrctz; i++)
-		if (fnmatch(o->srctz_glob[i], base, 0) == 0 ||
-		    fnmatch(o->srctz_glob[i], src->path, 0) == 0 ||
-		    (real != NULL && fnmatch(o->srctz_glob[i], real, 0) == 0))
-			break;
-	if (i < o->nsrctz) {
-		if ((tz = tz_get(o->srctz_zone[i])) == NULL)
+	const char *zone = NULL, *glob;
+
+	/* --source-tz first, then the configured sources with a zone. */
+	for (i = 0; i < o->nsrctz + o->nsources && zone == NULL; i++) {
+		glob = i < o->nsrctz ? o->srctz_glob[i]
+				     : o->sources[i - o->nsrctz].path;
+		if (glob == NULL ||
+		    (i >= o->nsrctz && o->sources[i - o->nsrctz].tz == NULL))
+			continue;
+		if (fnmatch(glob, base, 0) == 0 ||
+		    fnmatch(glob, src->path, 0) == 0 ||
+		    (real != NULL && fnmatch(glob, real, 0) == 0))
+			zone = i < o->nsrctz ? o->srctz_zone[i]
+					     : o->sources[i - o->nsrctz].tz;
+	}
+	if (zone != NULL) {
+		if ((tz = tz_get(zone)) == NULL)
 			rc = -1;
 		else
 			source_set_zone(src, tz, RECORD_ZONE_SOURCE);
@@ -184,8 +103,8 @@ pipeline_zone(const struct pipeline_opts *o, struct source *src)
  * header's mtime, else the file's mtime, else now.
  */
 int
-pipeline_source_setup(const struct pipeline_opts *o, struct source *src,
-    int64_t gz_mtime, int64_t mtime)
+pipeline_source_setup(
+    const struct conf *o, struct source *src, int64_t gz_mtime, int64_t mtime)
 {
 	if (pipeline_zone(o, src) == -1)
 		return -1;
@@ -206,8 +125,8 @@ pipeline_source_setup(const struct pipeline_opts *o, struct source *src,
  * (logged) if it cannot be read, with the reason in err.
  */
 static struct in_file *
-pipeline_open(const struct pipeline_opts *o, struct lane *l, const char *path,
-    char *err, size_t errlen)
+pipeline_open(const struct conf *o, struct lane *l, const char *path, char *err,
+    size_t errlen)
 {
 	struct in_file *f;
 
@@ -230,7 +149,7 @@ pipeline_open(const struct pipeline_opts *o, struct lane *l, const char *path,
  */
 static ssize_t
 pipeline_fill(
-    const struct pipeline_opts *o, struct lane *l, struct in_file *f, char *buf)
+    const struct conf *o, struct lane *l, struct in_file *f, char *buf)
 {
 	ssize_t n = in_file_read(f, buf, PIPELINE_CHUNK);
 
@@ -247,8 +166,8 @@ pipeline_fill(
 
 /* What parse and match print for each line. */
 struct pipeline_print {
-	const struct pipeline_opts *o;
-	int                         match;
+	const struct conf *o;
+	int                match;
 };
 
 /* Lane callback of parse and match: prints the line's JSON object. */
@@ -265,8 +184,7 @@ pipeline_print_cb(struct lane *l, const struct lane_out *lo, void *arg)
 
 /* Runs parse or match over each file in turn; the exit status. */
 static int
-pipeline_sequential(
-    const struct pipeline_opts *o, char *const *files, int n, int match)
+pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 {
 	struct pipeline_print pp = {o, match};
 	struct rule_set      *rs = NULL;
@@ -307,14 +225,14 @@ pipeline_sequential(
 
 /* timelined parse: one JSON object per input line. */
 int
-pipeline_parse(const struct pipeline_opts *o, char *const *files, int n)
+pipeline_parse(const struct conf *o, char *const *files, int n)
 {
 	return pipeline_sequential(o, files, n, 0);
 }
 
 /* timelined match: one JSON object per classified line. */
 int
-pipeline_match(const struct pipeline_opts *o, char *const *files, int n)
+pipeline_match(const struct conf *o, char *const *files, int n)
 {
 	return pipeline_sequential(o, files, n, 1);
 }
@@ -350,23 +268,23 @@ struct input {
 
 /* A replay in progress. */
 struct replay {
-	const struct pipeline_opts *o;
-	struct input               *in;
-	int                         n;
-	struct rule_set            *rules;
-	struct merge               *merge;
-	struct incident_engine     *engine;
-	struct strtab              *names;
-	const struct output        *out;
-	struct report               rep;  /* what incidents are written with */
-	FILE                       *body; /* the incidents written so far */
-	struct progress             pg;
-	int64_t                     read_bytes;
-	uint64_t                    lines;
-	int                         nopen, max_open;
-	int64_t                     max_ts;
-	char                       *buf;
-	int                         status;
+	const struct conf      *o;
+	struct input           *in;
+	int                     n;
+	struct rule_set        *rules;
+	struct merge           *merge;
+	struct incident_engine *engine;
+	struct strtab          *names;
+	const struct output    *out;
+	struct report           rep;  /* what incidents are written with */
+	FILE                   *body; /* the incidents written so far */
+	struct progress         pg;
+	int64_t                 read_bytes;
+	uint64_t                lines;
+	int                     nopen, max_open;
+	int64_t                 max_ts;
+	char                   *buf;
+	int                     status;
 };
 
 /* How many inputs may be open at once: half of what the process may. */
@@ -766,7 +684,7 @@ replay_free(struct replay *rp)
 
 /* timelined replay: reads every file, prints the timeline. */
 int
-pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
+pipeline_replay(const struct conf *o, char *const *files, int n)
 {
 	struct replay rp;
 	int           i;
@@ -810,16 +728,14 @@ pipeline_replay(const struct pipeline_opts *o, char *const *files, int n)
  * says every error, in loading and in examples. 2 if there was any.
  */
 int
-pipeline_check(const struct pipeline_opts *o)
+pipeline_check(const struct conf *o)
 {
 	struct rule_set *rs = rule_set_new();
 	int              errors;
 
 	errors = pipeline_load_rules(o, rs);
 	errors += rule_check_set(rs, 1);
-	if (!o->quiet)
-		printf("%d rules checked, %d errors\n", rule_set_count(rs),
-		    errors);
+	printf("%d rules checked, %d errors\n", rule_set_count(rs), errors);
 	rule_set_free(rs);
 	return errors > 0 ? 2 : 0;
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "tstamp.h"
 
 static char tmpdir[256];
 static char path[600];
@@ -60,6 +61,19 @@ write_conf(const char *text)
 	return path;
 }
 
+/* Loads path over the defaults: the conf, or NULL if it was refused. */
+static struct conf *
+load(const char *file)
+{
+	struct conf *cf = conf_new();
+
+	if (conf_load(cf, file) == -1) {
+		conf_free(cf);
+		return NULL;
+	}
+	return cf;
+}
+
 /* Loads file, expecting it to be refused; returns what was logged. */
 static const char *
 load_errors(const char *file)
@@ -77,7 +91,7 @@ load_errors(const char *file)
 	assert_true(fd >= 0 && saved >= 0);
 	dup2(fd, 2);
 	close(fd);
-	cf = conf_load(file);
+	cf = load(file);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -110,7 +124,7 @@ test_conf_shipped(void **state)
 	struct conf *cf;
 
 	(void)state;
-	cf = conf_load("config/timelined.json");
+	cf = load("config/timelined.json");
 	assert_non_null(cf);
 	assert_true(cf->nsources > 0);
 	conf_free(cf);
@@ -123,12 +137,12 @@ test_conf_values(void **state)
 	struct conf *cf;
 
 	(void)state;
-	cf = conf_load(write_conf("{'tz': 'UTC',\n"
-				  " 'sources': [{'path': '/a', 'tz': 'UTC'},\n"
-				  "   {'path': '/b', 'tz': 'Asia/Kolkata'}],\n"
-				  " 'rules': ['/r1', '/r2'],\n"
-				  " 'incident': {'quiet_period_s': 60},\n"
-				  " '_note': 'a comment'}\n"));
+	cf = load(write_conf("{'tz': 'UTC',\n"
+			     " 'sources': [{'path': '/a', 'tz': 'UTC'},\n"
+			     "   {'path': '/b', 'tz': 'Asia/Kolkata'}],\n"
+			     " 'rules': ['/r1', '/r2'],\n"
+			     " 'incident': {'quiet_period_s': 60},\n"
+			     " '_note': 'a comment'}\n"));
 	assert_non_null(cf);
 	assert_string_equal(cf->tz, "UTC");
 	assert_int_equal(cf->nsources, 2);
@@ -136,7 +150,7 @@ test_conf_values(void **state)
 	assert_string_equal(cf->sources[1].tz, "Asia/Kolkata");
 	assert_int_equal(cf->nrules, 2);
 	assert_string_equal(cf->rules[1], "/r2");
-	assert_int_equal(cf->quiet_period_s, 60);
+	assert_true(cf->inc.quiet_ns == 60 * TSTAMP_NS_PER_S);
 	conf_free(cf);
 }
 
@@ -221,7 +235,7 @@ test_conf_too_large(void **state)
 		fputc('x', fp);
 	fputs("\"}\n", fp);
 	fclose(fp);
-	cf = conf_load(path);
+	cf = load(path);
 	assert_non_null(cf);
 	conf_free(cf);
 	fp = fopen(path, "a");
@@ -279,10 +293,61 @@ test_conf_bounds(void **state)
 	assert_logged(err, want);
 }
 
+/* A flag wins over the file; the file fills what no flag said. */
+static void
+test_conf_flags_win_over_the_file(void **state)
+{
+	struct conf *cf = conf_new(), *re;
+
+	(void)state;
+	write_conf("{'max_line': 1000, 'incident': {'quiet_period_s': 60, "
+		   "'lookback_s': 5}}");
+	assert_int_equal(conf_flag(cf, "--quiet-period", "120"), 0);
+	assert_int_equal(conf_option(cf, CONF_OPT_CONFIG, path), 0);
+	assert_int_equal(conf_load(cf, path), 0);
+	assert_true(cf->inc.quiet_ns == 120 * TSTAMP_NS_PER_S);
+	assert_true(cf->inc.lookback_ns == 5 * TSTAMP_NS_PER_S);
+	assert_int_equal(cf->max_line, 1000);
+	/* A reload reads the file again and applies the same flags. */
+	write_conf("{'incident': {'quiet_period_s': 90, 'lookback_s': 7}}");
+	re = conf_reload(cf);
+	assert_non_null(re);
+	assert_true(re->inc.quiet_ns == 120 * TSTAMP_NS_PER_S);
+	assert_true(re->inc.lookback_ns == 7 * TSTAMP_NS_PER_S);
+	assert_int_equal(re->max_line, 65536); /* no longer in the file */
+	conf_free(re);
+	/* A bad file on reload: NULL, the old one stays. */
+	write_conf("{'incident': {'quiet_period_s': 0}}");
+	assert_null(conf_reload(cf));
+	conf_free(cf);
+}
+
+/* A flag out of range is refused, naming the range. */
+static void
+test_conf_flag_range_is_named(void **state)
+{
+	struct conf *cf = conf_new();
+
+	(void)state;
+	assert_int_equal(conf_flag(cf, "--max-line", "100"), -1);
+	assert_int_equal(conf_flag(cf, "--max-line", "4096"), 0);
+	assert_int_equal(cf->max_line, 4096);
+	assert_int_equal(conf_flag(cf, "--tz", "Mars/Base"), -1);
+	assert_int_equal(conf_option(cf, CONF_OPT_YEAR, "1900"), -1);
+	assert_int_equal(
+	    conf_option(cf, CONF_OPT_SINCE, "2024-03-15T10:00:00Z"), 0);
+	assert_int_equal(
+	    conf_option(cf, CONF_OPT_UNTIL, "2024-03-15T09:00:00Z"), 0);
+	assert_int_equal(conf_check(cf), -1); /* since after until */
+	conf_free(cf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_conf_flags_win_over_the_file),
+	    cmocka_unit_test(test_conf_flag_range_is_named),
 	    cmocka_unit_test(test_conf_shipped),
 	    cmocka_unit_test_setup_teardown(test_conf_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "pipeline.h"
 #include "record.h"
 #include "rule.h"
@@ -879,14 +880,13 @@ test_rule_check_limit_hits(void **state)
 static void
 test_rule_check_command_counts(void **state)
 {
-	struct pipeline_opts o;
-	char                 out[4096], a[600], b[600];
-	int                  rc, fd, saved;
-	ssize_t              n;
+	struct conf *o = conf_new();
+	char         out[4096], a[600], b[600];
+	int          rc, fd, saved;
+	ssize_t      n;
 
 	(void)state;
-	pipeline_opts_default(&o);
-	o.no_default_rules = 1;
+	o->no_default_rules = 1;
 	snprintf(a, sizeof(a), "%s",
 	    write_file("a.json",
 		"{'rules': [\n"
@@ -895,10 +895,9 @@ test_rule_check_command_counts(void **state)
 		"{'id': 'bad', 'category': 'crashed', 'pattern': '(x'}\n"
 		"]}"));
 	snprintf(b, sizeof(b), "%s", write_file("b.json", "{'rules': [}"));
-	o.rules[0] = a;
-	o.rules[1] = b;
-	o.rules[2] = "/nonexistent/rules.json";
-	o.nrules = 3;
+	conf_option(o, CONF_OPT_RULES, a);
+	conf_option(o, CONF_OPT_RULES, b);
+	conf_option(o, CONF_OPT_RULES, "/nonexistent/rules.json");
 	snprintf(out, sizeof(out), "%s/stdout.txt", tmpdir);
 	fflush(stdout);
 	saved = dup(1);
@@ -906,7 +905,8 @@ test_rule_check_command_counts(void **state)
 	assert_true(fd >= 0 && saved >= 0);
 	dup2(fd, 1);
 	capture_start();
-	rc = pipeline_check(&o);
+	rc = pipeline_check(o);
+	conf_free(o);
 	capture_end();
 	fflush(stdout);
 	dup2(saved, 1);
