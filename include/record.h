@@ -75,6 +75,8 @@ struct record {
 
 void  record_reset(struct record *, const char *, size_t);
 char *record_scratch(struct record *, size_t);
+void  record_set_host(struct record *, const char *, size_t);
+void  record_set_program(struct record *, const char *, size_t);
 int
 record_add_field(struct record *, const char *, size_t, const char *, size_t);
 const struct record_field *record_field(const struct record *, const char *);

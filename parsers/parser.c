@@ -12,13 +12,6 @@
 #include "record.h"
 #include "tstamp.h"
 
-extern const struct parser parser_json, parser_rfc5424, parser_clf, parser_w3c,
-    parser_rfc3164, parser_postgres, parser_mysql, parser_pgbouncer,
-    parser_spring, parser_log4j, parser_kafka, parser_python,
-    parser_nginx_error, parser_apache_error, parser_klog, parser_redis,
-    parser_hdfs, parser_logcat, parser_golog, parser_squid, parser_logfmt,
-    parser_generic, parser_alb, parser_bgl, parser_hpc, parser_envoy,
-    parser_nagios, parser_monit;
 static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {&parser_json, &parser_cri,
@@ -116,8 +109,7 @@ parser_detect_prefixed(struct parser_state *st, struct record *r)
 	r->len = len - k;
 	if ((p = parser_detect(st, r)) != NULL) {
 		if (r->program[0] == '\0')
-			snprintf(r->program, sizeof(r->program), "%.*s",
-			    (int)nlen, name);
+			record_set_program(r, name, nlen);
 		return p;
 	}
 	record_reset(r, line, len);
@@ -143,7 +135,7 @@ cri_parse(const char *line, size_t len, struct record *r)
 	    (memcmp(p, " stdout ", 8) != 0 && memcmp(p, " stderr ", 8) != 0) ||
 	    (p[8] != 'F' && p[8] != 'P') || p[9] != ' ')
 		return 0;
-	snprintf(r->program, sizeof(r->program), "%.6s", p + 1);
+	record_set_program(r, p + 1, 6);
 	r->has_ts = 1;
 	r->msg = p + 10;
 	r->msg_len = (size_t)(end - p - 10);

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 #define CLF_MAX_TOKENS 24 /* columns a W3C line is searched in */
@@ -20,27 +21,6 @@ struct clf_span {
 	const char *p;
 	size_t      n;
 };
-
-/* The end of the line without its trailing CR and LF. */
-static const char *
-clf_end(const char *line, size_t len)
-{
-	const char *end = line + len;
-
-	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	return end;
-}
-
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-clf_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 /* Splits the space-terminated token at *pp off; 0 when there is none. */
 static int
@@ -211,7 +191,7 @@ clf_tail(const char *p, const char *end, struct record *r)
 static int
 clf_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[4];
 	struct tstamp   t;
 	int             ntok = 0;
@@ -286,7 +266,7 @@ w3c_status(const struct clf_span *tok, int ntok, int from)
 static int
 w3c_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[CLF_MAX_TOKENS];
 	struct tstamp   t;
 	int             ntok = 0, m = -1, s, i;
@@ -374,7 +354,7 @@ clf_message(struct record *r, const struct clf_span *req,
 static int
 alb_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[10], ip, req, agent;
 	struct tstamp   t;
 	size_t          n;
@@ -436,7 +416,7 @@ squid_token(const char **pp, const char *end, struct clf_span *t)
 static int
 squid_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len), *slash;
+	const char     *p = line, *end = scan_end(line, len), *slash;
 	struct clf_span dur, client, code, status, bytes, method, url;
 	struct tstamp   t;
 	size_t          n;
@@ -523,7 +503,7 @@ bgl_severity(const struct clf_span *t)
 static int
 bgl_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span label, date, node, node2, type, comp, level;
 	struct tstamp   t, local;
 	size_t          n;
@@ -552,8 +532,8 @@ bgl_parse(const char *line, size_t len, struct record *r)
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
 	r->severity = bgl_severity(&level);
-	clf_copy(r->host, sizeof(r->host), node.p, node.n);
-	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	record_set_host(r, node.p, node.n);
+	record_set_program(r, comp.p, comp.n);
 	if (!clf_dash(&label))
 		clf_field(r, "label", &label);
 	clf_field(r, "type", &type);
@@ -571,7 +551,7 @@ const struct parser parser_bgl = {"bgl", bgl_parse};
 static int
 hpc_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span id, node, comp, state, flag;
 	struct tstamp   t;
 	size_t          n;
@@ -590,8 +570,8 @@ hpc_parse(const char *line, size_t len, struct record *r)
 	r->tm = t;
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
-	clf_copy(r->host, sizeof(r->host), node.p, node.n);
-	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	record_set_host(r, node.p, node.n);
+	record_set_program(r, comp.p, comp.n);
 	clf_field(r, "id", &id);
 	clf_field(r, "state", &state);
 	clf_field(r, "flag", &flag);

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 #define JSON_KEY_MAX 64 /* longest dotted key matched by name */
@@ -517,16 +518,6 @@ json_nanos(const struct json_val *v, struct tstamp *t)
 	t->frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
 }
 
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-json_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 /* The first candidate of a role that is a non-empty string, or NULL. */
 static const struct json_val *
 json_first(const struct json_scan *s, int role, int strings)
@@ -566,9 +557,9 @@ json_header(const struct json_scan *s, struct record *r)
 		if (s->pick[JSON_LEVEL][i].p != NULL)
 			r->severity = json_level(&s->pick[JSON_LEVEL][i], i);
 	if ((v = json_first(s, JSON_HOST, 1)) != NULL)
-		json_copy(r->host, sizeof(r->host), v->p, v->n);
+		record_set_host(r, v->p, v->n);
 	if ((v = json_first(s, JSON_PROG, 1)) != NULL)
-		json_copy(r->program, sizeof(r->program), v->p, v->n);
+		record_set_program(r, v->p, v->n);
 }
 
 /*

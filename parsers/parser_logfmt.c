@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 /* Which well-known role a key may play. */
@@ -56,27 +57,6 @@ struct logfmt_val {
 	const char *p;
 	size_t      n;
 };
-
-/* The end of the line without its trailing CR and LF. */
-static const char *
-logfmt_end(const char *line, size_t len)
-{
-	const char *end = line + len;
-
-	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	return end;
-}
-
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-logfmt_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 /*
  * Unescapes a quoted value's body [p, end) into d (\" \\ \n \t \r; other
@@ -201,14 +181,14 @@ logfmt_header(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
 			r->severity = logfmt_level(&pick[LOGFMT_LEVEL][i]);
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_HOST][i].n > 0) {
-			logfmt_copy(r->host, sizeof(r->host),
-			    pick[LOGFMT_HOST][i].p, pick[LOGFMT_HOST][i].n);
+			record_set_host(
+			    r, pick[LOGFMT_HOST][i].p, pick[LOGFMT_HOST][i].n);
 			break;
 		}
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_PROG][i].n > 0) {
-			logfmt_copy(r->program, sizeof(r->program),
-			    pick[LOGFMT_PROG][i].p, pick[LOGFMT_PROG][i].n);
+			record_set_program(
+			    r, pick[LOGFMT_PROG][i].p, pick[LOGFMT_PROG][i].n);
 			break;
 		}
 	return 1;
@@ -236,7 +216,7 @@ static int
 logfmt_parse(const char *line, size_t len, struct record *r)
 {
 	struct logfmt_val pick[LOGFMT_NROLES][LOGFMT_RANKS], v;
-	const char       *p = line, *end = logfmt_end(line, len), *k;
+	const char       *p = line, *end = scan_end(line, len), *k;
 	size_t            klen;
 	int               pairs = 0;
 

@@ -218,6 +218,96 @@ tstamp_iso_zone(const char *p, const char *end, struct tstamp *t)
 	return n;
 }
 
+size_t
+tstamp_year2(const char *p, const char *end, int *year)
+{
+	int yy;
+
+	if (!tstamp_digits(p, end, 2, &yy))
+		return 0;
+	*year = yy < 70 ? 2000 + yy : 1900 + yy;
+	return 2;
+}
+
+size_t
+tstamp_mon_abbr(const char *p, const char *end, int *mon)
+{
+	if (end - p < 3 || (*mon = tstamp_month(p, 3)) == 0 ||
+	    (end - p > 3 && isalpha((unsigned char)p[3])))
+		return 0;
+	return 3;
+}
+
+size_t
+tstamp_mday(const char *p, const char *end, int *day)
+{
+	if (tstamp_digits(p, end, 2, day))
+		return p + 2 < end && isdigit((unsigned char)p[2]) ? 0 : 2;
+	if (tstamp_digits(p, end, 1, day) &&
+	    (p + 1 >= end || !isdigit((unsigned char)p[1])))
+		return 1;
+	return 0;
+}
+
+/*
+ * Reads "HH:MM:SS" and an optional fraction ("." or ","); with loose set
+ * the hour may have one digit (MariaDB, ctime). Bytes consumed or 0.
+ */
+size_t
+tstamp_hms(const char *p, const char *end, struct tstamp *t, int loose)
+{
+	const char *q = p;
+
+	if (tstamp_digits(q, end, 2, &t->hour))
+		q += 2;
+	else if (loose && tstamp_digits(q, end, 1, &t->hour))
+		q += 1;
+	else
+		return 0;
+	if (q >= end || *q != ':' || !tstamp_digits(q + 1, end, 2, &t->min))
+		return 0;
+	q += 3;
+	if (q >= end || *q != ':' || !tstamp_digits(q + 1, end, 2, &t->sec))
+		return 0;
+	q += 3;
+	if (q < end && isdigit((unsigned char)*q))
+		return 0;
+	q += tstamp_frac(q, end, t);
+	return (size_t)(q - p);
+}
+
+size_t
+tstamp_ymd(const char *p, const char *end, int sep, struct tstamp *t)
+{
+	if (end - p < 10 || p[4] != sep || p[7] != sep ||
+	    !tstamp_digits(p, end, 4, &t->year) ||
+	    !tstamp_digits(p + 5, end, 2, &t->mon) ||
+	    !tstamp_digits(p + 8, end, 2, &t->day))
+		return 0;
+	return 10;
+}
+
+/* Reads "dd-Mon-yyyy HH:MM:SS.mmm" (Tomcat) or with '/' or ' '. */
+size_t
+tstamp_dmony(const char *p, const char *end, int sep, struct tstamp *t)
+{
+	const char *q = p;
+	size_t      n;
+
+	if ((n = tstamp_mday(q, end, &t->day)) == 0 || q + n >= end ||
+	    q[n] != sep)
+		return 0;
+	q += n + 1;
+	if (tstamp_mon_abbr(q, end, &t->mon) == 0 || q + 3 >= end ||
+	    q[3] != sep || !tstamp_digits(q + 4, end, 4, &t->year))
+		return 0;
+	q += 8;
+	if (q >= end || (*q != ' ' && !(sep == '/' && *q == ':')) ||
+	    (n = tstamp_hms(q + 1, end, t, 0)) == 0 || !tstamp_valid(t))
+		return 0;
+	return (size_t)(q + 1 + n - p);
+}
+
 /*
  * Reads an NCSA (access log, nginx $time_local) stamp "15/Mar/2024:
  * 08:00:01 +0100", with an optional fraction (haproxy); bytes or 0.
