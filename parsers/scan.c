@@ -12,6 +12,7 @@
 #include "record.h"
 #include "scan.h"
 #include "tstamp.h"
+#include "tz.h"
 
 /* The end of the line without its trailing CR and LF. */
 const char *
@@ -219,68 +220,6 @@ scan_level_take(const char *p, const char *end, int *sev)
 	return p;
 }
 
-/* 1 if abbr is a zone abbreviation common enough to trust after a space. */
-static int
-zone_known(const char *abbr)
-{
-	static const char *const known[] = {
-	    "WAT",
-	    "WAST",
-	    "CAT",
-	    "EAT",
-	    "SAST",
-	    "CET",
-	    "CEST",
-	    "EET",
-	    "EEST",
-	    "WET",
-	    "WEST",
-	    "BST",
-	    "IST",
-	    "MSK",
-	    "EST",
-	    "EDT",
-	    "CST",
-	    "CDT",
-	    "MST",
-	    "MDT",
-	    "PST",
-	    "PDT",
-	    "AKST",
-	    "AKDT",
-	    "HST",
-	    "AST",
-	    "ADT",
-	    "NST",
-	    "NDT",
-	    "JST",
-	    "KST",
-	    "HKT",
-	    "SGT",
-	    "PHT",
-	    "WIB",
-	    "ICT",
-	    "AEST",
-	    "AEDT",
-	    "ACST",
-	    "ACDT",
-	    "AWST",
-	    "NZST",
-	    "NZDT",
-	    "MEZ",
-	    "MESZ",
-	    "BRT",
-	    "ART",
-	    "PKT",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(abbr, known[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Reads a zone at p into t: an offset, Z, UTC/GMT or an abbreviation that
  * is not a level word (INFO, LOG); strict also demands a well-known
@@ -296,7 +235,7 @@ scan_zone(const char *p, const char *end, struct tstamp *t, int strict)
 		return 0;
 	if (z.zone == TSTAMP_ZONE_ABBR &&
 	    (scan_level(p, n) != -1 || (n == 3 && memcmp(p, "LOG", 3) == 0) ||
-		(strict && !zone_known(z.abbr))))
+		(strict && !tz_abbr_known(z.abbr))))
 		return 0;
 	*t = z;
 	return n;

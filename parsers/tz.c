@@ -83,14 +83,26 @@ struct tz_rd {
 	size_t         off;
 };
 
-/* An abbreviation people write, with its offset in minutes. */
+/*
+ * An abbreviation people write, with its offset in minutes, or
+ * TZ_ABBR_AMBIGUOUS when it names several offsets and only a hint zone
+ * that uses it decides.
+ */
 struct tz_abbr {
 	const char *abbr;
 	int         min;
 };
 
+#define TZ_ABBR_AMBIGUOUS INT_MIN
+
+/*
+ * The one table of abbreviations: what tz_abbr_offset() resolves and what
+ * the parsers trust after a stamp (tz_abbr_known()), so the two cannot
+ * disagree.
+ */
 static const struct tz_abbr tz_abbrs[] = {
     {"WAT", 60},
+    {"WAST", 120},
     {"CAT", 120},
     {"EAT", 180},
     {"SAST", 120},
@@ -98,11 +110,14 @@ static const struct tz_abbr tz_abbrs[] = {
     {"CEST", 120},
     {"MET", 60},
     {"MEST", 120},
+    {"MEZ", 60},
+    {"MESZ", 120},
     {"EET", 120},
     {"EEST", 180},
     {"WET", 0},
     {"WEST", 60},
     {"BST", 60},
+    {"IST", TZ_ABBR_AMBIGUOUS},
     {"MSK", 180},
     {"PST", -480},
     {"PDT", -420},
@@ -116,6 +131,7 @@ static const struct tz_abbr tz_abbrs[] = {
     {"AKDT", -480},
     {"HST", -600},
     {"AST", -240},
+    {"ADT", -180},
     {"NST", -210},
     {"NDT", -150},
     {"JST", 540},
@@ -137,9 +153,6 @@ static const struct tz_abbr tz_abbrs[] = {
     {"BRT", -180},
     {"ART", -180},
 };
-
-/* Abbreviations that name several offsets; only a hint zone decides. */
-static const char *const tz_abbrs_ambiguous[] = {"IST"};
 
 /*
  * The process-wide cache. Zones are immutable once loaded, so handing out
@@ -1067,23 +1080,49 @@ tz_hint_offset(const struct tz *tz, const char *abbr, int32_t *offset_s)
 	return 1;
 }
 
-/* Looks abbr up in the static table; returns 1, 0 unknown, -1 ambiguous. */
-static int
-tz_table_offset(const char *abbr, int32_t *offset_s)
+/* The table entry for abbr, or NULL. */
+static const struct tz_abbr *
+tz_abbr_find(const char *abbr)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tz_abbrs) / sizeof(tz_abbrs[0]); i++)
-		if (strcmp(tz_abbrs[i].abbr, abbr) == 0) {
-			*offset_s = tz_abbrs[i].min * 60;
-			return 1;
-		}
-	for (i = 0;
-	     i < sizeof(tz_abbrs_ambiguous) / sizeof(tz_abbrs_ambiguous[0]);
-	     i++)
-		if (strcmp(tz_abbrs_ambiguous[i], abbr) == 0)
-			return -1;
-	return 0;
+		if (strcmp(tz_abbrs[i].abbr, abbr) == 0)
+			return &tz_abbrs[i];
+	return NULL;
+}
+
+/* Looks abbr up in the static table; returns 1, 0 unknown, -1 ambiguous. */
+static int
+tz_table_offset(const char *abbr, int32_t *offset_s)
+{
+	const struct tz_abbr *a;
+
+	if ((a = tz_abbr_find(abbr)) == NULL)
+		return 0;
+	if (a->min == TZ_ABBR_AMBIGUOUS)
+		return -1;
+	*offset_s = a->min * 60;
+	return 1;
+}
+
+/*
+ * Returns 1 if abbr is in the table of abbreviations (resolvable, or
+ * ambiguous and decided by a hint zone), else 0: the names a parser may
+ * trust after a stamp where any capitalised word could follow.
+ */
+int
+tz_abbr_known(const char *abbr)
+{
+	return abbr != NULL && tz_abbr_find(abbr) != NULL;
+}
+
+/* The n-th abbreviation of the table (from 0), or NULL past its end. */
+const char *
+tz_abbr_nth(size_t n)
+{
+	return n < sizeof(tz_abbrs) / sizeof(tz_abbrs[0]) ? tz_abbrs[n].abbr
+							  : NULL;
 }
 
 /*

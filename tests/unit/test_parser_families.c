@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -16,6 +17,7 @@
 #include "parser.h"
 #include "record.h"
 #include "tstamp.h"
+#include "tz.h"
 
 /* One line per format, with the awkward variants. */
 static const char *const samples[] = {
@@ -487,6 +489,33 @@ test_parser_families_nul_and_cr(void **state)
 	    &r));
 }
 
+/*
+ * Every abbreviation of tz's table is trusted after a stamp where the
+ * reader is strict ("2024-03-15 09:00:01 MEZ ..."), and resolves: the
+ * parser accepts no name tz cannot read.
+ */
+static void
+test_parser_families_zone_names_resolve(void **state)
+{
+	struct record r;
+	char          line[96];
+	const char   *name;
+	int32_t       off;
+	size_t        i;
+	int           rc;
+
+	(void)state;
+	for (i = 0; (name = tz_abbr_nth(i)) != NULL; i++) {
+		snprintf(
+		    line, sizeof(line), "2024-03-15 09:00:01 %s started", name);
+		assert_int_equal(parse_n("generic", line, strlen(line), &r), 1);
+		assert_int_equal(r.tm.zone, TSTAMP_ZONE_ABBR);
+		assert_string_equal(r.tm.abbr, name);
+		rc = tz_abbr_offset(r.tm.abbr, NULL, &off);
+		assert_true(rc == 1 || rc == -1);
+	}
+}
+
 /* Runs the text-header parser tests. */
 int
 main(void)
@@ -507,6 +536,7 @@ main(void)
 	    cmocka_unit_test(test_parser_families_generic_spellings),
 	    cmocka_unit_test(test_parser_families_generic_limits),
 	    cmocka_unit_test(test_parser_families_nul_and_cr),
+	    cmocka_unit_test(test_parser_families_zone_names_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

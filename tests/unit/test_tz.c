@@ -443,6 +443,50 @@ test_tz_abbr_lookup(void **state)
 	assert_int_equal(tz_abbr_offset("", NULL, &off), 0);
 }
 
+/*
+ * One table: every abbreviation tz_abbr_known() trusts resolves, alone or
+ * (when ambiguous) with a hint zone that uses it; the names the parser's
+ * and tz's tables once disagreed on resolve both ways.
+ */
+static void
+test_tz_abbr_table_one_way(void **state)
+{
+	static const struct {
+		const char *abbr;
+		int32_t     off;
+	} once_disputed[] = {
+	    {"MEZ", HOUR},
+	    {"MESZ", 2 * HOUR},
+	    {"ADT", -3 * HOUR},
+	    {"MET", HOUR},
+	    {"MEST", 2 * HOUR},
+	    {"NPT", 5 * HOUR + 2700},
+	};
+	const char *name;
+	int32_t     off;
+	size_t      i;
+	int         rc;
+
+	(void)state;
+	for (i = 0; (name = tz_abbr_nth(i)) != NULL; i++) {
+		assert_true(tz_abbr_known(name));
+		rc = tz_abbr_offset(name, NULL, &off);
+		if (rc != 1)
+			print_message("%s: %d\n", name, rc);
+		assert_true(rc == 1 || rc == -1);
+	}
+	assert_true(i > 40);
+	for (i = 0; i < sizeof(once_disputed) / sizeof(once_disputed[0]); i++) {
+		assert_true(tz_abbr_known(once_disputed[i].abbr));
+		assert_int_equal(
+		    tz_abbr_offset(once_disputed[i].abbr, NULL, &off), 1);
+		assert_int_equal(off, once_disputed[i].off);
+	}
+	assert_false(tz_abbr_known("INFO"));
+	assert_false(tz_abbr_known("XYZ"));
+	assert_false(tz_abbr_known(NULL));
+}
+
 /* Unknown or unsafe names give NULL. */
 static void
 test_tz_unknown_zone(void **state)
@@ -715,6 +759,7 @@ main(void)
 	    cmocka_unit_test(test_tz_gmt_plus_vs_etc),
 	    cmocka_unit_test(test_tz_ist_ambiguity),
 	    cmocka_unit_test(test_tz_abbr_lookup),
+	    cmocka_unit_test(test_tz_abbr_table_one_way),
 	    cmocka_unit_test(test_tz_unknown_zone),
 	    cmocka_unit_test(test_tz_parse_offset_errors),
 	    cmocka_unit_test(test_tz_cache_same_pointer),
