@@ -177,32 +177,11 @@ tz_days(int64_t y, int m, int d)
 static int64_t
 tz_year(int64_t t)
 {
-	int64_t z, era, doe, yoe, doy, mp;
+	int y, m, d;
 
-	z = (t >= 0 ? t / TZ_DAY : -((-t + TZ_DAY - 1) / TZ_DAY)) + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
-}
-
-/* Returns whether y is a Gregorian leap year. */
-static int
-tz_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Returns the number of days in month m of year y. */
-static int
-tz_mlen(int64_t y, int m)
-{
-	static const int len[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return len[m - 1] + (m == 2 && tz_leap(y));
+	tstamp_civil_from_days(
+	    t >= 0 ? t / TZ_DAY : -((-t + TZ_DAY - 1) / TZ_DAY), &y, &m, &d);
+	return y;
 }
 
 /* Returns the weekday (0 = Sunday) of a day counted from 1970-01-01. */
@@ -221,7 +200,7 @@ tz_mwd_day(const struct tz_date *d, int64_t y)
 
 	first = tz_days(y, d->m, 1);
 	mday = 1 + (d->d - tz_wday(first) + 7) % 7 + (d->w - 1) * 7;
-	if (mday > tz_mlen(y, d->m))
+	if (mday > tstamp_days_in_month((int)y, d->m))
 		mday -= 7; /* week 5 means the last such weekday */
 	return first + mday - 1;
 }
@@ -234,7 +213,8 @@ tz_date_when(const struct tz_date *d, int64_t y)
 
 	switch (d->kind) {
 	case 'J': /* 1-365, February 29 never counted */
-		days = tz_days(y, 1, 1) + d->n - 1 + (tz_leap(y) && d->n >= 60);
+		days = tz_days(y, 1, 1) + d->n - 1 +
+		    (tstamp_days_in_month((int)y, 2) == 29 && d->n >= 60);
 		break;
 	case 'N': /* 0-365, February 29 counted */
 		days = tz_days(y, 1, 1) + d->n;
