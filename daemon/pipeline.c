@@ -278,6 +278,9 @@ feed_print_record(struct feed *fd, const struct record *r)
 	} else {
 		json_object_set_new(o, "ts", json_null());
 		json_object_set_new(o, "local", json_null());
+		if (r->ts_bad)
+			json_object_set_new(
+			    o, "ts_error", json_string(r->ts_error));
 	}
 	if (r->ambiguous)
 		json_object_set_new(o, "ambiguous", json_true());

@@ -57,6 +57,19 @@ record_set_program(struct record *r, const char *s, size_t n)
 	record_copy(r->program, sizeof(r->program), s, n);
 }
 
+/*
+ * Marks r as a record of its own whose time was found but cannot be used
+ * (why: a short static reason); it has no timestamp and is no
+ * continuation of the line before.
+ */
+void
+record_ts_bad(struct record *r, const char *why)
+{
+	r->has_ts = 0;
+	r->ts_bad = 1;
+	r->ts_error = why;
+}
+
 /* Reserves n bytes of scratch; NULL when it is full (caller degrades). */
 char *
 record_scratch(struct record *r, size_t n)

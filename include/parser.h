@@ -13,7 +13,11 @@ struct record;
 
 struct parser {
 	const char *name;
-	/* Reads a line into r; 1 if the line is in this format, else 0. */
+	/*
+	 * Reads a line into r; 1 if the line is in this format, else 0. The
+	 * time is kept as written, impossible values included: the caller
+	 * (parser_detect) flags those with record_ts_bad().
+	 */
 	int (*parse)(const char *, size_t, struct record *);
 };
 

@@ -51,12 +51,20 @@ parser_find(const char *name)
 	return NULL;
 }
 
-/* Tries one format on r, undoing what a failed attempt wrote. */
+/*
+ * Tries one format on r, undoing what a failed attempt wrote. A line in
+ * the format whose stamp has impossible values (February 30, hour 25) is
+ * still that format's record, flagged ts_bad rather than timed.
+ */
 static int
 parser_try(const struct parser *p, struct record *r)
 {
+	const char *why;
+
 	if (p->parse(r->line, r->len, r)) {
 		parser_inner(p, r);
+		if (r->has_ts && (why = tstamp_problem(&r->tm)) != NULL)
+			record_ts_bad(r, why);
 		if (r->nfields > 0 && r->msg != r->line) {
 			parser_render_template(r);
 			parser_fold_error(r);
@@ -153,7 +161,7 @@ static int
 parser_inner_time(const struct parser *outer, const struct record *in,
     const struct record *out)
 {
-	if (!in->has_ts || outer == &parser_cri)
+	if (!in->has_ts || outer == &parser_cri || !tstamp_valid(&in->tm))
 		return 0;
 	if (in->tm.zone != TSTAMP_ZONE_NONE)
 		return 1;

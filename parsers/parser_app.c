@@ -140,8 +140,7 @@ klog_parse(const char *line, size_t len, struct record *r)
 		return 0;
 	if (!tstamp_digits(p + 1, end, 2, &t.mon) ||
 	    !tstamp_digits(p + 3, end, 2, &t.day) || p + 5 >= end ||
-	    p[5] != ' ' || (n = tstamp_hms(p + 6, end, &t, 0)) == 0 ||
-	    !tstamp_valid(&t))
+	    p[5] != ' ' || (n = tstamp_hms(p + 6, end, &t, 0)) == 0)
 		return 0;
 	thr = scan_blank(p + 6 + n, end);
 	if ((thr_n = scan_digits(thr, end)) == 0 || thr + thr_n >= end ||
@@ -186,7 +185,7 @@ hdfs_parse(const char *line, size_t len, struct record *r)
 	    !tstamp_digits(p + 4, end, 2, &t.day) ||
 	    !tstamp_digits(p + 7, end, 2, &t.hour) ||
 	    !tstamp_digits(p + 9, end, 2, &t.min) ||
-	    !tstamp_digits(p + 11, end, 2, &t.sec) || !tstamp_valid(&t))
+	    !tstamp_digits(p + 11, end, 2, &t.sec))
 		return 0;
 	pid = p + 14;
 	if ((pid_n = scan_digits(pid, end)) == 0 || pid + pid_n >= end ||
@@ -283,8 +282,7 @@ logcat_parse(const char *line, size_t len, struct record *r)
 	if (end - p < 6 || p[2] != '-' || p[5] != ' ' ||
 	    !tstamp_digits(p, end, 2, &t.mon) ||
 	    !tstamp_digits(p + 3, end, 2, &t.day) ||
-	    (n = tstamp_hms(p + 6, end, &t, 0)) == 0 || t.frac_digits == 0 ||
-	    !tstamp_valid(&t))
+	    (n = tstamp_hms(p + 6, end, &t, 0)) == 0 || t.frac_digits == 0)
 		return 0;
 	p += 6 + n;
 	if ((msg = logcat_threadtime(r, p, end)) == NULL &&
@@ -336,7 +334,7 @@ monit_parse(const char *line, size_t len, struct record *r)
 		p = scan_blank(p + 1, end);
 	r->severity = sev;
 	record_set_program(r, "monit", 5);
-	return tstamp_valid(&t) ? scan_done(r, &t, p, end) : 0;
+	return scan_done(r, &t, p, end);
 }
 
 const struct parser parser_monit = {"monit", monit_parse};

@@ -232,7 +232,7 @@ w3c_time(const char *p, const char *end, struct tstamp *t)
 	    p[10] != ' ' || !tstamp_digits(p + 11, end, 2, &t->hour) ||
 	    p[13] != ':' || !tstamp_digits(p + 14, end, 2, &t->min) ||
 	    p[16] != ':' || !tstamp_digits(p + 17, end, 2, &t->sec) ||
-	    p[19] != ' ' || !tstamp_valid(t))
+	    p[19] != ' ')
 		return 0;
 	return 20;
 }

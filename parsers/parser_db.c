@@ -234,7 +234,10 @@ mysql_ts(const char *p, const char *end, struct tstamp *t)
 	if (q >= end || *q != ' ')
 		return 0;
 	q += q + 1 < end && q[1] == ' ' ? 2 : 1;
-	if ((n = tstamp_hms(q, end, t, 1)) == 0 || !tstamp_valid(t))
+	if ((n = tstamp_hms(q, end, t, 1)) == 0)
+		return 0;
+	/* Six digits are a weak shape: "yyMMdd" must be a real date. */
+	if (q - p <= 8 && !tstamp_valid(t))
 		return 0;
 	return (size_t)(q + n - p);
 }
@@ -424,7 +427,7 @@ redis_rest(struct record *r, const char *p, const char *end)
 	p++;
 	if (scan_digits(p, end) == 4 && tstamp_digits(p, end, 4, &t.year))
 		p += 5;
-	if ((n = tstamp_hms(p, end, &t, 0)) == 0 || !tstamp_valid(&t))
+	if ((n = tstamp_hms(p, end, &t, 0)) == 0)
 		return 0;
 	p += n;
 	if (end - p < 3 || p[0] != ' ' || redis_sev(p[1]) == -1 ||

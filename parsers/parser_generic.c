@@ -71,7 +71,7 @@ gen_dotted(const char *p, const char *end, struct tstamp *t)
 			return 0;
 	}
 	if (p + 10 >= end || (p[10] != ' ' && p[10] != '-') ||
-	    (n = tstamp_hms(p + 11, end, t, 0)) == 0 || !tstamp_valid(t))
+	    (n = tstamp_hms(p + 11, end, t, 0)) == 0)
 		return 0;
 	return 11 + n;
 }
@@ -185,29 +185,18 @@ gen_monthday(const char *p, const char *end, struct tstamp *t)
 	if ((n = tstamp_mday(q, end, &t->day)) == 0)
 		return 0;
 	q += n;
-	if (scan_prefix(q, end, ", ") &&
-	    tstamp_digits(q + 2, end, 4, &t->year)) {
-		q += 6;
-		if (q >= end || *q != ' ' ||
-		    (n = tstamp_hms(q + 1, end, t, 1)) == 0 ||
-		    (!scan_prefix(q + 1 + n, end, " AM") &&
-			!scan_prefix(q + 1 + n, end, " PM")) ||
-		    t->hour > 12)
-			return 0;
-		q += 1 + n;
-		t->hour = t->hour % 12 + (q[1] == 'P' ? 12 : 0);
-		q += 3;
-	} else {
-		if (q >= end || *q != ' ' ||
-		    (n = tstamp_hms(q + 1, end, t, 0)) == 0)
-			return 0;
-		q += 1 + n;
-		if (q + 5 <= end && *q == ' ' &&
-		    tstamp_digits(q + 1, end, 4, &t->year) &&
-		    (q + 5 == end || !isalnum((unsigned char)q[5])))
-			q += 5;
+	if (scan_prefix(q, end, ", ")) {
+		memset(t, 0, sizeof(*t));
+		return tstamp_mdy(p, end, t);
 	}
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	if (q >= end || *q != ' ' || (n = tstamp_hms(q + 1, end, t, 0)) == 0)
+		return 0;
+	q += 1 + n;
+	if (q + 5 <= end && *q == ' ' &&
+	    tstamp_digits(q + 1, end, 4, &t->year) &&
+	    (q + 5 == end || !isalnum((unsigned char)q[5])))
+		q += 5;
+	return (size_t)(q - p);
 }
 
 /* Proxifier's "[10.30 16:49:06]": month.day inside brackets only. */
@@ -220,7 +209,7 @@ gen_mmdd(const char *p, const char *end, struct tstamp *t)
 	    !tstamp_digits(p, end, 2, &t->mon) ||
 	    !tstamp_digits(p + 3, end, 2, &t->day) ||
 	    (n = tstamp_hms(p + 6, end, t, 0)) == 0 || p + 6 + n >= end ||
-	    p[6 + n] != ']' || !tstamp_valid(t))
+	    p[6 + n] != ']')
 		return 0;
 	return 6 + n;
 }

@@ -90,7 +90,7 @@ yymmdd_slash_read(const char *p, const char *end, struct tstamp *t)
 	    !tstamp_year2(p, end, &t->year) ||
 	    !tstamp_digits(p + 3, end, 2, &t->mon) ||
 	    !tstamp_digits(p + 6, end, 2, &t->day) ||
-	    (n = tstamp_hms(p + 9, end, t, 0)) == 0 || !tstamp_valid(t))
+	    (n = tstamp_hms(p + 9, end, t, 0)) == 0)
 		return 0;
 	return 9 + n;
 }

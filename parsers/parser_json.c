@@ -441,8 +441,9 @@ json_object(struct json_scan *s, const char *p, const char *pre, size_t plen)
 
 /*
  * Reads a time value: ISO 8601 (with "2024-03-15 09:00:01,123" and a zone
- * after a space: " +0000", " UTC"), nginx's local time, or an epoch number
- * or numeric string in s, ms, us or ns. 1 if read, else 0.
+ * after a space: " +0000", " UTC"), nginx's local time, Java's
+ * "Mar 15, 2024 11:30:00 AM", or an epoch number or numeric string in s,
+ * ms, us or ns. 1 if read (its values may still be impossible), else 0.
  */
 static int
 json_time(const struct json_val *v, struct tstamp *t)
@@ -456,6 +457,12 @@ json_time(const struct json_val *v, struct tstamp *t)
 	memset(t, 0, sizeof(*t));
 	if (tstamp_ncsa(p, end, t) != 0)
 		return 1;
+	memset(t, 0, sizeof(*t));
+	if ((n = tstamp_mdy(p, end, t)) != 0) {
+		if (end - p > (ptrdiff_t)n + 1 && p[n] == ' ')
+			(void)tstamp_zone(p + n + 1, end, t);
+		return 1;
+	}
 	memset(t, 0, sizeof(*t));
 	if ((n = tstamp_epoch(p, end, t)) != 0) {
 		/* "1490386367764.0": a fraction of a unit below seconds */
@@ -531,6 +538,37 @@ json_first(const struct json_scan *s, int role, int strings)
 	return NULL;
 }
 
+/*
+ * Sets the record's time from the first time candidate that reads as a
+ * real date. When none does but a key named for the time held a string,
+ * the object is a record whose time is unusable: flagged, and the reason
+ * is that of the first such string.
+ */
+static int
+json_header_time(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v;
+	const char            *why = NULL;
+	int                    i;
+
+	for (i = 0; i < JSON_RANKS; i++) {
+		v = &s->pick[JSON_TIME][i];
+		if (v->p == NULL)
+			continue;
+		if (json_time(v, &r->tm) && tstamp_valid(&r->tm)) {
+			r->has_ts = 1;
+			return i;
+		}
+		if (why == NULL && v->str && i < JSON_RANKS - 1)
+			why = json_time(v, &r->tm) ? tstamp_problem(&r->tm)
+						   : "unreadable time";
+	}
+	memset(&r->tm, 0, sizeof(r->tm));
+	if (why != NULL)
+		record_ts_bad(r, why);
+	return -1;
+}
+
 /* Fills the record's header from the values kept by role. */
 static void
 json_header(const struct json_scan *s, struct record *r)
@@ -538,10 +576,7 @@ json_header(const struct json_scan *s, struct record *r)
 	const struct json_val *v;
 	int                    i;
 
-	for (i = 0; i < JSON_RANKS; i++)
-		if (s->pick[JSON_TIME][i].p != NULL &&
-		    (r->has_ts = json_time(&s->pick[JSON_TIME][i], &r->tm)))
-			break;
+	i = json_header_time(s, r);
 	if (r->has_ts && i == JSON_RANK_INSTANT && r->tm.frac_digits == 0 &&
 	    s->pick[JSON_NANO][0].p != NULL)
 		json_nanos(&s->pick[JSON_NANO][0], &r->tm);

@@ -159,16 +159,45 @@ logfmt_level(const struct logfmt_val *v)
 	return record_severity(v->p, n);
 }
 
+/*
+ * Sets the record's time from the first time key that reads as a real
+ * date; 1 if one did. A time key whose value is not one ("ts=xxx",
+ * "time=2024-02-30T...") still makes the line a logfmt record, flagged
+ * ts_bad; 0 when there is no time key at all.
+ */
+static int
+logfmt_header_time(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
+{
+	const char *why = NULL;
+	int         i;
+
+	for (i = 0; i < LOGFMT_RANKS; i++) {
+		if (pick[LOGFMT_TIME][i].p == NULL)
+			continue;
+		if (logfmt_time(&pick[LOGFMT_TIME][i], &r->tm) &&
+		    tstamp_valid(&r->tm))
+			return r->has_ts = 1;
+		/* "at=info" (Heroku) is a level, not a broken time */
+		if (why == NULL && pick[LOGFMT_TIME][i].n > 0 &&
+		    isdigit((unsigned char)pick[LOGFMT_TIME][i].p[0]))
+			why = logfmt_time(&pick[LOGFMT_TIME][i], &r->tm)
+			    ? tstamp_problem(&r->tm)
+			    : "unreadable time";
+	}
+	memset(&r->tm, 0, sizeof(r->tm));
+	if (why == NULL)
+		return 0;
+	record_ts_bad(r, why);
+	return 1;
+}
+
 /* Fills the record's header from the values kept by role; 0 without time. */
 static int
 logfmt_header(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
 {
 	int i;
 
-	for (i = 0; i < LOGFMT_RANKS && !r->has_ts; i++)
-		if (pick[LOGFMT_TIME][i].p != NULL)
-			r->has_ts = logfmt_time(&pick[LOGFMT_TIME][i], &r->tm);
-	if (!r->has_ts)
+	if (!logfmt_header_time(pick, r))
 		return 0;
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_MSG][i].p != NULL) {

@@ -83,7 +83,7 @@ syslog_bsd_time(const char *p, const char *end, struct tstamp *t)
 		return 0;
 	q += 8;
 	q += tstamp_frac(q, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /* Reads the "[pid]" and macOS " (detail)" after a tag's name; q or NULL. */

@@ -284,7 +284,7 @@ scan_ctime(const char *p, const char *end, struct tstamp *t)
 	if (q < end && *q == ' ' && (n = scan_zone(q + 1, end, t, 0)) != 0)
 		q += 1 + n;
 	if (q >= end || *q != ' ' || !tstamp_digits(q + 1, end, 4, &t->year) ||
-	    (q + 5 < end && isdigit((unsigned char)q[5])) || !tstamp_valid(t))
+	    (q + 5 < end && isdigit((unsigned char)q[5])))
 		return 0;
 	return (size_t)(q + 5 - p);
 }

@@ -56,21 +56,34 @@ tstamp_days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
-/* 1 if the fields form a real time of day on a real date (year 0: any). */
-int
-tstamp_valid(const struct tstamp *t)
+/*
+ * Why the fields are not a real time of day on a real date (year 0: any
+ * year), or NULL when they are: readers take what has the shape of a
+ * stamp, and this says whether its values can be used.
+ */
+const char *
+tstamp_problem(const struct tstamp *t)
 {
 	int y = t->year ? t->year : 2000; /* leap: allow Feb 29 */
 
 	if (t->zone == TSTAMP_ZONE_EPOCH)
-		return 1;
+		return NULL;
 	if (t->year && (t->year < 1970 || t->year > 2200))
-		return 0;
+		return "year out of range";
 	if (t->mon < 1 || t->mon > 12 || t->day < 1 ||
 	    t->day > tstamp_days_in_month(y, t->mon))
-		return 0;
-	return t->hour >= 0 && t->hour <= 23 && t->min >= 0 && t->min <= 59 &&
-	    t->sec >= 0 && t->sec <= 60;
+		return "invalid date";
+	if (t->hour < 0 || t->hour > 23 || t->min < 0 || t->min > 59 ||
+	    t->sec < 0 || t->sec > 60)
+		return "invalid time";
+	return NULL;
+}
+
+/* 1 if the fields form a real time of day on a real date (year 0: any). */
+int
+tstamp_valid(const struct tstamp *t)
+{
+	return tstamp_problem(t) == NULL;
 }
 
 /* Seconds since 1970 of the wall-clock time written (no zone applied). */
@@ -195,7 +208,7 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 	q += 1 + n;
 	if (q < end && (*q == 'Z' || *q == 'z' || *q == '+' || *q == '-'))
 		q += tstamp_zone(q, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /*
@@ -303,9 +316,68 @@ tstamp_dmony(const char *p, const char *end, int sep, struct tstamp *t)
 		return 0;
 	q += 8;
 	if (q >= end || (*q != ' ' && !(sep == '/' && *q == ':')) ||
-	    (n = tstamp_hms(q + 1, end, t, 0)) == 0 || !tstamp_valid(t))
+	    (n = tstamp_hms(q + 1, end, t, 0)) == 0)
 		return 0;
 	return (size_t)(q + 1 + n - p);
+}
+
+/*
+ * Reads " AM" or " PM" after a 12-hour clock (the space may be Java 20's
+ * narrow no-break space, U+202F) and makes t->hour a 24-hour one; an hour
+ * a 12-hour clock cannot show is left invalid. Bytes consumed or 0.
+ */
+static size_t
+tstamp_ampm(const char *p, const char *end, struct tstamp *t)
+{
+	size_t sp;
+
+	if (p < end && *p == ' ')
+		sp = 1;
+	else if (end - p >= 3 && memcmp(p, "\xe2\x80\xaf", 3) == 0)
+		sp = 3;
+	else
+		return 0;
+	if (end - p < (ptrdiff_t)sp + 2 || (p[sp] != 'A' && p[sp] != 'P') ||
+	    p[sp + 1] != 'M' ||
+	    (end - p > (ptrdiff_t)sp + 2 && isalnum((unsigned char)p[sp + 2])))
+		return 0;
+	if (t->hour < 1 || t->hour > 12)
+		t->hour = -1;
+	else
+		t->hour = t->hour % 12 + (p[sp] == 'P' ? 12 : 0);
+	return sp + 2;
+}
+
+/*
+ * Reads the US month-first stamp of Java's DateFormat MEDIUM and JUL:
+ * "Mar 15, 2024 11:30:00 AM", "Mar 15, 2024, 11:30:00 AM" (a comma
+ * since Java 9), "Mar 5, 2024 9:00:01 PM". Bytes consumed or 0.
+ */
+size_t
+tstamp_mdy(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p + 4;
+	size_t      n;
+
+	if (tstamp_mon_abbr(p, end, &t->mon) == 0 || end - p < 5 || p[3] != ' ')
+		return 0;
+	if (*q == ' ')
+		q++;
+	if ((n = tstamp_mday(q, end, &t->day)) == 0)
+		return 0;
+	q += n;
+	if (end - q < 6 || q[0] != ',' || q[1] != ' ' ||
+	    !tstamp_digits(q + 2, end, 4, &t->year))
+		return 0;
+	q += 6;
+	if (q < end && *q == ',')
+		q++;
+	if (q >= end || *q != ' ' || (n = tstamp_hms(q + 1, end, t, 1)) == 0)
+		return 0;
+	q += 1 + n;
+	if ((n = tstamp_ampm(q, end, t)) == 0)
+		return 0;
+	return (size_t)(q + n - p);
 }
 
 /*
@@ -327,7 +399,7 @@ tstamp_ncsa(const char *p, const char *end, struct tstamp *t)
 	q += tstamp_frac(q, end, t);
 	if (q < end && *q == ' ')
 		q += 1 + tstamp_zone(q + 1, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /* Reads a numeric offset "+01:00", "-0530", "+05"; bytes consumed or 0. */

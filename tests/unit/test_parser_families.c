@@ -465,7 +465,9 @@ test_parser_families_generic_limits(void **state)
 	assert_false(parse("generic", "\tat com.example.Foo(Foo.java:42)", &r));
 	assert_false(parse("generic", "1234567890 items", &r));
 	assert_false(parse("generic", "[10.30 16:49:06 no bracket", &r));
-	assert_false(parse("generic", "2024-02-30 09:00:01 no such day", &r));
+	/* A stamp's shape with impossible values: read, and flagged. */
+	assert_true(parse("generic", "2024-02-30 09:00:01 no such day", &r));
+	assert_string_equal(tstamp_problem(&r.tm), "invalid date");
 }
 
 /* NUL bytes are data and a trailing CR is not part of the message. */
