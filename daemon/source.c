@@ -96,10 +96,12 @@ static int
 source_abbr(struct source *src, struct record *r, int32_t *off)
 {
 	const struct tz *tz;
+	int              rc;
 
-	if (tz_abbr_offset(r->tm.abbr, src->tz, off) == 1)
+	if ((rc = tz_abbr_offset(r->tm.abbr, src->tz, off)) == 1)
 		return 0;
-	if ((tz = tz_get(r->tm.abbr)) != NULL) {
+	/* ambiguous: not the IANA file of the same name ("EST" is -05) */
+	if (rc == 0 && (tz = tz_get(r->tm.abbr)) != NULL) {
 		r->zone_src = RECORD_ZONE_EXPLICIT;
 		*off = tz_offset_at(tz, tstamp_local_seconds(&r->tm));
 		return 0;

@@ -98,11 +98,13 @@ struct tz_abbr {
 /*
  * The one table of abbreviations: what tz_abbr_offset() resolves and what
  * the parsers trust after a stamp (tz_abbr_known()), so the two cannot
- * disagree.
+ * disagree. A name that names several offsets in current or recent tzdata,
+ * or in wide use, is TZ_ABBR_AMBIGUOUS: only a hint zone that uses it
+ * decides, else the caller reads the stamp in its own zone and flags it.
  */
 static const struct tz_abbr tz_abbrs[] = {
     {"WAT", 60},
-    {"WAST", 120},
+    {"WAST", TZ_ABBR_AMBIGUOUS}, /* +02 Namibia, +09 W. Australia */
     {"CAT", 120},
     {"EAT", 180},
     {"SAST", 120},
@@ -116,22 +118,23 @@ static const struct tz_abbr tz_abbrs[] = {
     {"EEST", 180},
     {"WET", 0},
     {"WEST", 60},
-    {"BST", 60},
-    {"IST", TZ_ABBR_AMBIGUOUS},
+    {"BST", TZ_ABBR_AMBIGUOUS}, /* +01 British, +06 Bangladesh */
+    {"IST", TZ_ABBR_AMBIGUOUS}, /* +05:30 India, +02 Israel, +01 Irish */
     {"MSK", 180},
-    {"PST", -480},
+    {"PST", TZ_ABBR_AMBIGUOUS}, /* -08 Pacific, +08 Philippines */
     {"PDT", -420},
     {"MST", -420},
     {"MDT", -360},
-    {"CST", -360},
-    {"CDT", -300},
+    {"CST", TZ_ABBR_AMBIGUOUS}, /* -06 Central, +08 China, -05 Cuba */
+    {"CDT", TZ_ABBR_AMBIGUOUS}, /* -05 Central, -04 Cuba */
     {"EST", -300},
     {"EDT", -240},
     {"AKST", -540},
     {"AKDT", -480},
     {"HST", -600},
-    {"AST", -240},
-    {"ADT", -180},
+    {"AST", TZ_ABBR_AMBIGUOUS}, /* -04 Atlantic, +03 Arabia */
+    {"ADT", TZ_ABBR_AMBIGUOUS}, /* -03 Atlantic, +04 Arabia */
+    {"SST", TZ_ABBR_AMBIGUOUS}, /* -11 Samoa, +08 Singapore */
     {"NST", -210},
     {"NDT", -150},
     {"JST", 540},
@@ -1060,6 +1063,32 @@ tz_hint_offset(const struct tz *tz, const char *abbr, int32_t *offset_s)
 	return 1;
 }
 
+/*
+ * Names tzdata gave a zone before renaming them (Australia's "EST" for
+ * AEST and AEDT until 2014): in a zone that uses the new name, the old one
+ * is that zone's local time and not the other meaning it has elsewhere.
+ */
+static const struct {
+	const char *old, *now;
+} tz_abbr_renamed[] = {
+    {"EST", "AEST"},
+};
+
+/* 1 if abbr is an old name of one hint uses now (EST for AEST), else 0. */
+static int
+tz_abbr_old_name(const char *abbr, const struct tz *hint)
+{
+	int32_t off;
+	size_t  i;
+
+	for (i = 0; i < sizeof(tz_abbr_renamed) / sizeof(tz_abbr_renamed[0]);
+	     i++)
+		if (strcmp(tz_abbr_renamed[i].old, abbr) == 0 &&
+		    tz_hint_offset(hint, tz_abbr_renamed[i].now, &off))
+			return 1;
+	return 0;
+}
+
 /* The table entry for abbr, or NULL. */
 static const struct tz_abbr *
 tz_abbr_find(const char *abbr)
@@ -1107,10 +1136,12 @@ tz_abbr_nth(size_t n)
 
 /*
  * Resolves an abbreviation as written in a log line: the hint zone's own
- * abbreviations first ("IST" in Asia/Kolkata is +05:30), then "Z", "UTC",
- * "UT", "GMT", then "GMT+3"-style and "+03"-style offsets, then a table of
- * common ones. Returns 1 and sets *offset_s, 0 if unknown, or -1 if
- * ambiguous ("IST") and the hint does not decide.
+ * abbreviations first ("IST" in Asia/Kolkata is +05:30, "CST" in
+ * Asia/Shanghai +08:00), then "Z", "UTC", "UT", "GMT", then "GMT+3"-style
+ * and "+03"-style offsets, then a table of common ones. Returns 1 and sets
+ * *offset_s, 0 if unknown, or -1 if ambiguous ("IST", "CST") and the hint
+ * does not decide, or an old name of the hint's own ("EST" in
+ * Australia/Sydney): the caller then reads the stamp in its zone.
  */
 int
 tz_abbr_offset(const char *abbr, const struct tz *hint, int32_t *offset_s)
@@ -1119,6 +1150,8 @@ tz_abbr_offset(const char *abbr, const struct tz *hint, int32_t *offset_s)
 		return 0;
 	if (hint != NULL && tz_hint_offset(hint, abbr, offset_s))
 		return 1;
+	if (hint != NULL && tz_abbr_old_name(abbr, hint))
+		return -1;
 	if (tz_is_utc(abbr) || strcmp(abbr, "UT") == 0) {
 		*offset_s = 0;
 		return 1;
