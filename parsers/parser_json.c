@@ -23,6 +23,7 @@ enum json_role {
 	JSON_HOST,
 	JSON_PROG,
 	JSON_NANO,
+	JSON_STATUS,
 	JSON_NROLES
 };
 
@@ -65,9 +66,21 @@ static const struct json_name json_prog_keys[] = {JSON_NAME("logger"),
     {NULL, 0}};
 static const struct json_name json_nano_keys[] = {
     JSON_NAME("instant.nanoOfSecond"), {NULL, 0}};
+/*
+ * Where access logs keep the HTTP status when not under "status": Envoy,
+ * Traefik, Cloudflare, GCP, AWS, pino's "res", Node, ECS flattened.
+ */
+static const struct json_name        json_status_keys[] = {JSON_NAME("status"),
+	   JSON_NAME("response_code"), JSON_NAME("DownstreamStatus"),
+	   JSON_NAME("status_code"), JSON_NAME("statusCode"),
+	   JSON_NAME("http.status_code"), JSON_NAME("http.status"),
+	   JSON_NAME("http.response.status_code"), JSON_NAME("res.statusCode"),
+	   JSON_NAME("response.status"), JSON_NAME("response.status_code"),
+	   JSON_NAME("httpRequest.status"), JSON_NAME("EdgeResponseStatus"),
+	   JSON_NAME("elb_status_code"), {NULL, 0}};
 static const struct json_name *const json_keys[JSON_NROLES] = {json_time_keys,
     json_msg_keys, json_level_keys, json_host_keys, json_prog_keys,
-    json_nano_keys};
+    json_nano_keys, json_status_keys};
 
 #define JSON_RANKS 16 /* more than the longest list above */
 
@@ -569,6 +582,71 @@ json_header_time(const struct json_scan *s, struct record *r)
 	return -1;
 }
 
+/* 1 if the value is an HTTP status: three digits from 100 to 599. */
+static int
+json_is_status(const struct json_val *v)
+{
+	return v->n == 3 && v->p[0] >= '1' && v->p[0] <= '5' &&
+	    isdigit((unsigned char)v->p[1]) && isdigit((unsigned char)v->p[2]);
+}
+
+/*
+ * Exposes the HTTP status as the field "status", where rules look for it,
+ * when the line keeps it under another key ("response_code",
+ * "DownstreamStatus", "http.status_code"...).
+ */
+static void
+json_status(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v;
+	int                    i;
+
+	if (record_field(r, "status") != NULL)
+		return;
+	for (i = 1; i < JSON_RANKS; i++) {
+		v = &s->pick[JSON_STATUS][i];
+		if (v->p != NULL && json_is_status(v)) {
+			(void)record_add_field(r, "status", 6, v->p, v->n);
+			return;
+		}
+	}
+}
+
+/*
+ * Sets the message: the first message key's text; when a short "msg"
+ * reason comes with the text under "message", both: "reason: text", or
+ * the one of the two that holds the other.
+ */
+static void
+json_message(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v = json_first(s, JSON_MSG, 1), *m, *t;
+	char                  *d;
+
+	if (v == NULL)
+		return;
+	r->msg = v->p;
+	r->msg_len = v->n;
+	m = &s->pick[JSON_MSG][0];
+	t = &s->pick[JSON_MSG][1];
+	if (v != m || t->p == NULL || !t->str || t->n == 0 ||
+	    memmem(m->p, m->n, t->p, t->n) != NULL) {
+		/* no "message", or "msg" holds it already */
+	} else if (memmem(t->p, t->n, m->p, m->n) != NULL) {
+		r->msg = t->p;
+		r->msg_len = t->n;
+	} else if ((d = record_scratch(r, m->n + 2 + t->n)) != NULL) {
+		memcpy(d, m->p, m->n);
+		memcpy(d + m->n, ": ", 2);
+		memcpy(d + m->n + 2, t->p, t->n);
+		r->msg = d;
+		r->msg_len = m->n + 2 + t->n;
+	}
+	/* Docker's "log" keeps the line's newline */
+	while (r->msg_len > 0 && isspace((unsigned char)r->msg[r->msg_len - 1]))
+		r->msg_len--;
+}
+
 /* Fills the record's header from the values kept by role. */
 static void
 json_header(const struct json_scan *s, struct record *r)
@@ -580,14 +658,8 @@ json_header(const struct json_scan *s, struct record *r)
 	if (r->has_ts && i == JSON_RANK_INSTANT && r->tm.frac_digits == 0 &&
 	    s->pick[JSON_NANO][0].p != NULL)
 		json_nanos(&s->pick[JSON_NANO][0], &r->tm);
-	if ((v = json_first(s, JSON_MSG, 1)) != NULL) {
-		r->msg = v->p;
-		r->msg_len = v->n;
-		/* Docker's "log" keeps the line's newline */
-		while (r->msg_len > 0 &&
-		    isspace((unsigned char)r->msg[r->msg_len - 1]))
-			r->msg_len--;
-	}
+	json_message(s, r);
+	json_status(s, r);
 	for (i = 0; i < JSON_RANKS && r->severity < 0; i++)
 		if (s->pick[JSON_LEVEL][i].p != NULL)
 			r->severity = json_level(&s->pick[JSON_LEVEL][i], i);
