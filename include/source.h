@@ -15,7 +15,7 @@
 
 struct tz;
 
-#define SOURCE_MAX_FORMATS 32
+#define SOURCE_MAX_FORMATS PARSER_MAX
 
 struct source {
 	char                *name; /* as shown in output */

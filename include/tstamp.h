@@ -55,6 +55,8 @@ size_t      tstamp_hms(const char *, const char *, struct tstamp *, int);
 size_t      tstamp_ymd(const char *, const char *, int, struct tstamp *);
 size_t      tstamp_dmony(const char *, const char *, int, struct tstamp *);
 size_t      tstamp_mdy(const char *, const char *, struct tstamp *);
+size_t      tstamp_tai64n(const char *, const char *, struct tstamp *);
+size_t      tstamp_month_locale(const char *, const char *, int *);
 size_t      tstamp_ncsa(const char *, const char *, struct tstamp *);
 size_t      tstamp_zone(const char *, const char *, struct tstamp *);
 size_t      tstamp_epoch(const char *, const char *, struct tstamp *);

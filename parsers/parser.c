@@ -15,13 +15,18 @@
 static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {&parser_json, &parser_cri,
-    &parser_rfc5424, &parser_clf, &parser_envoy, &parser_nagios, &parser_monit,
-    &parser_w3c, &parser_alb, &parser_bgl, &parser_hpc, &parser_rfc3164,
-    &parser_postgres, &parser_mysql, &parser_pgbouncer, &parser_spring,
-    &parser_log4j, &parser_kafka, &parser_python, &parser_nginx_error,
-    &parser_apache_error, &parser_klog, &parser_redis, &parser_hdfs,
-    &parser_logcat, &parser_golog, &parser_squid, &parser_logfmt,
-    &parser_generic, NULL};
+    &parser_rfc5424, &parser_clf, &parser_s3, &parser_uwsgi, &parser_envoy,
+    &parser_nagios, &parser_monit, &parser_w3c, &parser_zeek, &parser_alb,
+    &parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql,
+    &parser_pgbouncer, &parser_spring, &parser_log4j, &parser_kafka,
+    &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,
+    &parser_redis, &parser_hdfs, &parser_logcat, &parser_golog, &parser_squid,
+    &parser_tai64n, &parser_apt, &parser_history, &parser_logfmt,
+    &parser_strace, &parser_generic, NULL};
+
+/* source.c counts lines per format in an array of PARSER_MAX. */
+_Static_assert(sizeof(parsers) / sizeof(parsers[0]) - 1 <= PARSER_MAX,
+    "more formats than PARSER_MAX");
 
 /* Formats a syslog message often carries whole (a relayed access log). */
 static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
@@ -52,16 +57,22 @@ parser_find(const char *name)
 }
 
 /*
- * Tries one format on r, undoing what a failed attempt wrote. A line in
- * the format whose stamp has impossible values (February 30, hour 25) is
- * still that format's record, flagged ts_bad rather than timed.
+ * Tries one format on r (with the source's state st, NULL if none),
+ * undoing what a failed attempt wrote. A line in the format whose stamp
+ * has impossible values (February 30, hour 25) is still that format's
+ * record, flagged ts_bad rather than timed.
  */
 static int
-parser_try(const struct parser *p, struct record *r)
+parser_try(const struct parser *p, struct parser_state *st, struct record *r)
 {
 	const char *why;
+	int         ok;
 
-	if (p->parse(r->line, r->len, r)) {
+	if (p->parse_st != NULL && st != NULL)
+		ok = p->parse_st(st, r->line, r->len, r);
+	else
+		ok = p->parse(r->line, r->len, r);
+	if (ok) {
 		parser_inner(p, r);
 		if (r->has_ts && (why = tstamp_problem(&r->tm)) != NULL)
 			record_ts_bad(r, why);
@@ -150,7 +161,7 @@ cri_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-static const struct parser parser_cri = {"cri", cri_parse};
+static const struct parser parser_cri = {"cri", cri_parse, NULL};
 
 /*
  * 1 if the inner record's time is better than the wrapper's: a syslog
@@ -316,12 +327,12 @@ parser_detect(struct parser_state *st, struct record *r)
 	record_reset(r, r->line, r->len);
 	/* The catch-all never sticks: it would shadow every specific format. */
 	last = st != NULL && st->last != &parser_generic ? st->last : NULL;
-	if (last != NULL && parser_try(last, r))
+	if (last != NULL && parser_try(last, st, r))
 		return last;
 	for (i = 0; parsers[i] != NULL; i++) {
 		if (parsers[i] == last)
 			continue;
-		if (parser_try(parsers[i], r)) {
+		if (parser_try(parsers[i], st, r)) {
 			if (st != NULL)
 				st->last = parsers[i] == &parser_generic
 				    ? NULL

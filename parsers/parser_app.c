@@ -85,7 +85,7 @@ python_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_python = {"python", python_parse};
+const struct parser parser_python = {"python", python_parse, NULL};
 
 /*
  * Go's log package: "2024/03/15 09:00:01[.123456] msg".
@@ -116,7 +116,7 @@ golog_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_golog = {"golog", golog_parse};
+const struct parser parser_golog = {"golog", golog_parse, NULL};
 
 /*
  * klog/glog: "E0315 10:00:05.123456   12345 file.go:123] msg".
@@ -163,7 +163,7 @@ klog_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_klog = {"klog", klog_parse};
+const struct parser parser_klog = {"klog", klog_parse, NULL};
 
 /*
  * HDFS: "081109 203615 148 INFO dfs.DataNode$PacketResponder: msg".
@@ -206,7 +206,7 @@ hdfs_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, scan_blank(logger + logger_n, end), end);
 }
 
-const struct parser parser_hdfs = {"hdfs", hdfs_parse};
+const struct parser parser_hdfs = {"hdfs", hdfs_parse, NULL};
 
 /*
  * Android logcat: threadtime "03-17 16:13:38.811  1702  2395 D Tag: msg"
@@ -291,7 +291,7 @@ logcat_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, msg, end);
 }
 
-const struct parser parser_logcat = {"logcat", logcat_parse};
+const struct parser parser_logcat = {"logcat", logcat_parse, NULL};
 
 /*
  * Monit: "[CDT Jul  2 10:41:45] error    : 'redis' status failed (2) ..."
@@ -337,4 +337,128 @@ monit_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_monit = {"monit", monit_parse};
+const struct parser parser_monit = {"monit", monit_parse, NULL};
+
+/*
+ * TAI64N: "@4000000043322583 3b6e1a8c tcpserver: status: 5/30" (multilog,
+ * svlogd -tt, s6-log); the label is the time, the rest the message.
+ */
+static int
+tai64n_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *end = line + len;
+	struct tstamp t;
+
+	memset(&t, 0, sizeof(t));
+	if (tstamp_tai64n(line, end, &t) == 0 ||
+	    (line + 25 < end && line[25] != ' '))
+		return 0;
+	return scan_done(r, &t, scan_blank(line + 25, end), end);
+}
+
+const struct parser parser_tai64n = {"tai64n", tai64n_parse, NULL};
+
+/*
+ * apt's history.log: "Start-Date: 2025-06-24  14:36:25" opens a
+ * transaction, its Commandline, Install, Upgrade and Remove lines follow
+ * (continuations of it), "End-Date: ..." closes it.
+ */
+static int
+apt_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *p = line, *end = line + len;
+	struct tstamp t;
+	size_t        n;
+
+	if (scan_prefix(p, end, "Start-Date: "))
+		p += 12;
+	else if (scan_prefix(p, end, "End-Date: "))
+		p += 10;
+	else
+		return 0;
+	memset(&t, 0, sizeof(t));
+	if (tstamp_ymd(p, end, '-', &t) == 0 || p + 10 >= end || p[10] != ' ')
+		return 0;
+	p = scan_blank(p + 10, end);
+	if ((n = tstamp_hms(p, end, &t, 0)) == 0)
+		return 0;
+	record_set_program(r, "apt", 3);
+	return scan_done(r, &t, line, end);
+}
+
+const struct parser parser_apt = {"apt", apt_parse, NULL};
+
+/*
+ * Shell history with times: "#+1162490366" (tcsh) or "#1710493200" (bash
+ * with HISTTIMEFORMAT) on a line of its own; the command on the next line
+ * is its continuation.
+ */
+static int
+history_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *p = line + 1, *end = scan_end(line, len);
+	struct tstamp t;
+
+	if (len < 11 || *line != '#')
+		return 0;
+	if (*p == '+')
+		p++;
+	memset(&t, 0, sizeof(t));
+	if (end - p != 10 || scan_digits(p, end) != 10 ||
+	    tstamp_epoch(p, end, &t) != 10)
+		return 0;
+	record_set_program(r, "history", 7);
+	return scan_done(r, &t, end, end);
+}
+
+const struct parser parser_history = {"history", history_parse, NULL};
+
+/*
+ * strace with -t/-tt/-T: "08:09:33.814936 execve("/bin/ls", ...) = 0
+ * <0.000264>", after a pid with -f ("478760 12:21:46.284771 brk(NULL)")
+ * or "[pid  1234] ". The stamp is a time of day without a date, so the
+ * record is flagged ts_bad with its clock kept in tm (-ttt epochs are
+ * read by the generic reader).
+ */
+static int
+strace_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *p = line, *end = scan_end(line, len), *call, *pid = NULL;
+	struct tstamp t;
+	size_t        n, pid_n = 0;
+
+	if (scan_prefix(p, end, "[pid ")) {
+		pid = scan_blank(p + 5, end);
+		if ((pid_n = scan_digits(pid, end)) == 0 ||
+		    !scan_prefix(pid + pid_n, end, "] "))
+			return 0;
+		p = pid + pid_n + 2;
+	} else if ((n = scan_digits(p, end)) > 0 && n <= 7 && p + n < end &&
+	    p[n] == ' ' && scan_digits(p + n + 1, end) == 2) {
+		pid = p;
+		pid_n = n;
+		p += n + 1;
+	}
+	memset(&t, 0, sizeof(t));
+	if ((n = tstamp_hms(p, end, &t, 0)) == 0 || p + n >= end || p[n] != ' ')
+		return 0;
+	call = p + n + 1;
+	for (p = call; p < end && (isalnum((unsigned char)*p) || *p == '_');
+	     p++)
+		;
+	if (!(p > call && p < end && *p == '(') &&
+	    !scan_prefix(call, end, "+++ ") &&
+	    !scan_prefix(call, end, "--- ") && !scan_prefix(call, end, "<... "))
+		return 0;
+	scan_field_opt(r, "pid", pid, pid_n);
+	if (p > call && p < end && *p == '(')
+		scan_field(r, "syscall", call, (size_t)(p - call));
+	record_set_program(r, "strace", 6);
+	r->tm = t;
+	r->msg = call;
+	r->msg_len = (size_t)(end - call);
+	record_ts_bad(r, "time of day without a date");
+	return 1;
+}
+
+const struct parser parser_strace = {"strace", strace_parse, NULL};

@@ -188,7 +188,7 @@ postgres_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, msg, end);
 }
 
-const struct parser parser_postgres = {"postgres", postgres_parse};
+const struct parser parser_postgres = {"postgres", postgres_parse, NULL};
 
 /*
  * MySQL and MariaDB error logs, and the general query log.
@@ -307,7 +307,7 @@ mysql_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_mysql = {"mysql", mysql_parse};
+const struct parser parser_mysql = {"mysql", mysql_parse, NULL};
 
 /*
  * PgBouncer: "2019-04-17 13:11:03.124 [UTC] [25292] LOG C-0x...: msg".
@@ -391,7 +391,7 @@ pgbouncer_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, lvl + lvl_n + 1, end);
 }
 
-const struct parser parser_pgbouncer = {"pgbouncer", pgbouncer_parse};
+const struct parser parser_pgbouncer = {"pgbouncer", pgbouncer_parse, NULL};
 
 /*
  * Redis: "1:M 14 Nov 2023 07:01:22.119 * msg", "[1234] 14 Nov 07:01:22 #".
@@ -485,4 +485,4 @@ redis_parse(const char *line, size_t len, struct record *r)
 	return redis_rest(r, p, end);
 }
 
-const struct parser parser_redis = {"redis", redis_parse};
+const struct parser parser_redis = {"redis", redis_parse, NULL};

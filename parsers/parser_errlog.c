@@ -60,7 +60,8 @@ nginx_error_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_nginx_error = {"nginx_error", nginx_error_parse};
+const struct parser parser_nginx_error = {
+    "nginx_error", nginx_error_parse, NULL};
 
 /*
  * Apache httpd error log: "[Sun Dec 04 04:47:44 2005] [notice] msg" and
@@ -126,4 +127,5 @@ apache_error_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_apache_error = {"apache_error", apache_error_parse};
+const struct parser parser_apache_error = {
+    "apache_error", apache_error_parse, NULL};

@@ -112,7 +112,10 @@ compact_unpadded(const char *p, const char *end, struct tstamp *t)
 	return (size_t)(q + n - p);
 }
 
-/* "20171223-22:15:29:606" (HealthApp) and "20240315T090001[Z]". */
+/*
+ * "20171223-22:15:29:606" (HealthApp), "20240315T090001[Z]" and
+ * "20120702.102240,672".
+ */
 static size_t
 gen_compact(const char *p, const char *end, struct tstamp *t)
 {
@@ -125,7 +128,8 @@ gen_compact(const char *p, const char *end, struct tstamp *t)
 		return 0;
 	if (p[8] == '-' && (n = compact_unpadded(q, end, t)) != 0) {
 		q += n;
-	} else if (p[8] == 'T' && tstamp_digits(q, end, 2, &t->hour) &&
+	} else if ((p[8] == 'T' || p[8] == '.') &&
+	    tstamp_digits(q, end, 2, &t->hour) &&
 	    tstamp_digits(q + 2, end, 2, &t->min) &&
 	    tstamp_digits(q + 4, end, 2, &t->sec)) {
 		q += 6;
@@ -374,23 +378,63 @@ prefix_level(const char *p, const char *end)
 	return scan_level(w, (size_t)(end - w));
 }
 
+/*
+ * Where the text of a banner line starts ("========== Start of dump at
+ * Thu Jun 2 00:01:01 UTC 2022 =========="): after a run of at least three
+ * '=', '-', '*' or '#' and blanks; 0 for any other line.
+ */
+static size_t
+gen_banner(const char *line, const char *end)
+{
+	const char *p = line;
+
+	while (p < end && *p == *line && scan_in_set(*p, "=-*#"))
+		p++;
+	return p - line >= 3 ? (size_t)(scan_blank(p, end) - line) : 0;
+}
+
+/*
+ * A line that opens with a time of day and no date ("00:00:00.000 foo
+ * DEBUG msg"): a record of its own, but its time cannot be placed, so it
+ * is flagged ts_bad with the clock kept in tm. 1 if the line is one.
+ */
+static int
+gen_clock_only(const char *line, const char *end, struct record *r)
+{
+	struct tstamp t;
+	const char   *p;
+	size_t        n;
+
+	memset(&t, 0, sizeof(t));
+	if ((n = tstamp_hms(line, end, &t, 0)) == 0 || line + n + 1 >= end ||
+	    line[n] != ' ')
+		return 0;
+	p = gen_rest(r, line + n, end, 0);
+	r->tm = t;
+	r->msg = p;
+	r->msg_len = (size_t)(end - p);
+	record_ts_bad(r, "time of day without a date");
+	return 1;
+}
+
 /* The catch-all: any line with a date and time near its start. */
 static int
 generic_parse(const char *line, size_t len, struct record *r)
 {
 	const char   *p, *end = line + len, *pre;
 	struct tstamp t;
-	size_t        n, i, indent, first;
+	size_t        n, i, indent, first, base;
 
 	if (gen_epoch(line, end, r))
 		return 1;
+	base = gen_banner(line, end);
 	/*
 	 * An indented line is a continuation (a stack trace, a statement)
 	 * unless its first word holds the stamp (" ts=2024-05-07T11:59:40Z").
 	 */
 	indent = (size_t)(scan_blank(line, end) - line);
 	first = indent + scan_token(line + indent, end);
-	for (i = indent; i <= GENERIC_SCAN_MAX && i < len; i++) {
+	for (i = indent; i <= base + GENERIC_SCAN_MAX && i < len; i++) {
 		if (indent > 0 && i >= first)
 			break;
 		if (i > 0 && !gen_boundary(line[i - 1]))
@@ -410,7 +454,7 @@ generic_parse(const char *line, size_t len, struct record *r)
 		}
 		return scan_done(r, &t, p, end);
 	}
-	return 0;
+	return gen_clock_only(line, end, r);
 }
 
-const struct parser parser_generic = {"generic", generic_parse};
+const struct parser parser_generic = {"generic", generic_parse, NULL};

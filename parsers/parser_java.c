@@ -74,7 +74,7 @@ spring_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, scan_blank(p + 1, end), end);
 }
 
-const struct parser parser_spring = {"spring", spring_parse};
+const struct parser parser_spring = {"spring", spring_parse, NULL};
 
 /*
  * log4j and relatives: Hadoop, ZooKeeper, Spark, OpenStack, Tomcat, TTCC.
@@ -346,7 +346,7 @@ log4j_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, h.msg, end);
 }
 
-const struct parser parser_log4j = {"log4j", log4j_parse};
+const struct parser parser_log4j = {"log4j", log4j_parse, NULL};
 
 /*
  * Kafka: "[2024-05-07 10:55:53,434] INFO message (kafka.log.LogSegment)".
@@ -392,4 +392,4 @@ kafka_parse(const char *line, size_t len, struct record *r)
 	return scan_done(r, &t, p, end);
 }
 
-const struct parser parser_kafka = {"kafka", kafka_parse};
+const struct parser parser_kafka = {"kafka", kafka_parse, NULL};

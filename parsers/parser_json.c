@@ -313,8 +313,9 @@ json_ends(const char *k, size_t n, const char *suffix)
 
 /*
  * The rank of key k in a role's list, or -1 when it is not there. A time
- * key no list names ("EdgeStartTimestamp", "event_time") is a last resort
- * for the time role, so vendors' own schemas still get a timestamp.
+ * key no list names ("EdgeStartTimestamp", "event_time", "started_at") is
+ * a last resort for the time role, so vendors' own schemas still get a
+ * timestamp.
  */
 static int
 json_rank(const struct json_name *list, const char *k, size_t n)
@@ -326,7 +327,8 @@ json_rank(const struct json_name *list, const char *k, size_t n)
 			return i;
 	if (list == json_time_keys &&
 	    (json_ends(k, n, "Timestamp") || json_ends(k, n, "timestamp") ||
-		json_ends(k, n, "_time") || json_ends(k, n, "Time")))
+		json_ends(k, n, "_time") || json_ends(k, n, "Time") ||
+		json_ends(k, n, "_at")))
 		return JSON_RANKS - 1;
 	return -1;
 }
@@ -670,6 +672,63 @@ json_header(const struct json_scan *s, struct record *r)
 }
 
 /*
+ * The string value that follows the literal key text k ("\"body\":{
+ * \"stringValue\":\"") in [p, end), unescaped into scratch when needed;
+ * 1 if found.
+ */
+static int
+json_after(struct record *r, const char *p, const char *end, const char *k,
+    struct json_val *v)
+{
+	const char *q, *e;
+	size_t      n = strlen(k);
+	int         esc;
+
+	if ((q = memmem(p, (size_t)(end - p), k, n)) == NULL)
+		return 0;
+	q += n - 1; /* the opening quote of the value */
+	if ((e = json_string_end(q, end, &esc)) == NULL)
+		return 0;
+	json_text(r, q + 1, e, esc, &v->p, &v->n);
+	v->str = 1;
+	return 1;
+}
+
+/*
+ * An OpenTelemetry (OTLP/JSON) export: {"resourceLogs":[...]} holds its
+ * records inside arrays. The first record's time ("timeUnixNano", else
+ * "observedTimeUnixNano"), body, severity, service and host are read by
+ * their key text, bounded by the line.
+ */
+static void
+json_otlp(struct record *r, const char *line, const char *end)
+{
+	struct json_val v;
+	struct tstamp   t;
+
+	memset(&t, 0, sizeof(t));
+	if ((json_after(r, line, end, "\"timeUnixNano\":\"", &v) &&
+		tstamp_epoch(v.p, v.p + v.n, &t) == v.n && v.n > 0) ||
+	    (json_after(r, line, end, "\"observedTimeUnixNano\":\"", &v) &&
+		tstamp_epoch(v.p, v.p + v.n, &t) == v.n && v.n > 0)) {
+		r->has_ts = 1;
+		r->tm = t;
+	}
+	if (json_after(r, line, end, "\"body\":{\"stringValue\":\"", &v)) {
+		r->msg = v.p;
+		r->msg_len = v.n;
+	}
+	if (json_after(r, line, end, "\"severityText\":\"", &v))
+		r->severity = record_severity(v.p, v.n);
+	if (json_after(r, line, end,
+		"\"service.name\",\"value\":{\"stringValue\":\"", &v))
+		record_set_program(r, v.p, v.n);
+	if (json_after(r, line, end,
+		"\"host.name\",\"value\":{\"stringValue\":\"", &v))
+		record_set_host(r, v.p, v.n);
+}
+
+/*
  * Reads a line holding one JSON object. A line cut inside the object
  * (over-long lines are truncated) still counts when a pair was read; text
  * after the object does not. A JSON line without a time key is still
@@ -699,7 +758,10 @@ json_parse(const char *line, size_t len, struct record *r)
 	    (line[r->msg_len - 1] == '\n' || line[r->msg_len - 1] == '\r'))
 		r->msg_len--;
 	json_header(&s, r);
+	if (!r->has_ts && !r->ts_bad && s.pairs == 0 &&
+	    scan_prefix(json_ws(line + 1, end), end, "\"resourceLogs\""))
+		json_otlp(r, line, end);
 	return 1;
 }
 
-const struct parser parser_json = {"json", json_parse};
+const struct parser parser_json = {"json", json_parse, NULL};

@@ -349,4 +349,4 @@ logfmt_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_logfmt = {"logfmt", logfmt_parse};
+const struct parser parser_logfmt = {"logfmt", logfmt_parse, NULL};

@@ -53,17 +53,23 @@ syslog_pri(const char *p, const char *end, int *pri)
 }
 
 /*
- * Reads a BSD stamp "Mar 15 08:00:48", "Mar  5 08:00:48", "Mar 5 ...",
+ * Reads a BSD stamp "Mar 15 08:00:48", "Mar  5 08:00:48", "Mar 5 ..."
+ * (or a month of another locale: "août 19 11:08:37"),
  * with an optional fraction (short-precise) and an optional year between
  * the day and the clock ("Mar 15 2024 08:00:48"). Bytes consumed or 0.
  */
 static size_t
 syslog_bsd_time(const char *p, const char *end, struct tstamp *t)
 {
-	const char *q = p + 4;
+	const char *q;
+	size_t      n = 3;
 
-	if (end - p < 14 || (t->mon = tstamp_month(p, 3)) == 0 || p[3] != ' ')
+	if (end - p < 14)
 		return 0;
+	if (((t->mon = tstamp_month(p, 3)) == 0 || p[3] != ' ') &&
+	    ((n = tstamp_month_locale(p, end, &t->mon)) == 0 || p[n] != ' '))
+		return 0;
+	q = p + n + 1;
 	if (*q == ' ')
 		q++;
 	if (tstamp_digits(q, end, 2, &t->day))
@@ -290,7 +296,7 @@ rfc3164_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_rfc3164 = {"rfc3164", rfc3164_parse};
+const struct parser parser_rfc3164 = {"rfc3164", rfc3164_parse, NULL};
 
 /*
  * The text of an SD-PARAM value: itself, or unescaped (\" \\ \]) into
@@ -461,4 +467,4 @@ rfc5424_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_rfc5424 = {"rfc5424", rfc5424_parse};
+const struct parser parser_rfc5424 = {"rfc5424", rfc5424_parse, NULL};

@@ -109,6 +109,66 @@ tstamp_month(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Reads a month name as strftime's %b writes it in common locales other
+ * than English (French "août", "févr.", German "Mär", "Okt", Spanish
+ * "ene", Italian "giu", Portuguese "out", Dutch "mrt"), a trailing dot
+ * included, into *mon. Bytes consumed, or 0.
+ */
+size_t
+tstamp_month_locale(const char *p, const char *end, int *mon)
+{
+	static const struct {
+		const char *name;
+		int         mon;
+	} names[] = {
+	    {"janv", 1},
+	    {"ene", 1},
+	    {"gen", 1},
+	    {"f\xc3\xa9vr", 2},
+	    {"fev", 2},
+	    {"mars", 3},
+	    {"m\xc3\xa4r", 3},
+	    {"mrt", 3},
+	    {"avr", 4},
+	    {"abr", 4},
+	    {"mai", 5},
+	    {"mag", 5},
+	    {"mei", 5},
+	    {"juin", 6},
+	    {"giu", 6},
+	    {"juil", 7},
+	    {"lug", 7},
+	    {"ao\xc3\xbbt", 8},
+	    {"ago", 8},
+	    {"sept", 9},
+	    {"set", 9},
+	    {"okt", 10},
+	    {"ott", 10},
+	    {"out", 10},
+	    {"d\xc3\xa9"
+	     "c",
+		12},
+	    {"dez", 12},
+	    {"dic", 12},
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i].name);
+		if ((size_t)(end - p) < n ||
+		    strncasecmp(p, names[i].name, n) != 0)
+			continue;
+		if (p + n < end && p[n] == '.')
+			n++;
+		if (p + n < end && isalpha((unsigned char)p[n]))
+			continue;
+		*mon = names[i].mon;
+		return n;
+	}
+	return 0;
+}
+
 /* Weekday 1..7 (Monday first) of an English day abbreviation, else 0. */
 int
 tstamp_weekday(const char *p, size_t n)
@@ -185,9 +245,31 @@ tstamp_clock(const char *p, const char *end, struct tstamp *t)
 }
 
 /*
- * Reads an ISO 8601 / RFC 3339 date-time: "YYYY-MM-DD" then "T" or one
- * space, the clock, and a zone only when attached to it (Z, +01:00,
- * +0100, +01). A zone after a space is the caller's decision.
+ * Reads an ISO 8601 ordinal date "YYYY-DDD" followed by a 'T' into the
+ * month and day (a day past the year's end is left impossible); 8 or 0.
+ */
+static size_t
+tstamp_ordinal(const char *p, const char *end, struct tstamp *t)
+{
+	int doy, y = t->year;
+
+	if (end - p < 9 || p[4] != '-' || !tstamp_digits(p + 5, end, 3, &doy) ||
+	    p[8] != 'T')
+		return 0;
+	if (doy < 1 || doy > 365 + (tstamp_days_in_month(y, 2) == 29))
+		t->mon = 0;
+	else
+		tstamp_civil_from_days(
+		    tstamp_days_from_civil(y, 1, 1) + doy - 1, &y, &t->mon,
+		    &t->day);
+	return 8;
+}
+
+/*
+ * Reads an ISO 8601 / RFC 3339 date-time: "YYYY-MM-DD" (or the ordinal
+ * "YYYY-DDD") then "T" or one space, the clock, and a zone only when
+ * attached to it (Z, +01:00, +0100, +01). A zone after a space is the
+ * caller's decision.
  */
 size_t
 tstamp_iso(const char *p, const char *end, struct tstamp *t)
@@ -195,12 +277,16 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 	const char *q = p;
 	size_t      n;
 
-	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 10 ||
-	    (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
+	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 9)
+		return 0;
+	if ((n = tstamp_ordinal(q, end, t)) != 0)
+		q += n;
+	else if (end - q < 10 || (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
 	    !tstamp_digits(q + 5, end, 2, &t->mon) ||
 	    !tstamp_digits(q + 8, end, 2, &t->day))
 		return 0;
-	q += 10;
+	else
+		q += 10;
 	if (q >= end || (*q != 'T' && *q != ' '))
 		return 0;
 	if ((n = tstamp_clock(q + 1, end, t)) == 0)
@@ -378,6 +464,52 @@ tstamp_mdy(const char *p, const char *end, struct tstamp *t)
 	if ((n = tstamp_ampm(q, end, t)) == 0)
 		return 0;
 	return (size_t)(q + n - p);
+}
+
+/* The value of a hexadecimal digit, or -1. */
+static int
+tstamp_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Reads a TAI64N label "@4000000043322583" "3b6e1a8c" (daemontools,
+ * runit, s6): 16 hex digits of 2^62 + TAI seconds, 8 of nanoseconds.
+ * As daemontools' tai64nlocal does, the clock is taken to be 10 s behind
+ * TAI (no leap-second table). Bytes consumed (25) or 0.
+ */
+size_t
+tstamp_tai64n(const char *p, const char *end, struct tstamp *t)
+{
+	uint64_t s = 0, ns = 0;
+	int      i, h;
+
+	if (end - p < 25 || p[0] != '@' || memcmp(p + 1, "40000000", 8) != 0)
+		return 0;
+	for (i = 1; i <= 24; i++) {
+		if ((h = tstamp_hex((unsigned char)p[i])) < 0)
+			return 0;
+		if (i <= 16)
+			s = s << 4 | (uint64_t)h;
+		else
+			ns = ns << 4 | (uint64_t)h;
+	}
+	if (end - p > 25 && tstamp_hex((unsigned char)p[25]) >= 0)
+		return 0;
+	s -= (UINT64_C(1) << 62) + 10;
+	if (ns > 999999999 || s > UINT64_C(4102444800))
+		return 0;
+	t->zone = TSTAMP_ZONE_EPOCH;
+	t->epoch_ns = (int64_t)s * TSTAMP_NS_PER_S + (int64_t)ns;
+	t->frac_digits = 9;
+	return 25;
 }
 
 /*

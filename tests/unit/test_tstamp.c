@@ -107,6 +107,93 @@ test_tstamp_problem(void **state)
 	assert_string_equal(tstamp_problem(&t), "invalid date");
 }
 
+/* Month names of other locales, as strftime's %b writes them. */
+static void
+test_tstamp_month_locale(void **state)
+{
+	static const struct {
+		const char *s;
+		int         mon;
+		size_t      n;
+	} ok[] = {
+	    {"ao\xc3\xbbt 19", 8, 5},
+	    {"f\xc3\xa9vr. 2", 2, 6},
+	    {"janv. 1", 1, 5},
+	    {"M\xc3\xa4r 15", 3, 4},
+	    {"Okt 3", 10, 3},
+	    {"ene 10", 1, 3},
+	    {"giu 13", 6, 3},
+	    {"mrt 16", 3, 3},
+	    {"out 11", 10, 3},
+	    {"d\xc3\xa9"
+	     "c. 24",
+		12, 5},
+	};
+	static const char *const bad[] = {"outside", "marsh 1", "setup 1", "x"};
+	int                      mon;
+	size_t                   i, n;
+	char                    *copy;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		n = strlen(ok[i].s);
+		copy = malloc(n);
+		assert_non_null(copy);
+		memcpy(copy, ok[i].s, n);
+		mon = 0;
+		assert_int_equal(
+		    tstamp_month_locale(copy, copy + n, &mon), ok[i].n);
+		assert_int_equal(mon, ok[i].mon);
+		free(copy);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = strlen(bad[i]);
+		copy = malloc(n);
+		assert_non_null(copy);
+		memcpy(copy, bad[i], n);
+		assert_int_equal(tstamp_month_locale(copy, copy + n, &mon), 0);
+		free(copy);
+	}
+}
+
+/* TAI64N labels: 2^62 + 10 + Unix seconds, then nanoseconds. */
+static void
+test_tstamp_tai64n(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(
+	    read_with(tstamp_tai64n, "@4000000065f40e5b1dcd6500 x", &t), 25);
+	assert_int_equal(t.zone, TSTAMP_ZONE_EPOCH);
+	assert_true(t.epoch_ns ==
+	    INT64_C(1710493265) * TSTAMP_NS_PER_S + INT64_C(500000000));
+	assert_int_equal(
+	    read_with(tstamp_tai64n, "@4000000065f40e5b1dcd650", &t), 0);
+	assert_int_equal(
+	    read_with(tstamp_tai64n, "@4000000065f40e5b1dcd6500f", &t), 0);
+	assert_int_equal(
+	    read_with(tstamp_tai64n, "@3000000065f40e5b1dcd6500", &t), 0);
+	assert_int_equal(
+	    read_with(tstamp_tai64n, "@4000000065f40e5bfdcd6500", &t), 0);
+}
+
+/* ISO 8601 ordinal dates: "2024-075" is March 15 of a leap year. */
+static void
+test_tstamp_iso_ordinal(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(read_with(tstamp_iso, "2024-075T09:00:01Z", &t), 18);
+	assert_civil(&t, 2024, 3, 15, 9, 0, 1);
+	assert_int_equal(read_with(tstamp_iso, "2023-365T23:59:59", &t), 17);
+	assert_civil(&t, 2023, 12, 31, 23, 59, 59);
+	assert_int_equal(read_with(tstamp_iso, "2023-366T00:00:00", &t), 17);
+	assert_string_equal(tstamp_problem(&t), "invalid date");
+	assert_int_equal(read_with(tstamp_iso, "2024-075 09:00:01", &t), 0);
+}
+
 /* Runs the tstamp tests. */
 int
 main(void)
@@ -114,6 +201,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tstamp_mdy_java_medium),
 	    cmocka_unit_test(test_tstamp_problem),
+	    cmocka_unit_test(test_tstamp_month_locale),
+	    cmocka_unit_test(test_tstamp_tai64n),
+	    cmocka_unit_test(test_tstamp_iso_ordinal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
