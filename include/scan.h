@@ -8,20 +8,77 @@
 #ifndef SCAN_H
 #define SCAN_H
 
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 
 struct record;
 struct tstamp;
 
 #define SCAN_TOKEN_MAX 256 /* longest header token worth reading */
 
+/*
+ * The byte readers every parser calls on every line are inline, so that
+ * they cost what they cost when each parser file had its own copy.
+ */
+
+/* Skips spaces and tabs. */
+static inline const char *
+scan_blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Number of consecutive digits at p. */
+static inline size_t
+scan_digits(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && isdigit((unsigned char)*q))
+		q++;
+	return (size_t)(q - p);
+}
+
+/* Length of the token at p, which ends at a space or a tab. */
+static inline size_t
+scan_token(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && *q != ' ' && *q != '\t')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* 1 if the text at p starts with the string s. */
+static inline int
+scan_prefix(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	return p <= end && (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
+}
+
+/* The first c in [p, end), or NULL. */
+static inline const char *
+scan_char(const char *p, const char *end, int c)
+{
+	if (p >= end)
+		return NULL;
+	return memchr(p, c, (size_t)(end - p));
+}
+
+/* 1 if c is one of the bytes of set (never for NUL). */
+static inline int
+scan_in_set(int c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 const char *scan_end(const char *, size_t);
-const char *scan_blank(const char *, const char *);
-size_t      scan_digits(const char *, const char *);
-size_t      scan_token(const char *, const char *);
-int         scan_prefix(const char *, const char *, const char *);
-const char *scan_char(const char *, const char *, int);
-int         scan_in_set(int, const char *);
 int         scan_upper_word(const char *, size_t);
 const char *scan_bracket(const char *, const char *, const char **, size_t *);
 int         scan_iso_comma(const char *, size_t);

@@ -325,12 +325,30 @@ json_rank(const struct json_name *list, const char *k, size_t n)
 	for (i = 0; list[i].s != NULL; i++)
 		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
-	if (list == json_time_keys &&
+	/* the suffixes end in 'p', 'e' or 't': one byte rejects most keys */
+	if (list == json_time_keys && n > 2 &&
+	    (k[n - 1] == 'p' || k[n - 1] == 'e' || k[n - 1] == 't') &&
 	    (json_ends(k, n, "Timestamp") || json_ends(k, n, "timestamp") ||
 		json_ends(k, n, "_time") || json_ends(k, n, "Time") ||
 		json_ends(k, n, "_at")))
 		return JSON_RANKS - 1;
 	return -1;
+}
+
+/*
+ * 1 if a key may name an HTTP status: every name of json_status_keys ends
+ * in "tatus", "_code" or "Code", so most keys are refused by a byte or
+ * two before the list is scanned.
+ */
+static int
+json_status_key(const char *k, size_t n)
+{
+	if (n < 4)
+		return 0;
+	if (k[n - 1] == 's')
+		return json_ends(k, n, "tatus");
+	return k[n - 1] == 'e' &&
+	    (json_ends(k, n, "_code") || json_ends(k, n, "Code"));
 }
 
 /*
@@ -357,7 +375,8 @@ json_take(struct json_scan *s, const char *pre, size_t plen, const char *k,
 			name = NULL;
 	}
 	for (role = 0; name != NULL && role < JSON_NROLES; role++)
-		if ((rank = json_rank(json_keys[role], name, n)) >= 0 &&
+		if ((role != JSON_STATUS || json_status_key(name, n)) &&
+		    (rank = json_rank(json_keys[role], name, n)) >= 0 &&
 		    s->pick[role][rank].p == NULL)
 			s->pick[role][rank] = *v;
 	if (s->r->nfields >= RECORD_MAX_FIELDS)
@@ -603,12 +622,12 @@ json_status(const struct json_scan *s, struct record *r)
 	const struct json_val *v;
 	int                    i;
 
-	if (record_field(r, "status") != NULL)
-		return;
 	for (i = 1; i < JSON_RANKS; i++) {
 		v = &s->pick[JSON_STATUS][i];
 		if (v->p != NULL && json_is_status(v)) {
-			(void)record_add_field(r, "status", 6, v->p, v->n);
+			if (s->pick[JSON_STATUS][0].p == NULL)
+				(void)record_add_field(
+				    r, "status", 6, v->p, v->n);
 			return;
 		}
 	}

@@ -25,62 +25,6 @@ scan_end(const char *line, size_t len)
 	return end;
 }
 
-/* Skips spaces and tabs. */
-const char *
-scan_blank(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* Number of consecutive digits at p. */
-size_t
-scan_digits(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && isdigit((unsigned char)*q))
-		q++;
-	return (size_t)(q - p);
-}
-
-/* Length of the token at p, which ends at a space or a tab. */
-size_t
-scan_token(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && *q != ' ' && *q != '\t')
-		q++;
-	return (size_t)(q - p);
-}
-
-/* 1 if the text at p starts with the string s. */
-int
-scan_prefix(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return p <= end && (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
-
-/* The first c in [p, end), or NULL. */
-const char *
-scan_char(const char *p, const char *end, int c)
-{
-	if (p >= end)
-		return NULL;
-	return memchr(p, c, (size_t)(end - p));
-}
-
-/* 1 if c is one of the bytes of set (never for NUL). */
-int
-scan_in_set(int c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
 /* 1 if [p, p + n) is an upper-case word. */
 int
 scan_upper_word(const char *p, size_t n)

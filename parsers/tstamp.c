@@ -279,14 +279,14 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 
 	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 9)
 		return 0;
-	if ((n = tstamp_ordinal(q, end, t)) != 0)
-		q += n;
-	else if (end - q < 10 || (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
-	    !tstamp_digits(q + 5, end, 2, &t->mon) ||
-	    !tstamp_digits(q + 8, end, 2, &t->day))
-		return 0;
-	else
+	if (end - q >= 10 && (q[4] == '-' || q[4] == '/') && q[7] == q[4] &&
+	    tstamp_digits(q + 5, end, 2, &t->mon) &&
+	    tstamp_digits(q + 8, end, 2, &t->day))
 		q += 10;
+	else if ((n = tstamp_ordinal(q, end, t)) != 0)
+		q += n;
+	else
+		return 0;
 	if (q >= end || (*q != 'T' && *q != ' '))
 		return 0;
 	if ((n = tstamp_clock(q + 1, end, t)) == 0)
