@@ -337,7 +337,6 @@ pgbouncer_level(const char *p, size_t n, int *sev)
 }
 
 /* 1 if the token at p is a dotted Python logger ("nova.compute.api"). */
-
 static int
 is_dotted_logger(const char *p, const char *end)
 {

@@ -317,6 +317,7 @@ tstamp_iso_zone(const char *p, const char *end, struct tstamp *t)
 	return n;
 }
 
+/* Reads a 2-digit year as 19yy or 20yy; 0 if not there. */
 size_t
 tstamp_year2(const char *p, const char *end, int *year)
 {
@@ -328,6 +329,7 @@ tstamp_year2(const char *p, const char *end, int *year)
 	return 2;
 }
 
+/* Reads a month abbreviation ("Mar") not followed by a letter; 3 or 0. */
 size_t
 tstamp_mon_abbr(const char *p, const char *end, int *mon)
 {
@@ -337,6 +339,7 @@ tstamp_mon_abbr(const char *p, const char *end, int *mon)
 	return 3;
 }
 
+/* Reads a day of the month of one or two digits; bytes consumed or 0. */
 size_t
 tstamp_mday(const char *p, const char *end, int *day)
 {
@@ -375,6 +378,7 @@ tstamp_hms(const char *p, const char *end, struct tstamp *t, int loose)
 	return (size_t)(q - p);
 }
 
+/* Reads "YYYY<sep>MM<sep>DD"; 10 or 0. */
 size_t
 tstamp_ymd(const char *p, const char *end, int sep, struct tstamp *t)
 {
