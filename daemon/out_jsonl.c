@@ -38,6 +38,9 @@ out_jsonl_time(json_t *o, const struct record *r)
 	if (!r->has_ts) {
 		json_object_set_new(o, "ts", json_null());
 		json_object_set_new(o, "local", json_null());
+		if (r->ts_bad)
+			json_object_set_new(
+			    o, "ts_error", json_string(r->ts_error));
 		return;
 	}
 	tstamp_format(buf, sizeof(buf), r->ts_ns, r->tm.frac_digits, 0);

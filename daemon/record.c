@@ -33,6 +33,43 @@ record_reset(struct record *r, const char *line, size_t len)
 	r->msg_len = len;
 }
 
+/* Copies n bytes of s into dst of size cap, truncated, NUL-terminated. */
+static void
+record_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* Sets the record's host to [s, s + n), truncated to fit. */
+void
+record_set_host(struct record *r, const char *s, size_t n)
+{
+	record_copy(r->host, sizeof(r->host), s, n);
+}
+
+/* Sets the record's program to [s, s + n), truncated to fit. */
+void
+record_set_program(struct record *r, const char *s, size_t n)
+{
+	record_copy(r->program, sizeof(r->program), s, n);
+}
+
+/*
+ * Marks r as a record of its own whose time was found but cannot be used
+ * (why: a short static reason); it has no timestamp and is no
+ * continuation of the line before.
+ */
+void
+record_ts_bad(struct record *r, const char *why)
+{
+	r->has_ts = 0;
+	r->ts_bad = 1;
+	r->ts_error = why;
+}
+
 /* Reserves n bytes of scratch; NULL when it is full (caller degrades). */
 char *
 record_scratch(struct record *r, size_t n)

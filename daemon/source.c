@@ -2,7 +2,8 @@
  * source: from raw line to timed record. Parsers report the time as
  * written; here it gets a zone (its own, the source's, or the default),
  * a year when the format has none, and becomes UTC. A line without a
- * timestamp after a timed one is a continuation of it (stack traces).
+ * timestamp after a timed one is a continuation of it (stack traces),
+ * unless its parser saw a record whose time is unusable (ts_bad).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,10 +115,12 @@ static int
 source_abbr(struct source *src, struct record *r, int32_t *off)
 {
 	const struct tz *tz;
+	int              rc;
 
-	if (tz_abbr_offset(r->tm.abbr, src->tz, off) == 1)
+	if ((rc = tz_abbr_offset(r->tm.abbr, src->tz, off)) == 1)
 		return 0;
-	if ((tz = tz_get(r->tm.abbr)) != NULL) {
+	/* ambiguous: not the IANA file of the same name ("EST" is -05) */
+	if (rc == 0 && (tz = tz_get(r->tm.abbr)) != NULL) {
 		r->zone_src = RECORD_ZONE_EXPLICIT;
 		*off = tz_offset_at(tz, tstamp_local_seconds(&r->tm));
 		return 0;
@@ -146,8 +149,10 @@ source_resolve(struct source *src, struct record *r)
 		source_year(src, r);
 	else
 		r->year_src = RECORD_YEAR_EXPLICIT;
-	if (!tstamp_valid(t))
+	if (!tstamp_valid(t)) {
+		record_ts_bad(r, tstamp_problem(t));
 		return -1;
+	}
 	local = tstamp_local_seconds(t);
 	r->zone_src = RECORD_ZONE_EXPLICIT;
 	if (t->zone == TSTAMP_ZONE_OFFSET)
@@ -235,7 +240,20 @@ source_line(struct source *src, const char *line, size_t len)
 	if (r->has_ts && source_resolve(src, r) == -1)
 		r->has_ts = 0;
 	if (r->has_ts) {
+		src->prev_bad = 0;
 		source_remember(src, r);
+		return r;
+	}
+	if (r->ts_bad) {
+		/* a record of its own: never glued to the line before */
+		src->bad_ts++;
+		src->prev_bad = 1;
+		return r;
+	}
+	if (src->prev_bad) {
+		/* belongs to that untimed record, so it has no time either */
+		src->continuation = 1;
+		src->continuations++;
 		return r;
 	}
 	if (src->have_prev) {

@@ -49,13 +49,15 @@ struct record {
 	size_t      len;
 
 	/* Set by a parser. */
-	int                 has_ts; /* a timestamp was read into tm */
-	struct tstamp       tm;
-	const char         *msg; /* text after the header */
-	size_t              msg_len;
-	char                host[RECORD_HOST_MAX];
-	char                program[RECORD_PROG_MAX];
-	int                 severity; /* syslog 0..7, -1 unknown */
+	int           has_ts; /* a timestamp was read into tm */
+	struct tstamp tm;
+	int           ts_bad;   /* a record of its own whose time is unusable */
+	const char   *ts_error; /* why, when ts_bad: "invalid date" */
+	const char   *msg;      /* text after the header */
+	size_t        msg_len;
+	char          host[RECORD_HOST_MAX];
+	char          program[RECORD_PROG_MAX];
+	int           severity; /* syslog 0..7, -1 unknown */
 	struct record_field fields[RECORD_MAX_FIELDS];
 	int                 nfields;
 
@@ -75,6 +77,9 @@ struct record {
 
 void  record_reset(struct record *, const char *, size_t);
 char *record_scratch(struct record *, size_t);
+void  record_set_host(struct record *, const char *, size_t);
+void  record_ts_bad(struct record *, const char *);
+void  record_set_program(struct record *, const char *, size_t);
 int
 record_add_field(struct record *, const char *, size_t, const char *, size_t);
 const struct record_field *record_field(const struct record *, const char *);

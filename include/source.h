@@ -15,7 +15,7 @@
 
 struct tz;
 
-#define SOURCE_MAX_FORMATS 32
+#define SOURCE_MAX_FORMATS PARSER_MAX
 
 struct source {
 	char                *name; /* as shown in output */
@@ -39,6 +39,7 @@ struct source {
 	int                  prev_mon;
 	int                  year_shift;
 	int                  have_prev;
+	int                  prev_bad; /* the last record's time was unusable */
 	int64_t              prev_ts_ns;
 	int32_t              prev_off;
 	int                  prev_frac;
@@ -49,7 +50,8 @@ struct source {
 	uint64_t lineno;
 	uint64_t lines;
 	uint64_t matched;
-	uint64_t no_ts; /* no timestamp, no record */
+	uint64_t no_ts;  /* no timestamp, no record */
+	uint64_t bad_ts; /* a record whose time is unreadable or invalid */
 	uint64_t continuations;
 	uint64_t unknown_zone; /* abbreviation not understood */
 	uint64_t truncated;

@@ -36,21 +36,31 @@ struct tstamp {
 	int64_t          epoch_ns; /* TSTAMP_ZONE_EPOCH only */
 };
 
-int64_t tstamp_days_from_civil(int, int, int);
-void    tstamp_civil_from_days(int64_t, int *, int *, int *);
-int     tstamp_days_in_month(int, int);
-int     tstamp_valid(const struct tstamp *);
-int64_t tstamp_local_seconds(const struct tstamp *);
-int     tstamp_month(const char *, size_t);
-int     tstamp_weekday(const char *, size_t);
-size_t  tstamp_digits(const char *, const char *, int, int *);
-size_t  tstamp_frac(const char *, const char *, struct tstamp *);
-size_t  tstamp_iso(const char *, const char *, struct tstamp *);
-size_t  tstamp_iso_zone(const char *, const char *, struct tstamp *);
-size_t  tstamp_ncsa(const char *, const char *, struct tstamp *);
-size_t  tstamp_zone(const char *, const char *, struct tstamp *);
-size_t  tstamp_epoch(const char *, const char *, struct tstamp *);
-int     tstamp_epoch_value(int64_t, struct tstamp *);
-size_t  tstamp_format(char *, size_t, int64_t, int, int32_t);
+int64_t     tstamp_days_from_civil(int, int, int);
+void        tstamp_civil_from_days(int64_t, int *, int *, int *);
+int         tstamp_days_in_month(int, int);
+int         tstamp_valid(const struct tstamp *);
+const char *tstamp_problem(const struct tstamp *);
+int64_t     tstamp_local_seconds(const struct tstamp *);
+int         tstamp_month(const char *, size_t);
+int         tstamp_weekday(const char *, size_t);
+size_t      tstamp_digits(const char *, const char *, int, int *);
+size_t      tstamp_frac(const char *, const char *, struct tstamp *);
+size_t      tstamp_iso(const char *, const char *, struct tstamp *);
+size_t      tstamp_iso_zone(const char *, const char *, struct tstamp *);
+size_t      tstamp_year2(const char *, const char *, int *);
+size_t      tstamp_mon_abbr(const char *, const char *, int *);
+size_t      tstamp_mday(const char *, const char *, int *);
+size_t      tstamp_hms(const char *, const char *, struct tstamp *, int);
+size_t      tstamp_ymd(const char *, const char *, int, struct tstamp *);
+size_t      tstamp_dmony(const char *, const char *, int, struct tstamp *);
+size_t      tstamp_mdy(const char *, const char *, struct tstamp *);
+size_t      tstamp_tai64n(const char *, const char *, struct tstamp *);
+size_t      tstamp_month_locale(const char *, const char *, int *);
+size_t      tstamp_ncsa(const char *, const char *, struct tstamp *);
+size_t      tstamp_zone(const char *, const char *, struct tstamp *);
+size_t      tstamp_epoch(const char *, const char *, struct tstamp *);
+int         tstamp_epoch_value(int64_t, struct tstamp *);
+size_t      tstamp_format(char *, size_t, int64_t, int, int32_t);
 
 #endif /* TSTAMP_H */

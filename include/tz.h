@@ -25,6 +25,8 @@ int32_t          tz_offset_at(const struct tz *, int64_t);
 const char      *tz_abbr_at(const struct tz *, int64_t);
 int64_t          tz_local_to_utc(const struct tz *, int64_t, int64_t, int *);
 int              tz_abbr_offset(const char *, const struct tz *, int32_t *);
+int              tz_abbr_known(const char *);
+const char      *tz_abbr_nth(size_t);
 int              tz_parse_offset(const char *, int32_t *);
 void             tz_cache_free(void);
 

@@ -12,23 +12,21 @@
 #include "record.h"
 #include "tstamp.h"
 
-extern const struct parser parser_json, parser_rfc5424, parser_clf, parser_w3c,
-    parser_rfc3164, parser_postgres, parser_mysql, parser_pgbouncer,
-    parser_spring, parser_log4j, parser_kafka, parser_python,
-    parser_nginx_error, parser_apache_error, parser_klog, parser_redis,
-    parser_hdfs, parser_logcat, parser_golog, parser_squid, parser_logfmt,
-    parser_generic, parser_alb, parser_bgl, parser_hpc, parser_envoy,
-    parser_nagios, parser_monit;
 static const struct parser parser_cri;
 
 static const struct parser *const parsers[] = {&parser_json, &parser_cri,
-    &parser_rfc5424, &parser_clf, &parser_envoy, &parser_nagios, &parser_monit,
-    &parser_w3c, &parser_alb, &parser_bgl, &parser_hpc, &parser_rfc3164,
-    &parser_postgres, &parser_mysql, &parser_pgbouncer, &parser_spring,
-    &parser_log4j, &parser_kafka, &parser_python, &parser_nginx_error,
-    &parser_apache_error, &parser_klog, &parser_redis, &parser_hdfs,
-    &parser_logcat, &parser_golog, &parser_squid, &parser_logfmt,
-    &parser_generic, NULL};
+    &parser_rfc5424, &parser_clf, &parser_s3, &parser_uwsgi, &parser_envoy,
+    &parser_nagios, &parser_monit, &parser_w3c, &parser_zeek, &parser_alb,
+    &parser_bgl, &parser_hpc, &parser_rfc3164, &parser_postgres, &parser_mysql,
+    &parser_pgbouncer, &parser_spring, &parser_log4j, &parser_kafka,
+    &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,
+    &parser_redis, &parser_hdfs, &parser_logcat, &parser_golog, &parser_squid,
+    &parser_tai64n, &parser_apt, &parser_history, &parser_logfmt,
+    &parser_strace, &parser_generic, NULL};
+
+/* source.c counts lines per format in an array of PARSER_MAX. */
+_Static_assert(sizeof(parsers) / sizeof(parsers[0]) - 1 <= PARSER_MAX,
+    "more formats than PARSER_MAX");
 
 /* Formats a syslog message often carries whole (a relayed access log). */
 static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
@@ -58,12 +56,26 @@ parser_find(const char *name)
 	return NULL;
 }
 
-/* Tries one format on r, undoing what a failed attempt wrote. */
+/*
+ * Tries one format on r (with the source's state st, NULL if none),
+ * undoing what a failed attempt wrote. A line in the format whose stamp
+ * has impossible values (February 30, hour 25) is still that format's
+ * record, flagged ts_bad rather than timed.
+ */
 static int
-parser_try(const struct parser *p, struct record *r)
+parser_try(const struct parser *p, struct parser_state *st, struct record *r)
 {
-	if (p->parse(r->line, r->len, r)) {
+	const char *why;
+	int         ok;
+
+	if (p->parse_st != NULL && st != NULL)
+		ok = p->parse_st(st, r->line, r->len, r);
+	else
+		ok = p->parse(r->line, r->len, r);
+	if (ok) {
 		parser_inner(p, r);
+		if (r->has_ts && (why = tstamp_problem(&r->tm)) != NULL)
+			record_ts_bad(r, why);
 		if (r->nfields > 0 && r->msg != r->line) {
 			parser_render_template(r);
 			parser_fold_error(r);
@@ -116,8 +128,7 @@ parser_detect_prefixed(struct parser_state *st, struct record *r)
 	r->len = len - k;
 	if ((p = parser_detect(st, r)) != NULL) {
 		if (r->program[0] == '\0')
-			snprintf(r->program, sizeof(r->program), "%.*s",
-			    (int)nlen, name);
+			record_set_program(r, name, nlen);
 		return p;
 	}
 	record_reset(r, line, len);
@@ -143,14 +154,14 @@ cri_parse(const char *line, size_t len, struct record *r)
 	    (memcmp(p, " stdout ", 8) != 0 && memcmp(p, " stderr ", 8) != 0) ||
 	    (p[8] != 'F' && p[8] != 'P') || p[9] != ' ')
 		return 0;
-	snprintf(r->program, sizeof(r->program), "%.6s", p + 1);
+	record_set_program(r, p + 1, 6);
 	r->has_ts = 1;
 	r->msg = p + 10;
 	r->msg_len = (size_t)(end - p - 10);
 	return 1;
 }
 
-static const struct parser parser_cri = {"cri", cri_parse};
+static const struct parser parser_cri = {"cri", cri_parse, NULL};
 
 /*
  * 1 if the inner record's time is better than the wrapper's: a syslog
@@ -161,7 +172,7 @@ static int
 parser_inner_time(const struct parser *outer, const struct record *in,
     const struct record *out)
 {
-	if (!in->has_ts || outer == &parser_cri)
+	if (!in->has_ts || outer == &parser_cri || !tstamp_valid(&in->tm))
 		return 0;
 	if (in->tm.zone != TSTAMP_ZONE_NONE)
 		return 1;
@@ -316,12 +327,12 @@ parser_detect(struct parser_state *st, struct record *r)
 	record_reset(r, r->line, r->len);
 	/* The catch-all never sticks: it would shadow every specific format. */
 	last = st != NULL && st->last != &parser_generic ? st->last : NULL;
-	if (last != NULL && parser_try(last, r))
+	if (last != NULL && parser_try(last, st, r))
 		return last;
 	for (i = 0; parsers[i] != NULL; i++) {
 		if (parsers[i] == last)
 			continue;
-		if (parser_try(parsers[i], r)) {
+		if (parser_try(parsers[i], st, r)) {
 			if (st != NULL)
 				st->last = parsers[i] == &parser_generic
 				    ? NULL

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 #define CLF_MAX_TOKENS 24 /* columns a W3C line is searched in */
@@ -20,27 +21,6 @@ struct clf_span {
 	const char *p;
 	size_t      n;
 };
-
-/* The end of the line without its trailing CR and LF. */
-static const char *
-clf_end(const char *line, size_t len)
-{
-	const char *end = line + len;
-
-	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	return end;
-}
-
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-clf_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 /* Splits the space-terminated token at *pp off; 0 when there is none. */
 static int
@@ -211,7 +191,7 @@ clf_tail(const char *p, const char *end, struct record *r)
 static int
 clf_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[4];
 	struct tstamp   t;
 	int             ntok = 0;
@@ -237,7 +217,7 @@ clf_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_clf = {"clf", clf_parse};
+const struct parser parser_clf = {"clf", clf_parse, NULL};
 
 /*
  * Reads "YYYY-MM-DD HH:MM:SS" and its following space, the way W3C
@@ -252,7 +232,7 @@ w3c_time(const char *p, const char *end, struct tstamp *t)
 	    p[10] != ' ' || !tstamp_digits(p + 11, end, 2, &t->hour) ||
 	    p[13] != ':' || !tstamp_digits(p + 14, end, 2, &t->min) ||
 	    p[16] != ':' || !tstamp_digits(p + 17, end, 2, &t->sec) ||
-	    p[19] != ' ' || !tstamp_valid(t))
+	    p[19] != ' ')
 		return 0;
 	return 20;
 }
@@ -286,7 +266,7 @@ w3c_status(const struct clf_span *tok, int ntok, int from)
 static int
 w3c_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[CLF_MAX_TOKENS];
 	struct tstamp   t;
 	int             ntok = 0, m = -1, s, i;
@@ -317,7 +297,424 @@ w3c_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_w3c = {"w3c", w3c_parse};
+/* The directives a W3C extended log's header lines start with. */
+enum w3c_directive {
+	W3C_FIELDS,
+	W3C_DATE,
+	W3C_START_DATE,
+	W3C_END_DATE,
+	W3C_GMT_OFFSET,
+	W3C_OTHER
+};
+
+/*
+ * Which directive the line holds ("#Fields:", "#Date:"...), its value in
+ * *v; -1 if the line is no W3C directive.
+ */
+static int
+w3c_directive_name(const char *p, const char *end, const char **v)
+{
+	static const struct {
+		const char        *name;
+		enum w3c_directive d;
+	} names[] = {
+	    {"#Fields:", W3C_FIELDS},
+	    {"#Date:", W3C_DATE},
+	    {"#Start-Date:", W3C_START_DATE},
+	    {"#End-Date:", W3C_END_DATE},
+	    {"#GMT-Offset:", W3C_GMT_OFFSET},
+	    {"#Software:", W3C_OTHER},
+	    {"#Version:", W3C_OTHER},
+	    {"#Remark:", W3C_OTHER},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (scan_prefix(p, end, names[i].name)) {
+			*v = scan_blank(p + strlen(names[i].name), end);
+			return (int)names[i].d;
+		}
+	return -1;
+}
+
+/* The role a W3C field name plays, or -1 ("cs-uri-stem" is the URI). */
+static int
+w3c_role(const char *p, size_t n)
+{
+	static const struct {
+		const char *name;
+		int         role;
+	} roles[] = {
+	    {"date", PARSER_COL_DATE},
+	    {"date-local", PARSER_COL_DATE},
+	    {"time", PARSER_COL_TIME},
+	    {"time-local", PARSER_COL_TIME},
+	    {"cs-method", PARSER_COL_METHOD},
+	    {"cs-uri-stem", PARSER_COL_URI},
+	    {"cs-uri", PARSER_COL_URI},
+	    {"sc-status", PARSER_COL_STATUS},
+	    {"c-ip", PARSER_COL_CLIENT},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strlen(roles[i].name) == n &&
+		    memcmp(roles[i].name, p, n) == 0)
+			return roles[i].role;
+	return -1;
+}
+
+/* Reads "#Fields: date time c-ip ..." into the source's header state. */
+static void
+w3c_fields(struct parser_hdr *h, const char *p, const char *end)
+{
+	size_t n;
+	int    role;
+
+	memset(h->col, -1, sizeof(h->col));
+	h->kind = PARSER_HDR_W3C;
+	h->ncols = 0;
+	while ((p = scan_blank(p, end)) < end) {
+		n = scan_token(p, end);
+		if (h->ncols == PARSER_HDR_COLS) {
+			h->kind = PARSER_HDR_NONE; /* wider than we read */
+			return;
+		}
+		role = w3c_role(p, n);
+		/* "cs-uri-stem" wins over "cs-uri" when both are there */
+		if (role >= 0 && (h->col[role] < 0 || n == 11))
+			h->col[role] = (int8_t)h->ncols;
+		h->ncols++;
+		p += n;
+	}
+}
+
+/*
+ * Reads the value of "#Date:" and its kin: "2002-05-02 17:42:15" or
+ * "28/Jun/2017 07:28:59". 1 if read.
+ */
+static int
+w3c_header_time(const char *p, const char *end, struct tstamp *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (tstamp_iso(p, end, t) != 0)
+		return 1;
+	memset(t, 0, sizeof(*t));
+	return tstamp_dmony(p, end, '/', t) != 0;
+}
+
+/*
+ * Reads a W3C header line: "#Fields:" names the columns of the records
+ * that follow, "#Date:" gives their date when they carry only a time and
+ * is itself timed, "#GMT-Offset:" their zone. 1 if it is a directive.
+ */
+static int
+w3c_directive(
+    struct parser_hdr *h, const char *line, const char *end, struct record *r)
+{
+	struct tstamp t, z;
+	const char   *v;
+	int           d;
+
+	if ((d = w3c_directive_name(line, end, &v)) < 0)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	if (d == W3C_FIELDS)
+		w3c_fields(h, v, end);
+	else if (d == W3C_GMT_OFFSET && tstamp_zone(v, end, &z) != 0 &&
+	    z.zone == TSTAMP_ZONE_OFFSET) {
+		h->offset_s = z.offset_s;
+		h->has_offset = 1;
+	} else if (d != W3C_OTHER && d != W3C_GMT_OFFSET &&
+	    w3c_header_time(v, end, &t)) {
+		if (d != W3C_END_DATE) {
+			h->date = t;
+			h->has_date = 1;
+		}
+		if (h->has_offset && t.zone == TSTAMP_ZONE_NONE) {
+			t.zone = TSTAMP_ZONE_OFFSET;
+			t.offset_s = h->offset_s;
+		}
+		r->has_ts = 1;
+		r->tm = t;
+	}
+	r->msg = line;
+	r->msg_len = (size_t)(end - line);
+	return 1;
+}
+
+/*
+ * Splits a record into columns as a "#Fields:" header counts them: runs
+ * of blanks separate, a quoted column ("a b", with "" for a quote) is
+ * one. The number of columns, max + 1 when there are more, -1 when a
+ * quote is not closed.
+ */
+static int
+w3c_columns(const char *p, const char *end, struct clf_span *col, int max)
+{
+	const char *q;
+	int         n = 0;
+
+	while ((p = scan_blank(p, end)) < end) {
+		if (n == max)
+			return max + 1;
+		q = p + 1;
+		if (*p == '"') {
+			while (q < end &&
+			    (*q != '"' || (q + 1 < end && q[1] == '"')))
+				q += *q == '"' ? 2 : 1;
+			if (q >= end)
+				return -1;
+			q++;
+		} else
+			q = p + scan_token(p, end);
+		col[n].p = p;
+		col[n].n = (size_t)(q - p);
+		p = q;
+		n++;
+	}
+	return n;
+}
+
+/* The column of a role, its quotes removed; an empty span if absent. */
+static struct clf_span
+w3c_col(const struct parser_hdr *h, const struct clf_span *col, int role)
+{
+	struct clf_span c = {NULL, 0};
+
+	if (h->col[role] < 0)
+		return c;
+	c = col[h->col[role]];
+	if (c.n >= 2 && c.p[0] == '"' && c.p[c.n - 1] == '"') {
+		c.p++;
+		c.n -= 2;
+	}
+	return c;
+}
+
+/*
+ * Reads the time of a record from its "time" column and its "date"
+ * column, or the "#Date:" header's date; 1 if read, 0 if the columns do
+ * not hold one, -1 when the record has a time and no date anywhere.
+ */
+static int
+w3c_header_stamp(
+    const struct parser_hdr *h, const struct clf_span *col, struct tstamp *t)
+{
+	struct clf_span c = w3c_col(h, col, PARSER_COL_TIME);
+
+	memset(t, 0, sizeof(*t));
+	if (c.n == 0 || tstamp_hms(c.p, c.p + c.n, t, 0) != c.n)
+		return 0;
+	if ((c = w3c_col(h, col, PARSER_COL_DATE)).n > 0) {
+		if (c.n != 10 || tstamp_ymd(c.p, c.p + c.n, '-', t) != 10)
+			return 0;
+	} else if (h->has_date) {
+		t->year = h->date.year;
+		t->mon = h->date.mon;
+		t->day = h->date.day;
+	} else
+		return -1;
+	if (h->has_offset) {
+		t->zone = TSTAMP_ZONE_OFFSET;
+		t->offset_s = h->offset_s;
+	}
+	return 1;
+}
+
+/*
+ * Reads a record by the columns its "#Fields:" header named: the time
+ * (with the header's date when the record has only a time), method,
+ * URI and status. The message runs from the method to the end of the
+ * line, as without a header. 1 if read.
+ */
+static int
+w3c_by_header(const struct parser_hdr *h, const char *line, const char *end,
+    struct record *r)
+{
+	struct clf_span col[PARSER_HDR_COLS], m, u, s;
+	struct tstamp   t;
+	int             rc;
+
+	if (w3c_columns(line, end, col, PARSER_HDR_COLS) != h->ncols ||
+	    (rc = w3c_header_stamp(h, col, &t)) == 0)
+		return 0;
+	if (rc < 0)
+		record_ts_bad(r, "time without a date");
+	else {
+		r->has_ts = 1;
+		r->tm = t;
+	}
+	m = w3c_col(h, col, PARSER_COL_METHOD);
+	u = w3c_col(h, col, PARSER_COL_URI);
+	s = w3c_col(h, col, PARSER_COL_STATUS);
+	/* from the method's column, its quote included */
+	r->msg = m.n > 0 ? col[h->col[PARSER_COL_METHOD]].p : line;
+	r->msg_len = (size_t)(end - r->msg);
+	if (m.n > 0)
+		clf_field(r, "method", &m);
+	if (u.n > 0)
+		clf_field(r, "path", &u);
+	if (clf_status(&s)) {
+		clf_field(r, "status", &s);
+		r->severity = clf_severity(&s);
+	}
+	return 1;
+}
+
+/*
+ * Reads a W3C line with the source's header state: a directive, a record
+ * by the columns a "#Fields:" line named, or else a record as
+ * w3c_parse() reads one without a header.
+ */
+static int
+w3c_parse_st(
+    struct parser_state *st, const char *line, size_t len, struct record *r)
+{
+	const char *end = scan_end(line, len);
+
+	if (line < end && *line == '#')
+		return w3c_directive(&st->hdr, line, end, r);
+	if (st->hdr.kind == PARSER_HDR_W3C &&
+	    w3c_by_header(&st->hdr, line, end, r))
+		return 1;
+	return w3c_parse(line, len, r);
+}
+
+const struct parser parser_w3c = {"w3c", w3c_parse, w3c_parse_st};
+
+/* 1 if the span is "-" or hexadecimal digits. */
+static int
+clf_hex_or_dash(const struct clf_span *t)
+{
+	size_t i;
+
+	if (clf_dash(t))
+		return 1;
+	for (i = 0; i < t->n; i++)
+		if (!isxdigit((unsigned char)t->p[i]))
+			return 0;
+	return t->n > 0;
+}
+
+/*
+ * Reads an Amazon S3 server access log line: "OWNER BUCKET [06/Feb/2019:
+ * 00:00:38 +0000] IP REQUESTER REQUEST-ID REST.GET.OBJECT KEY "GET /k
+ * HTTP/1.1" 200 ERROR-CODE BYTES ..." (owner and requester are canonical
+ * IDs in hex, or "-"). Fields as for NCSA lines, plus bucket, operation,
+ * key and the S3 error code.
+ */
+static int
+s3_parse(const char *line, size_t len, struct record *r)
+{
+	const char     *p = line, *end = scan_end(line, len);
+	struct clf_span owner, bucket, ip, who, id, op, key, req, status, err,
+	    bytes;
+	struct tstamp t;
+	size_t        n;
+
+	memset(&t, 0, sizeof(t));
+	if (!clf_token(&p, end, &owner) || !clf_hex_or_dash(&owner) ||
+	    !clf_token(&p, end, &bucket) || p >= end || *p != '[' ||
+	    (n = clf_time(p + 1, end, &t)) == 0)
+		return 0;
+	p += 1 + n;
+	if (p >= end || *p++ != ' ' || !clf_token(&p, end, &ip) ||
+	    !clf_token(&p, end, &who) || !clf_token(&p, end, &id) ||
+	    !clf_token(&p, end, &op) || memchr(op.p, '.', op.n) == NULL ||
+	    !isupper((unsigned char)op.p[0]) || !clf_token(&p, end, &key) ||
+	    (p = clf_quoted(p, end, &req)) == NULL || p >= end || *p++ != ' ' ||
+	    !clf_token(&p, end, &status) ||
+	    (!clf_status(&status) && !clf_dash(&status)) ||
+	    !clf_token(&p, end, &err) || !clf_token(&p, end, &bytes))
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	clf_message(r, &req, &status, &bytes, end);
+	r->severity = clf_severity(&status);
+	clf_field(r, "client", &ip);
+	clf_request(r, &req);
+	clf_field(r, "status", &status);
+	clf_field(r, "bytes", &bytes);
+	clf_field(r, "bucket", &bucket);
+	clf_field(r, "operation", &op);
+	if (!clf_dash(&key))
+		clf_field(r, "key", &key);
+	if (!clf_dash(&err))
+		clf_field(r, "error_code", &err);
+	return 1;
+}
+
+const struct parser parser_s3 = {"s3", s3_parse, NULL};
+
+/*
+ * Reads the request and status uWSGI writes after the time: "POST /x =>
+ * generated 47 bytes in 129 msecs (HTTP/1.1 200) ..."; adds them as
+ * fields and returns the severity of the status, or -1.
+ */
+static int
+uwsgi_request(struct record *r, const char *p, const char *end)
+{
+	struct clf_span m, path, status;
+	const char     *q = p, *h;
+
+	if (!clf_token(&q, end, &m) || !clf_method(&m) ||
+	    !clf_token(&q, end, &path))
+		return -1;
+	clf_field(r, "method", &m);
+	clf_field(r, "path", &path);
+	if ((h = memmem(q, (size_t)(end - q), "(HTTP/", 6)) == NULL ||
+	    (h = scan_char(h, end, ' ')) == NULL)
+		return -1;
+	status.p = h + 1;
+	status.n = 3;
+	if (end - status.p < 4 || status.p[3] != ')' || !clf_status(&status))
+		return -1;
+	clf_field(r, "status", &status);
+	return clf_severity(&status);
+}
+
+/*
+ * Reads a uWSGI request log line: "[pid: 88185|app: 0|req: 1/1] 127.0.0.1
+ * () {38 vars in 696 bytes} [Sun Mar 13 22:49:12 2016] POST /x =>
+ * generated 47 bytes in 129 msecs (HTTP/1.1 200) ...". The message runs
+ * from the method to the end.
+ */
+static int
+uwsgi_parse(const char *line, size_t len, struct record *r)
+{
+	const char     *p = line, *end = scan_end(line, len), *close, *ts;
+	struct clf_span pid, client;
+	struct tstamp   t;
+	size_t          n;
+
+	if (!scan_prefix(p, end, "[pid: ") ||
+	    (pid.n = scan_digits(p + 6, end)) == 0 ||
+	    (close = scan_char(p, end, ']')) == NULL || close + 1 >= end ||
+	    close[1] != ' ')
+		return 0;
+	pid.p = p + 6;
+	p = close + 2;
+	if (!clf_token(&p, end, &client) ||
+	    (ts = memmem(p, (size_t)(end - p), "} [", 3)) == NULL)
+		return 0;
+	ts += 3;
+	memset(&t, 0, sizeof(t));
+	if ((n = scan_ctime(ts, end, &t)) == 0 ||
+	    !scan_prefix(ts + n, end, "] "))
+		return 0;
+	r->has_ts = 1;
+	r->tm = t;
+	r->msg = ts + n + 2;
+	r->msg_len = (size_t)(end - r->msg);
+	clf_field(r, "pid", &pid);
+	clf_field(r, "client", &client);
+	r->severity = uwsgi_request(r, r->msg, end);
+	record_set_program(r, "uwsgi", 5);
+	return 1;
+}
+
+const struct parser parser_uwsgi = {"uwsgi", uwsgi_parse, NULL};
 
 /* Splits "10.0.0.1:41496" (or "[::1]:80") at its last colon into *ip. */
 static void
@@ -374,7 +771,7 @@ clf_message(struct record *r, const struct clf_span *req,
 static int
 alb_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span tok[10], ip, req, agent;
 	struct tstamp   t;
 	size_t          n;
@@ -416,7 +813,7 @@ alb_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_alb = {"alb", alb_parse};
+const struct parser parser_alb = {"alb", alb_parse, NULL};
 
 /* Like clf_token, after skipping the spaces Squid pads columns with. */
 static int
@@ -436,7 +833,7 @@ squid_token(const char **pp, const char *end, struct clf_span *t)
 static int
 squid_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len), *slash;
+	const char     *p = line, *end = scan_end(line, len), *slash;
 	struct clf_span dur, client, code, status, bytes, method, url;
 	struct tstamp   t;
 	size_t          n;
@@ -472,7 +869,7 @@ squid_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_squid = {"squid", squid_parse};
+const struct parser parser_squid = {"squid", squid_parse, NULL};
 
 /*
  * Reads a loghub epoch column: exactly ten digits of seconds followed by
@@ -523,7 +920,7 @@ bgl_severity(const struct clf_span *t)
 static int
 bgl_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span label, date, node, node2, type, comp, level;
 	struct tstamp   t, local;
 	size_t          n;
@@ -552,8 +949,8 @@ bgl_parse(const char *line, size_t len, struct record *r)
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
 	r->severity = bgl_severity(&level);
-	clf_copy(r->host, sizeof(r->host), node.p, node.n);
-	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	record_set_host(r, node.p, node.n);
+	record_set_program(r, comp.p, comp.n);
 	if (!clf_dash(&label))
 		clf_field(r, "label", &label);
 	clf_field(r, "type", &type);
@@ -561,7 +958,7 @@ bgl_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_bgl = {"bgl", bgl_parse};
+const struct parser parser_bgl = {"bgl", bgl_parse, NULL};
 
 /*
  * Reads a loghub HPC line: "134681 node-246 unix.hw state_change.
@@ -571,7 +968,7 @@ const struct parser parser_bgl = {"bgl", bgl_parse};
 static int
 hpc_parse(const char *line, size_t len, struct record *r)
 {
-	const char     *p = line, *end = clf_end(line, len);
+	const char     *p = line, *end = scan_end(line, len);
 	struct clf_span id, node, comp, state, flag;
 	struct tstamp   t;
 	size_t          n;
@@ -590,15 +987,15 @@ hpc_parse(const char *line, size_t len, struct record *r)
 	r->tm = t;
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
-	clf_copy(r->host, sizeof(r->host), node.p, node.n);
-	clf_copy(r->program, sizeof(r->program), comp.p, comp.n);
+	record_set_host(r, node.p, node.n);
+	record_set_program(r, comp.p, comp.n);
 	clf_field(r, "id", &id);
 	clf_field(r, "state", &state);
 	clf_field(r, "flag", &flag);
 	return 1;
 }
 
-const struct parser parser_hpc = {"hpc", hpc_parse};
+const struct parser parser_hpc = {"hpc", hpc_parse, NULL};
 
 /*
  * Envoy / Istio default access log: "[2024-09-10T08:15:02.123Z] "GET /x
@@ -631,7 +1028,7 @@ envoy_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_envoy = {"envoy", envoy_parse};
+const struct parser parser_envoy = {"envoy", envoy_parse, NULL};
 
 /*
  * Nagios / Icinga 1 log: "[1712418125] SERVICE ALERT: host;svc;CRITICAL;
@@ -653,4 +1050,4 @@ nagios_parse(const char *line, size_t len, struct record *r)
 	return 1;
 }
 
-const struct parser parser_nagios = {"nagios", nagios_parse};
+const struct parser parser_nagios = {"nagios", nagios_parse, NULL};

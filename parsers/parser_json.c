@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 #define JSON_KEY_MAX 64 /* longest dotted key matched by name */
@@ -22,6 +23,7 @@ enum json_role {
 	JSON_HOST,
 	JSON_PROG,
 	JSON_NANO,
+	JSON_STATUS,
 	JSON_NROLES
 };
 
@@ -64,9 +66,21 @@ static const struct json_name json_prog_keys[] = {JSON_NAME("logger"),
     {NULL, 0}};
 static const struct json_name json_nano_keys[] = {
     JSON_NAME("instant.nanoOfSecond"), {NULL, 0}};
+/*
+ * Where access logs keep the HTTP status when not under "status": Envoy,
+ * Traefik, Cloudflare, GCP, AWS, pino's "res", Node, ECS flattened.
+ */
+static const struct json_name        json_status_keys[] = {JSON_NAME("status"),
+	   JSON_NAME("response_code"), JSON_NAME("DownstreamStatus"),
+	   JSON_NAME("status_code"), JSON_NAME("statusCode"),
+	   JSON_NAME("http.status_code"), JSON_NAME("http.status"),
+	   JSON_NAME("http.response.status_code"), JSON_NAME("res.statusCode"),
+	   JSON_NAME("response.status"), JSON_NAME("response.status_code"),
+	   JSON_NAME("httpRequest.status"), JSON_NAME("EdgeResponseStatus"),
+	   JSON_NAME("elb_status_code"), {NULL, 0}};
 static const struct json_name *const json_keys[JSON_NROLES] = {json_time_keys,
     json_msg_keys, json_level_keys, json_host_keys, json_prog_keys,
-    json_nano_keys};
+    json_nano_keys, json_status_keys};
 
 #define JSON_RANKS 16 /* more than the longest list above */
 
@@ -299,8 +313,9 @@ json_ends(const char *k, size_t n, const char *suffix)
 
 /*
  * The rank of key k in a role's list, or -1 when it is not there. A time
- * key no list names ("EdgeStartTimestamp", "event_time") is a last resort
- * for the time role, so vendors' own schemas still get a timestamp.
+ * key no list names ("EdgeStartTimestamp", "event_time", "started_at") is
+ * a last resort for the time role, so vendors' own schemas still get a
+ * timestamp.
  */
 static int
 json_rank(const struct json_name *list, const char *k, size_t n)
@@ -310,11 +325,30 @@ json_rank(const struct json_name *list, const char *k, size_t n)
 	for (i = 0; list[i].s != NULL; i++)
 		if (list[i].n == n && memcmp(list[i].s, k, n) == 0)
 			return i;
-	if (list == json_time_keys &&
+	/* the suffixes end in 'p', 'e' or 't': one byte rejects most keys */
+	if (list == json_time_keys && n > 2 &&
+	    (k[n - 1] == 'p' || k[n - 1] == 'e' || k[n - 1] == 't') &&
 	    (json_ends(k, n, "Timestamp") || json_ends(k, n, "timestamp") ||
-		json_ends(k, n, "_time") || json_ends(k, n, "Time")))
+		json_ends(k, n, "_time") || json_ends(k, n, "Time") ||
+		json_ends(k, n, "_at")))
 		return JSON_RANKS - 1;
 	return -1;
+}
+
+/*
+ * 1 if a key may name an HTTP status: every name of json_status_keys ends
+ * in "tatus", "_code" or "Code", so most keys are refused by a byte or
+ * two before the list is scanned.
+ */
+static int
+json_status_key(const char *k, size_t n)
+{
+	if (n < 4)
+		return 0;
+	if (k[n - 1] == 's')
+		return json_ends(k, n, "tatus");
+	return k[n - 1] == 'e' &&
+	    (json_ends(k, n, "_code") || json_ends(k, n, "Code"));
 }
 
 /*
@@ -341,7 +375,8 @@ json_take(struct json_scan *s, const char *pre, size_t plen, const char *k,
 			name = NULL;
 	}
 	for (role = 0; name != NULL && role < JSON_NROLES; role++)
-		if ((rank = json_rank(json_keys[role], name, n)) >= 0 &&
+		if ((role != JSON_STATUS || json_status_key(name, n)) &&
+		    (rank = json_rank(json_keys[role], name, n)) >= 0 &&
 		    s->pick[role][rank].p == NULL)
 			s->pick[role][rank] = *v;
 	if (s->r->nfields >= RECORD_MAX_FIELDS)
@@ -440,8 +475,9 @@ json_object(struct json_scan *s, const char *p, const char *pre, size_t plen)
 
 /*
  * Reads a time value: ISO 8601 (with "2024-03-15 09:00:01,123" and a zone
- * after a space: " +0000", " UTC"), nginx's local time, or an epoch number
- * or numeric string in s, ms, us or ns. 1 if read, else 0.
+ * after a space: " +0000", " UTC"), nginx's local time, Java's
+ * "Mar 15, 2024 11:30:00 AM", or an epoch number or numeric string in s,
+ * ms, us or ns. 1 if read (its values may still be impossible), else 0.
  */
 static int
 json_time(const struct json_val *v, struct tstamp *t)
@@ -455,6 +491,12 @@ json_time(const struct json_val *v, struct tstamp *t)
 	memset(t, 0, sizeof(*t));
 	if (tstamp_ncsa(p, end, t) != 0)
 		return 1;
+	memset(t, 0, sizeof(*t));
+	if ((n = tstamp_mdy(p, end, t)) != 0) {
+		if (end - p > (ptrdiff_t)n + 1 && p[n] == ' ')
+			(void)tstamp_zone(p + n + 1, end, t);
+		return 1;
+	}
 	memset(t, 0, sizeof(*t));
 	if ((n = tstamp_epoch(p, end, t)) != 0) {
 		/* "1490386367764.0": a fraction of a unit below seconds */
@@ -517,16 +559,6 @@ json_nanos(const struct json_val *v, struct tstamp *t)
 	t->frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
 }
 
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-json_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 /* The first candidate of a role that is a non-empty string, or NULL. */
 static const struct json_val *
 json_first(const struct json_scan *s, int role, int strings)
@@ -540,6 +572,102 @@ json_first(const struct json_scan *s, int role, int strings)
 	return NULL;
 }
 
+/*
+ * Sets the record's time from the first time candidate that reads as a
+ * real date. When none does but a key named for the time held a string,
+ * the object is a record whose time is unusable: flagged, and the reason
+ * is that of the first such string.
+ */
+static int
+json_header_time(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v;
+	const char            *why = NULL;
+	int                    i;
+
+	for (i = 0; i < JSON_RANKS; i++) {
+		v = &s->pick[JSON_TIME][i];
+		if (v->p == NULL)
+			continue;
+		if (json_time(v, &r->tm) && tstamp_valid(&r->tm)) {
+			r->has_ts = 1;
+			return i;
+		}
+		if (why == NULL && v->str && i < JSON_RANKS - 1)
+			why = json_time(v, &r->tm) ? tstamp_problem(&r->tm)
+						   : "unreadable time";
+	}
+	memset(&r->tm, 0, sizeof(r->tm));
+	if (why != NULL)
+		record_ts_bad(r, why);
+	return -1;
+}
+
+/* 1 if the value is an HTTP status: three digits from 100 to 599. */
+static int
+json_is_status(const struct json_val *v)
+{
+	return v->n == 3 && v->p[0] >= '1' && v->p[0] <= '5' &&
+	    isdigit((unsigned char)v->p[1]) && isdigit((unsigned char)v->p[2]);
+}
+
+/*
+ * Exposes the HTTP status as the field "status", where rules look for it,
+ * when the line keeps it under another key ("response_code",
+ * "DownstreamStatus", "http.status_code"...).
+ */
+static void
+json_status(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v;
+	int                    i;
+
+	for (i = 1; i < JSON_RANKS; i++) {
+		v = &s->pick[JSON_STATUS][i];
+		if (v->p != NULL && json_is_status(v)) {
+			if (s->pick[JSON_STATUS][0].p == NULL)
+				(void)record_add_field(
+				    r, "status", 6, v->p, v->n);
+			return;
+		}
+	}
+}
+
+/*
+ * Sets the message: the first message key's text; when a short "msg"
+ * reason comes with the text under "message", both: "reason: text", or
+ * the one of the two that holds the other.
+ */
+static void
+json_message(const struct json_scan *s, struct record *r)
+{
+	const struct json_val *v = json_first(s, JSON_MSG, 1), *m, *t;
+	char                  *d;
+
+	if (v == NULL)
+		return;
+	r->msg = v->p;
+	r->msg_len = v->n;
+	m = &s->pick[JSON_MSG][0];
+	t = &s->pick[JSON_MSG][1];
+	if (v != m || t->p == NULL || !t->str || t->n == 0 ||
+	    memmem(m->p, m->n, t->p, t->n) != NULL) {
+		/* no "message", or "msg" holds it already */
+	} else if (memmem(t->p, t->n, m->p, m->n) != NULL) {
+		r->msg = t->p;
+		r->msg_len = t->n;
+	} else if ((d = record_scratch(r, m->n + 2 + t->n)) != NULL) {
+		memcpy(d, m->p, m->n);
+		memcpy(d + m->n, ": ", 2);
+		memcpy(d + m->n + 2, t->p, t->n);
+		r->msg = d;
+		r->msg_len = m->n + 2 + t->n;
+	}
+	/* Docker's "log" keeps the line's newline */
+	while (r->msg_len > 0 && isspace((unsigned char)r->msg[r->msg_len - 1]))
+		r->msg_len--;
+}
+
 /* Fills the record's header from the values kept by role. */
 static void
 json_header(const struct json_scan *s, struct record *r)
@@ -547,28 +675,76 @@ json_header(const struct json_scan *s, struct record *r)
 	const struct json_val *v;
 	int                    i;
 
-	for (i = 0; i < JSON_RANKS; i++)
-		if (s->pick[JSON_TIME][i].p != NULL &&
-		    (r->has_ts = json_time(&s->pick[JSON_TIME][i], &r->tm)))
-			break;
+	i = json_header_time(s, r);
 	if (r->has_ts && i == JSON_RANK_INSTANT && r->tm.frac_digits == 0 &&
 	    s->pick[JSON_NANO][0].p != NULL)
 		json_nanos(&s->pick[JSON_NANO][0], &r->tm);
-	if ((v = json_first(s, JSON_MSG, 1)) != NULL) {
-		r->msg = v->p;
-		r->msg_len = v->n;
-		/* Docker's "log" keeps the line's newline */
-		while (r->msg_len > 0 &&
-		    isspace((unsigned char)r->msg[r->msg_len - 1]))
-			r->msg_len--;
-	}
+	json_message(s, r);
+	json_status(s, r);
 	for (i = 0; i < JSON_RANKS && r->severity < 0; i++)
 		if (s->pick[JSON_LEVEL][i].p != NULL)
 			r->severity = json_level(&s->pick[JSON_LEVEL][i], i);
 	if ((v = json_first(s, JSON_HOST, 1)) != NULL)
-		json_copy(r->host, sizeof(r->host), v->p, v->n);
+		record_set_host(r, v->p, v->n);
 	if ((v = json_first(s, JSON_PROG, 1)) != NULL)
-		json_copy(r->program, sizeof(r->program), v->p, v->n);
+		record_set_program(r, v->p, v->n);
+}
+
+/*
+ * The string value that follows the literal key text k ("\"body\":{
+ * \"stringValue\":\"") in [p, end), unescaped into scratch when needed;
+ * 1 if found.
+ */
+static int
+json_after(struct record *r, const char *p, const char *end, const char *k,
+    struct json_val *v)
+{
+	const char *q, *e;
+	size_t      n = strlen(k);
+	int         esc;
+
+	if ((q = memmem(p, (size_t)(end - p), k, n)) == NULL)
+		return 0;
+	q += n - 1; /* the opening quote of the value */
+	if ((e = json_string_end(q, end, &esc)) == NULL)
+		return 0;
+	json_text(r, q + 1, e, esc, &v->p, &v->n);
+	v->str = 1;
+	return 1;
+}
+
+/*
+ * An OpenTelemetry (OTLP/JSON) export: {"resourceLogs":[...]} holds its
+ * records inside arrays. The first record's time ("timeUnixNano", else
+ * "observedTimeUnixNano"), body, severity, service and host are read by
+ * their key text, bounded by the line.
+ */
+static void
+json_otlp(struct record *r, const char *line, const char *end)
+{
+	struct json_val v;
+	struct tstamp   t;
+
+	memset(&t, 0, sizeof(t));
+	if ((json_after(r, line, end, "\"timeUnixNano\":\"", &v) &&
+		tstamp_epoch(v.p, v.p + v.n, &t) == v.n && v.n > 0) ||
+	    (json_after(r, line, end, "\"observedTimeUnixNano\":\"", &v) &&
+		tstamp_epoch(v.p, v.p + v.n, &t) == v.n && v.n > 0)) {
+		r->has_ts = 1;
+		r->tm = t;
+	}
+	if (json_after(r, line, end, "\"body\":{\"stringValue\":\"", &v)) {
+		r->msg = v.p;
+		r->msg_len = v.n;
+	}
+	if (json_after(r, line, end, "\"severityText\":\"", &v))
+		r->severity = record_severity(v.p, v.n);
+	if (json_after(r, line, end,
+		"\"service.name\",\"value\":{\"stringValue\":\"", &v))
+		record_set_program(r, v.p, v.n);
+	if (json_after(r, line, end,
+		"\"host.name\",\"value\":{\"stringValue\":\"", &v))
+		record_set_host(r, v.p, v.n);
 }
 
 /*
@@ -601,7 +777,10 @@ json_parse(const char *line, size_t len, struct record *r)
 	    (line[r->msg_len - 1] == '\n' || line[r->msg_len - 1] == '\r'))
 		r->msg_len--;
 	json_header(&s, r);
+	if (!r->has_ts && !r->ts_bad && s.pairs == 0 &&
+	    scan_prefix(json_ws(line + 1, end), end, "\"resourceLogs\""))
+		json_otlp(r, line, end);
 	return 1;
 }
 
-const struct parser parser_json = {"json", json_parse};
+const struct parser parser_json = {"json", json_parse, NULL};

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 /* Which well-known role a key may play. */
@@ -56,27 +57,6 @@ struct logfmt_val {
 	const char *p;
 	size_t      n;
 };
-
-/* The end of the line without its trailing CR and LF. */
-static const char *
-logfmt_end(const char *line, size_t len)
-{
-	const char *end = line + len;
-
-	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	return end;
-}
-
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-logfmt_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 /*
  * Unescapes a quoted value's body [p, end) into d (\" \\ \n \t \r; other
@@ -179,16 +159,45 @@ logfmt_level(const struct logfmt_val *v)
 	return record_severity(v->p, n);
 }
 
+/*
+ * Sets the record's time from the first time key that reads as a real
+ * date; 1 if one did. A time key whose value is not one ("ts=xxx",
+ * "time=2024-02-30T...") still makes the line a logfmt record, flagged
+ * ts_bad; 0 when there is no time key at all.
+ */
+static int
+logfmt_header_time(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
+{
+	const char *why = NULL;
+	int         i;
+
+	for (i = 0; i < LOGFMT_RANKS; i++) {
+		if (pick[LOGFMT_TIME][i].p == NULL)
+			continue;
+		if (logfmt_time(&pick[LOGFMT_TIME][i], &r->tm) &&
+		    tstamp_valid(&r->tm))
+			return r->has_ts = 1;
+		/* "at=info" (Heroku) is a level, not a broken time */
+		if (why == NULL && pick[LOGFMT_TIME][i].n > 0 &&
+		    isdigit((unsigned char)pick[LOGFMT_TIME][i].p[0]))
+			why = logfmt_time(&pick[LOGFMT_TIME][i], &r->tm)
+			    ? tstamp_problem(&r->tm)
+			    : "unreadable time";
+	}
+	memset(&r->tm, 0, sizeof(r->tm));
+	if (why == NULL)
+		return 0;
+	record_ts_bad(r, why);
+	return 1;
+}
+
 /* Fills the record's header from the values kept by role; 0 without time. */
 static int
 logfmt_header(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
 {
 	int i;
 
-	for (i = 0; i < LOGFMT_RANKS && !r->has_ts; i++)
-		if (pick[LOGFMT_TIME][i].p != NULL)
-			r->has_ts = logfmt_time(&pick[LOGFMT_TIME][i], &r->tm);
-	if (!r->has_ts)
+	if (!logfmt_header_time(pick, r))
 		return 0;
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_MSG][i].p != NULL) {
@@ -201,46 +210,55 @@ logfmt_header(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r)
 			r->severity = logfmt_level(&pick[LOGFMT_LEVEL][i]);
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_HOST][i].n > 0) {
-			logfmt_copy(r->host, sizeof(r->host),
-			    pick[LOGFMT_HOST][i].p, pick[LOGFMT_HOST][i].n);
+			record_set_host(
+			    r, pick[LOGFMT_HOST][i].p, pick[LOGFMT_HOST][i].n);
 			break;
 		}
 	for (i = 0; i < LOGFMT_RANKS; i++)
 		if (pick[LOGFMT_PROG][i].n > 0) {
-			logfmt_copy(r->program, sizeof(r->program),
-			    pick[LOGFMT_PROG][i].p, pick[LOGFMT_PROG][i].n);
+			record_set_program(
+			    r, pick[LOGFMT_PROG][i].p, pick[LOGFMT_PROG][i].n);
 			break;
 		}
 	return 1;
 }
 
-/* Keeps a pair as a field and as a candidate for the roles it may play. */
+/*
+ * Keeps a pair as a field and as a candidate for the roles it may play;
+ * a pair of a nested line (inner) is no field when the outer line has
+ * that key already.
+ */
 static void
 logfmt_take(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r,
-    const char *k, size_t klen, const struct logfmt_val *v)
+    const char *k, size_t klen, const struct logfmt_val *v, int inner)
 {
-	int role, rank;
+	int i, role, rank;
 
 	for (role = 0; role < LOGFMT_NROLES; role++)
 		if ((rank = logfmt_rank(logfmt_keys[role], k, klen)) >= 0 &&
 		    pick[role][rank].p == NULL)
 			pick[role][rank] = *v;
+	for (i = 0; inner && i < r->nfields; i++)
+		if (r->fields[i].key_len == klen &&
+		    memcmp(r->fields[i].key, k, klen) == 0)
+			return;
 	record_add_field(r, k, klen, v->p, v->n);
 }
 
 /*
- * Reads a logfmt line: pairs separated by spaces, the first one a real
- * key=value; later bare keys ("flag") are kept with an empty value.
+ * Reads the pairs of [p, end): the first one a real key=value, later bare
+ * keys ("flag") kept with an empty value. The number of key=value pairs,
+ * or -1 when the text is not logfmt.
  */
 static int
-logfmt_parse(const char *line, size_t len, struct record *r)
+logfmt_pairs(struct logfmt_val pick[][LOGFMT_RANKS], struct record *r,
+    const char *p, const char *end, int inner)
 {
-	struct logfmt_val pick[LOGFMT_NROLES][LOGFMT_RANKS], v;
-	const char       *p = line, *end = logfmt_end(line, len), *k;
+	struct logfmt_val v;
+	const char       *k;
 	size_t            klen;
 	int               pairs = 0;
 
-	memset(pick, 0, sizeof(pick));
 	while (p < end) {
 		while (p < end && *p == ' ')
 			p++;
@@ -249,33 +267,86 @@ logfmt_parse(const char *line, size_t len, struct record *r)
 		for (k = p; p < end && *p != '=' && *p != ' ' && *p != '"'; p++)
 			;
 		if (p == k || (p < end && *p == '"'))
-			return 0;
+			return -1;
 		if (p >= end || *p == ' ') {
 			if (pairs == 0)
-				return 0;
+				return -1;
 			v.p = p;
 			v.n = 0;
-			logfmt_take(pick, r, k, (size_t)(p - k), &v);
+			logfmt_take(pick, r, k, (size_t)(p - k), &v, inner);
 			continue;
 		}
 		klen = (size_t)(p - k);
 		if (p + 1 < end && p[1] == '"') {
 			if ((p = logfmt_quoted(r, p + 1, end, &v)) < end &&
 			    *p != ' ')
-				return 0;
+				return -1;
 		} else {
 			for (v.p = ++p; p < end && *p != ' '; p++)
 				;
 			v.n = (size_t)(p - v.p);
 		}
-		logfmt_take(pick, r, k, klen, &v);
+		logfmt_take(pick, r, k, klen, &v, inner);
 		pairs++;
 	}
-	if (pairs < 2)
+	return pairs;
+}
+
+/*
+ * A logfmt line quoted whole inside the message of another (a relay or
+ * agent logging what it received: msg="level=error msg=\"dial tcp ...\""):
+ * when the message is itself logfmt with a level or a message key, its
+ * message and level are the record's, its other keys fields.
+ */
+static void
+logfmt_nested(struct record *r)
+{
+	struct logfmt_val inner[LOGFMT_NROLES][LOGFMT_RANKS];
+	const char       *p = r->msg, *end = r->msg + r->msg_len;
+	size_t            scratch = r->scratch_len;
+	int               i, nfields = r->nfields;
+
+	if (r->msg_len < 5 || memchr(p, '=', r->msg_len) == NULL)
+		return;
+	memset(inner, 0, sizeof(inner));
+	if (logfmt_pairs(inner, r, p, end, 1) < 2 ||
+	    (inner[LOGFMT_MSG][0].p == NULL &&
+		inner[LOGFMT_LEVEL][0].p == NULL)) {
+		r->nfields = nfields;
+		r->scratch_len = scratch;
+		return;
+	}
+	for (i = 0; i < LOGFMT_RANKS; i++)
+		if (inner[LOGFMT_MSG][i].p != NULL) {
+			r->msg = inner[LOGFMT_MSG][i].p;
+			r->msg_len = inner[LOGFMT_MSG][i].n;
+			break;
+		}
+	for (i = 0; i < LOGFMT_RANKS; i++)
+		if (inner[LOGFMT_LEVEL][i].p != NULL &&
+		    logfmt_level(&inner[LOGFMT_LEVEL][i]) >= 0) {
+			r->severity = logfmt_level(&inner[LOGFMT_LEVEL][i]);
+			break;
+		}
+}
+
+/* Reads a logfmt line: two key=value pairs at least, and a time key. */
+static int
+logfmt_parse(const char *line, size_t len, struct record *r)
+{
+	struct logfmt_val pick[LOGFMT_NROLES][LOGFMT_RANKS];
+	const char       *end = scan_end(line, len);
+
+	memset(pick, 0, sizeof(pick));
+	if (logfmt_pairs(pick, r, line, end, 0) < 2)
 		return 0;
 	r->msg = line;
 	r->msg_len = (size_t)(end - line);
-	return logfmt_header(pick, r);
+	if (!logfmt_header(pick, r))
+		return 0;
+	if (r->msg != line)
+		logfmt_nested(r);
+	return 1;
 }
 
-const struct parser parser_logfmt = {"logfmt", logfmt_parse};
+const struct parser parser_logfmt = {"logfmt", logfmt_parse, NULL};

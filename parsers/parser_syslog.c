@@ -11,6 +11,7 @@
 
 #include "parser.h"
 #include "record.h"
+#include "scan.h"
 #include "tstamp.h"
 
 #define SYSLOG_TAG_MAX    64  /* longest tag name believed to be one */
@@ -23,27 +24,6 @@ struct syslog_tag {
 	const char *pid;
 	size_t      pid_len;
 };
-
-/* The end of the line without its trailing CR and LF. */
-static const char *
-syslog_end(const char *line, size_t len)
-{
-	const char *end = line + len;
-
-	while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	return end;
-}
-
-/* Copies n bytes of s into dst as a string, truncated to fit cap. */
-static void
-syslog_copy(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 /* The first space at or after p, or end. */
 static const char *
@@ -73,17 +53,23 @@ syslog_pri(const char *p, const char *end, int *pri)
 }
 
 /*
- * Reads a BSD stamp "Mar 15 08:00:48", "Mar  5 08:00:48", "Mar 5 ...",
+ * Reads a BSD stamp "Mar 15 08:00:48", "Mar  5 08:00:48", "Mar 5 ..."
+ * (or a month of another locale: "août 19 11:08:37"),
  * with an optional fraction (short-precise) and an optional year between
  * the day and the clock ("Mar 15 2024 08:00:48"). Bytes consumed or 0.
  */
 static size_t
 syslog_bsd_time(const char *p, const char *end, struct tstamp *t)
 {
-	const char *q = p + 4;
+	const char *q;
+	size_t      n = 3;
 
-	if (end - p < 14 || (t->mon = tstamp_month(p, 3)) == 0 || p[3] != ' ')
+	if (end - p < 14)
 		return 0;
+	if (((t->mon = tstamp_month(p, 3)) == 0 || p[3] != ' ') &&
+	    ((n = tstamp_month_locale(p, end, &t->mon)) == 0 || p[n] != ' '))
+		return 0;
+	q = p + n + 1;
 	if (*q == ' ')
 		q++;
 	if (tstamp_digits(q, end, 2, &t->day))
@@ -103,7 +89,7 @@ syslog_bsd_time(const char *p, const char *end, struct tstamp *t)
 		return 0;
 	q += 8;
 	q += tstamp_frac(q, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /* Reads the "[pid]" and macOS " (detail)" after a tag's name; q or NULL. */
@@ -217,10 +203,9 @@ syslog_body(const char *p, const char *end, int need_tag, struct record *r)
 	}
 	if (n == 0 && need_tag)
 		return 0;
-	syslog_copy(r->host, sizeof(r->host), host, (size_t)(he - host));
+	record_set_host(r, host, (size_t)(he - host));
 	if (n != 0) {
-		syslog_copy(
-		    r->program, sizeof(r->program), tag.name, tag.name_len);
+		record_set_program(r, tag.name, tag.name_len);
 		if (tag.pid != NULL)
 			record_add_field(r, "pid", 3, tag.pid, tag.pid_len);
 		p += n;
@@ -275,7 +260,7 @@ syslog_loghub(const char *p, const char *end, struct tstamp *t,
 static int
 rfc3164_parse(const char *line, size_t len, struct record *r)
 {
-	const char   *p = line, *end = syslog_end(line, len), *node = NULL;
+	const char   *p = line, *end = scan_end(line, len), *node = NULL;
 	struct tstamp t, tb;
 	size_t        n, node_len = 0;
 	int           pri, iso = 0;
@@ -306,12 +291,12 @@ rfc3164_parse(const char *line, size_t len, struct record *r)
 	r->has_ts = 1;
 	r->tm = node != NULL ? tb : t;
 	if (node != NULL)
-		syslog_copy(r->host, sizeof(r->host), node, node_len);
+		record_set_host(r, node, node_len);
 	r->severity = pri >= 0 ? pri & 7 : -1;
 	return 1;
 }
 
-const struct parser parser_rfc3164 = {"rfc3164", rfc3164_parse};
+const struct parser parser_rfc3164 = {"rfc3164", rfc3164_parse, NULL};
 
 /*
  * The text of an SD-PARAM value: itself, or unescaped (\" \\ \]) into
@@ -428,7 +413,7 @@ rfc5424_plain(const char *const *f, const size_t *fl)
 static int
 rfc5424_parse(const char *line, size_t len, struct record *r)
 {
-	const char   *p = line, *end = syslog_end(line, len), *f[4], *sd;
+	const char   *p = line, *end = scan_end(line, len), *f[4], *sd;
 	size_t        fl[4], n;
 	struct tstamp t;
 	int           pri, i, nf, strong = 0;
@@ -476,10 +461,10 @@ rfc5424_parse(const char *line, size_t len, struct record *r)
 	r->msg_len = (size_t)(end - p);
 	r->severity = pri >= 0 ? pri & 7 : -1;
 	if (!(fl[0] == 1 && *f[0] == '-'))
-		syslog_copy(r->host, sizeof(r->host), f[0], fl[0]);
+		record_set_host(r, f[0], fl[0]);
 	if (!(fl[1] == 1 && *f[1] == '-'))
-		syslog_copy(r->program, sizeof(r->program), f[1], fl[1]);
+		record_set_program(r, f[1], fl[1]);
 	return 1;
 }
 
-const struct parser parser_rfc5424 = {"rfc5424", rfc5424_parse};
+const struct parser parser_rfc5424 = {"rfc5424", rfc5424_parse, NULL};

@@ -56,21 +56,34 @@ tstamp_days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
-/* 1 if the fields form a real time of day on a real date (year 0: any). */
-int
-tstamp_valid(const struct tstamp *t)
+/*
+ * Why the fields are not a real time of day on a real date (year 0: any
+ * year), or NULL when they are: readers take what has the shape of a
+ * stamp, and this says whether its values can be used.
+ */
+const char *
+tstamp_problem(const struct tstamp *t)
 {
 	int y = t->year ? t->year : 2000; /* leap: allow Feb 29 */
 
 	if (t->zone == TSTAMP_ZONE_EPOCH)
-		return 1;
+		return NULL;
 	if (t->year && (t->year < 1970 || t->year > 2200))
-		return 0;
+		return "year out of range";
 	if (t->mon < 1 || t->mon > 12 || t->day < 1 ||
 	    t->day > tstamp_days_in_month(y, t->mon))
-		return 0;
-	return t->hour >= 0 && t->hour <= 23 && t->min >= 0 && t->min <= 59 &&
-	    t->sec >= 0 && t->sec <= 60;
+		return "invalid date";
+	if (t->hour < 0 || t->hour > 23 || t->min < 0 || t->min > 59 ||
+	    t->sec < 0 || t->sec > 60)
+		return "invalid time";
+	return NULL;
+}
+
+/* 1 if the fields form a real time of day on a real date (year 0: any). */
+int
+tstamp_valid(const struct tstamp *t)
+{
+	return tstamp_problem(t) == NULL;
 }
 
 /* Seconds since 1970 of the wall-clock time written (no zone applied). */
@@ -93,6 +106,66 @@ tstamp_month(const char *p, size_t n)
 	for (i = 0; i < 12; i++)
 		if (strncasecmp(p, months + i * 3, 3) == 0)
 			return i + 1;
+	return 0;
+}
+
+/*
+ * Reads a month name as strftime's %b writes it in common locales other
+ * than English (French "août", "févr.", German "Mär", "Okt", Spanish
+ * "ene", Italian "giu", Portuguese "out", Dutch "mrt"), a trailing dot
+ * included, into *mon. Bytes consumed, or 0.
+ */
+size_t
+tstamp_month_locale(const char *p, const char *end, int *mon)
+{
+	static const struct {
+		const char *name;
+		int         mon;
+	} names[] = {
+	    {"janv", 1},
+	    {"ene", 1},
+	    {"gen", 1},
+	    {"f\xc3\xa9vr", 2},
+	    {"fev", 2},
+	    {"mars", 3},
+	    {"m\xc3\xa4r", 3},
+	    {"mrt", 3},
+	    {"avr", 4},
+	    {"abr", 4},
+	    {"mai", 5},
+	    {"mag", 5},
+	    {"mei", 5},
+	    {"juin", 6},
+	    {"giu", 6},
+	    {"juil", 7},
+	    {"lug", 7},
+	    {"ao\xc3\xbbt", 8},
+	    {"ago", 8},
+	    {"sept", 9},
+	    {"set", 9},
+	    {"okt", 10},
+	    {"ott", 10},
+	    {"out", 10},
+	    {"d\xc3\xa9"
+	     "c",
+		12},
+	    {"dez", 12},
+	    {"dic", 12},
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i].name);
+		if ((size_t)(end - p) < n ||
+		    strncasecmp(p, names[i].name, n) != 0)
+			continue;
+		if (p + n < end && p[n] == '.')
+			n++;
+		if (p + n < end && isalpha((unsigned char)p[n]))
+			continue;
+		*mon = names[i].mon;
+		return n;
+	}
 	return 0;
 }
 
@@ -172,9 +245,31 @@ tstamp_clock(const char *p, const char *end, struct tstamp *t)
 }
 
 /*
- * Reads an ISO 8601 / RFC 3339 date-time: "YYYY-MM-DD" then "T" or one
- * space, the clock, and a zone only when attached to it (Z, +01:00,
- * +0100, +01). A zone after a space is the caller's decision.
+ * Reads an ISO 8601 ordinal date "YYYY-DDD" followed by a 'T' into the
+ * month and day (a day past the year's end is left impossible); 8 or 0.
+ */
+static size_t
+tstamp_ordinal(const char *p, const char *end, struct tstamp *t)
+{
+	int doy, y = t->year;
+
+	if (end - p < 9 || p[4] != '-' || !tstamp_digits(p + 5, end, 3, &doy) ||
+	    p[8] != 'T')
+		return 0;
+	if (doy < 1 || doy > 365 + (tstamp_days_in_month(y, 2) == 29))
+		t->mon = 0;
+	else
+		tstamp_civil_from_days(
+		    tstamp_days_from_civil(y, 1, 1) + doy - 1, &y, &t->mon,
+		    &t->day);
+	return 8;
+}
+
+/*
+ * Reads an ISO 8601 / RFC 3339 date-time: "YYYY-MM-DD" (or the ordinal
+ * "YYYY-DDD") then "T" or one space, the clock, and a zone only when
+ * attached to it (Z, +01:00, +0100, +01). A zone after a space is the
+ * caller's decision.
  */
 size_t
 tstamp_iso(const char *p, const char *end, struct tstamp *t)
@@ -182,12 +277,16 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 	const char *q = p;
 	size_t      n;
 
-	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 10 ||
-	    (q[4] != '-' && q[4] != '/') || q[7] != q[4] ||
-	    !tstamp_digits(q + 5, end, 2, &t->mon) ||
-	    !tstamp_digits(q + 8, end, 2, &t->day))
+	if (!tstamp_digits(q, end, 4, &t->year) || end - q < 9)
 		return 0;
-	q += 10;
+	if (end - q >= 10 && (q[4] == '-' || q[4] == '/') && q[7] == q[4] &&
+	    tstamp_digits(q + 5, end, 2, &t->mon) &&
+	    tstamp_digits(q + 8, end, 2, &t->day))
+		q += 10;
+	else if ((n = tstamp_ordinal(q, end, t)) != 0)
+		q += n;
+	else
+		return 0;
 	if (q >= end || (*q != 'T' && *q != ' '))
 		return 0;
 	if ((n = tstamp_clock(q + 1, end, t)) == 0)
@@ -195,7 +294,7 @@ tstamp_iso(const char *p, const char *end, struct tstamp *t)
 	q += 1 + n;
 	if (q < end && (*q == 'Z' || *q == 'z' || *q == '+' || *q == '-'))
 		q += tstamp_zone(q, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /*
@@ -218,6 +317,205 @@ tstamp_iso_zone(const char *p, const char *end, struct tstamp *t)
 	return n;
 }
 
+/* Reads a 2-digit year as 19yy or 20yy; 0 if not there. */
+size_t
+tstamp_year2(const char *p, const char *end, int *year)
+{
+	int yy;
+
+	if (!tstamp_digits(p, end, 2, &yy))
+		return 0;
+	*year = yy < 70 ? 2000 + yy : 1900 + yy;
+	return 2;
+}
+
+/* Reads a month abbreviation ("Mar") not followed by a letter; 3 or 0. */
+size_t
+tstamp_mon_abbr(const char *p, const char *end, int *mon)
+{
+	if (end - p < 3 || (*mon = tstamp_month(p, 3)) == 0 ||
+	    (end - p > 3 && isalpha((unsigned char)p[3])))
+		return 0;
+	return 3;
+}
+
+/* Reads a day of the month of one or two digits; bytes consumed or 0. */
+size_t
+tstamp_mday(const char *p, const char *end, int *day)
+{
+	if (tstamp_digits(p, end, 2, day))
+		return p + 2 < end && isdigit((unsigned char)p[2]) ? 0 : 2;
+	if (tstamp_digits(p, end, 1, day) &&
+	    (p + 1 >= end || !isdigit((unsigned char)p[1])))
+		return 1;
+	return 0;
+}
+
+/*
+ * Reads "HH:MM:SS" and an optional fraction ("." or ","); with loose set
+ * the hour may have one digit (MariaDB, ctime). Bytes consumed or 0.
+ */
+size_t
+tstamp_hms(const char *p, const char *end, struct tstamp *t, int loose)
+{
+	const char *q = p;
+
+	if (tstamp_digits(q, end, 2, &t->hour))
+		q += 2;
+	else if (loose && tstamp_digits(q, end, 1, &t->hour))
+		q += 1;
+	else
+		return 0;
+	if (q >= end || *q != ':' || !tstamp_digits(q + 1, end, 2, &t->min))
+		return 0;
+	q += 3;
+	if (q >= end || *q != ':' || !tstamp_digits(q + 1, end, 2, &t->sec))
+		return 0;
+	q += 3;
+	if (q < end && isdigit((unsigned char)*q))
+		return 0;
+	q += tstamp_frac(q, end, t);
+	return (size_t)(q - p);
+}
+
+/* Reads "YYYY<sep>MM<sep>DD"; 10 or 0. */
+size_t
+tstamp_ymd(const char *p, const char *end, int sep, struct tstamp *t)
+{
+	if (end - p < 10 || p[4] != sep || p[7] != sep ||
+	    !tstamp_digits(p, end, 4, &t->year) ||
+	    !tstamp_digits(p + 5, end, 2, &t->mon) ||
+	    !tstamp_digits(p + 8, end, 2, &t->day))
+		return 0;
+	return 10;
+}
+
+/* Reads "dd-Mon-yyyy HH:MM:SS.mmm" (Tomcat) or with '/' or ' '. */
+size_t
+tstamp_dmony(const char *p, const char *end, int sep, struct tstamp *t)
+{
+	const char *q = p;
+	size_t      n;
+
+	if ((n = tstamp_mday(q, end, &t->day)) == 0 || q + n >= end ||
+	    q[n] != sep)
+		return 0;
+	q += n + 1;
+	if (tstamp_mon_abbr(q, end, &t->mon) == 0 || q + 3 >= end ||
+	    q[3] != sep || !tstamp_digits(q + 4, end, 4, &t->year))
+		return 0;
+	q += 8;
+	if (q >= end || (*q != ' ' && !(sep == '/' && *q == ':')) ||
+	    (n = tstamp_hms(q + 1, end, t, 0)) == 0)
+		return 0;
+	return (size_t)(q + 1 + n - p);
+}
+
+/*
+ * Reads " AM" or " PM" after a 12-hour clock (the space may be Java 20's
+ * narrow no-break space, U+202F) and makes t->hour a 24-hour one; an hour
+ * a 12-hour clock cannot show is left invalid. Bytes consumed or 0.
+ */
+static size_t
+tstamp_ampm(const char *p, const char *end, struct tstamp *t)
+{
+	size_t sp;
+
+	if (p < end && *p == ' ')
+		sp = 1;
+	else if (end - p >= 3 && memcmp(p, "\xe2\x80\xaf", 3) == 0)
+		sp = 3;
+	else
+		return 0;
+	if (end - p < (ptrdiff_t)sp + 2 || (p[sp] != 'A' && p[sp] != 'P') ||
+	    p[sp + 1] != 'M' ||
+	    (end - p > (ptrdiff_t)sp + 2 && isalnum((unsigned char)p[sp + 2])))
+		return 0;
+	if (t->hour < 1 || t->hour > 12)
+		t->hour = -1;
+	else
+		t->hour = t->hour % 12 + (p[sp] == 'P' ? 12 : 0);
+	return sp + 2;
+}
+
+/*
+ * Reads the US month-first stamp of Java's DateFormat MEDIUM and JUL:
+ * "Mar 15, 2024 11:30:00 AM", "Mar 15, 2024, 11:30:00 AM" (a comma
+ * since Java 9), "Mar 5, 2024 9:00:01 PM". Bytes consumed or 0.
+ */
+size_t
+tstamp_mdy(const char *p, const char *end, struct tstamp *t)
+{
+	const char *q = p + 4;
+	size_t      n;
+
+	if (tstamp_mon_abbr(p, end, &t->mon) == 0 || end - p < 5 || p[3] != ' ')
+		return 0;
+	if (*q == ' ')
+		q++;
+	if ((n = tstamp_mday(q, end, &t->day)) == 0)
+		return 0;
+	q += n;
+	if (end - q < 6 || q[0] != ',' || q[1] != ' ' ||
+	    !tstamp_digits(q + 2, end, 4, &t->year))
+		return 0;
+	q += 6;
+	if (q < end && *q == ',')
+		q++;
+	if (q >= end || *q != ' ' || (n = tstamp_hms(q + 1, end, t, 1)) == 0)
+		return 0;
+	q += 1 + n;
+	if ((n = tstamp_ampm(q, end, t)) == 0)
+		return 0;
+	return (size_t)(q + n - p);
+}
+
+/* The value of a hexadecimal digit, or -1. */
+static int
+tstamp_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Reads a TAI64N label "@4000000043322583" "3b6e1a8c" (daemontools,
+ * runit, s6): 16 hex digits of 2^62 + TAI seconds, 8 of nanoseconds.
+ * As daemontools' tai64nlocal does, the clock is taken to be 10 s behind
+ * TAI (no leap-second table). Bytes consumed (25) or 0.
+ */
+size_t
+tstamp_tai64n(const char *p, const char *end, struct tstamp *t)
+{
+	uint64_t s = 0, ns = 0;
+	int      i, h;
+
+	if (end - p < 25 || p[0] != '@' || memcmp(p + 1, "40000000", 8) != 0)
+		return 0;
+	for (i = 1; i <= 24; i++) {
+		if ((h = tstamp_hex((unsigned char)p[i])) < 0)
+			return 0;
+		if (i <= 16)
+			s = s << 4 | (uint64_t)h;
+		else
+			ns = ns << 4 | (uint64_t)h;
+	}
+	if (end - p > 25 && tstamp_hex((unsigned char)p[25]) >= 0)
+		return 0;
+	s -= (UINT64_C(1) << 62) + 10;
+	if (ns > 999999999 || s > UINT64_C(4102444800))
+		return 0;
+	t->zone = TSTAMP_ZONE_EPOCH;
+	t->epoch_ns = (int64_t)s * TSTAMP_NS_PER_S + (int64_t)ns;
+	t->frac_digits = 9;
+	return 25;
+}
+
 /*
  * Reads an NCSA (access log, nginx $time_local) stamp "15/Mar/2024:
  * 08:00:01 +0100", with an optional fraction (haproxy); bytes or 0.
@@ -237,7 +535,7 @@ tstamp_ncsa(const char *p, const char *end, struct tstamp *t)
 	q += tstamp_frac(q, end, t);
 	if (q < end && *q == ' ')
 		q += 1 + tstamp_zone(q + 1, end, t);
-	return tstamp_valid(t) ? (size_t)(q - p) : 0;
+	return (size_t)(q - p);
 }
 
 /* Reads a numeric offset "+01:00", "-0530", "+05"; bytes consumed or 0. */

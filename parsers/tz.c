@@ -83,14 +83,28 @@ struct tz_rd {
 	size_t         off;
 };
 
-/* An abbreviation people write, with its offset in minutes. */
+/*
+ * An abbreviation people write, with its offset in minutes, or
+ * TZ_ABBR_AMBIGUOUS when it names several offsets and only a hint zone
+ * that uses it decides.
+ */
 struct tz_abbr {
 	const char *abbr;
 	int         min;
 };
 
+#define TZ_ABBR_AMBIGUOUS INT_MIN
+
+/*
+ * The one table of abbreviations: what tz_abbr_offset() resolves and what
+ * the parsers trust after a stamp (tz_abbr_known()), so the two cannot
+ * disagree. A name that names several offsets in current or recent tzdata,
+ * or in wide use, is TZ_ABBR_AMBIGUOUS: only a hint zone that uses it
+ * decides, else the caller reads the stamp in its own zone and flags it.
+ */
 static const struct tz_abbr tz_abbrs[] = {
     {"WAT", 60},
+    {"WAST", TZ_ABBR_AMBIGUOUS}, /* +02 Namibia, +09 W. Australia */
     {"CAT", 120},
     {"EAT", 180},
     {"SAST", 120},
@@ -98,24 +112,29 @@ static const struct tz_abbr tz_abbrs[] = {
     {"CEST", 120},
     {"MET", 60},
     {"MEST", 120},
+    {"MEZ", 60},
+    {"MESZ", 120},
     {"EET", 120},
     {"EEST", 180},
     {"WET", 0},
     {"WEST", 60},
-    {"BST", 60},
+    {"BST", TZ_ABBR_AMBIGUOUS}, /* +01 British, +06 Bangladesh */
+    {"IST", TZ_ABBR_AMBIGUOUS}, /* +05:30 India, +02 Israel, +01 Irish */
     {"MSK", 180},
-    {"PST", -480},
+    {"PST", TZ_ABBR_AMBIGUOUS}, /* -08 Pacific, +08 Philippines */
     {"PDT", -420},
     {"MST", -420},
     {"MDT", -360},
-    {"CST", -360},
-    {"CDT", -300},
+    {"CST", TZ_ABBR_AMBIGUOUS}, /* -06 Central, +08 China, -05 Cuba */
+    {"CDT", TZ_ABBR_AMBIGUOUS}, /* -05 Central, -04 Cuba */
     {"EST", -300},
     {"EDT", -240},
     {"AKST", -540},
     {"AKDT", -480},
     {"HST", -600},
-    {"AST", -240},
+    {"AST", TZ_ABBR_AMBIGUOUS}, /* -04 Atlantic, +03 Arabia */
+    {"ADT", TZ_ABBR_AMBIGUOUS}, /* -03 Atlantic, +04 Arabia */
+    {"SST", TZ_ABBR_AMBIGUOUS}, /* -11 Samoa, +08 Singapore */
     {"NST", -210},
     {"NDT", -150},
     {"JST", 540},
@@ -137,9 +156,6 @@ static const struct tz_abbr tz_abbrs[] = {
     {"BRT", -180},
     {"ART", -180},
 };
-
-/* Abbreviations that name several offsets; only a hint zone decides. */
-static const char *const tz_abbrs_ambiguous[] = {"IST"};
 
 /*
  * The process-wide cache. Zones are immutable once loaded, so handing out
@@ -164,32 +180,11 @@ tz_days(int64_t y, int m, int d)
 static int64_t
 tz_year(int64_t t)
 {
-	int64_t z, era, doe, yoe, doy, mp;
+	int y, m, d;
 
-	z = (t >= 0 ? t / TZ_DAY : -((-t + TZ_DAY - 1) / TZ_DAY)) + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
-}
-
-/* Returns whether y is a Gregorian leap year. */
-static int
-tz_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Returns the number of days in month m of year y. */
-static int
-tz_mlen(int64_t y, int m)
-{
-	static const int len[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return len[m - 1] + (m == 2 && tz_leap(y));
+	tstamp_civil_from_days(
+	    t >= 0 ? t / TZ_DAY : -((-t + TZ_DAY - 1) / TZ_DAY), &y, &m, &d);
+	return y;
 }
 
 /* Returns the weekday (0 = Sunday) of a day counted from 1970-01-01. */
@@ -208,7 +203,7 @@ tz_mwd_day(const struct tz_date *d, int64_t y)
 
 	first = tz_days(y, d->m, 1);
 	mday = 1 + (d->d - tz_wday(first) + 7) % 7 + (d->w - 1) * 7;
-	if (mday > tz_mlen(y, d->m))
+	if (mday > tstamp_days_in_month((int)y, d->m))
 		mday -= 7; /* week 5 means the last such weekday */
 	return first + mday - 1;
 }
@@ -221,7 +216,8 @@ tz_date_when(const struct tz_date *d, int64_t y)
 
 	switch (d->kind) {
 	case 'J': /* 1-365, February 29 never counted */
-		days = tz_days(y, 1, 1) + d->n - 1 + (tz_leap(y) && d->n >= 60);
+		days = tz_days(y, 1, 1) + d->n - 1 +
+		    (tstamp_days_in_month((int)y, 2) == 29 && d->n >= 60);
 		break;
 	case 'N': /* 0-365, February 29 counted */
 		days = tz_days(y, 1, 1) + d->n;
@@ -1067,31 +1063,85 @@ tz_hint_offset(const struct tz *tz, const char *abbr, int32_t *offset_s)
 	return 1;
 }
 
-/* Looks abbr up in the static table; returns 1, 0 unknown, -1 ambiguous. */
+/*
+ * Names tzdata gave a zone before renaming them (Australia's "EST" for
+ * AEST and AEDT until 2014): in a zone that uses the new name, the old one
+ * is that zone's local time and not the other meaning it has elsewhere.
+ */
+static const struct {
+	const char *old, *now;
+} tz_abbr_renamed[] = {
+    {"EST", "AEST"},
+};
+
+/* 1 if abbr is an old name of one hint uses now (EST for AEST), else 0. */
 static int
-tz_table_offset(const char *abbr, int32_t *offset_s)
+tz_abbr_old_name(const char *abbr, const struct tz *hint)
+{
+	int32_t off;
+	size_t  i;
+
+	for (i = 0; i < sizeof(tz_abbr_renamed) / sizeof(tz_abbr_renamed[0]);
+	     i++)
+		if (strcmp(tz_abbr_renamed[i].old, abbr) == 0 &&
+		    tz_hint_offset(hint, tz_abbr_renamed[i].now, &off))
+			return 1;
+	return 0;
+}
+
+/* The table entry for abbr, or NULL. */
+static const struct tz_abbr *
+tz_abbr_find(const char *abbr)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tz_abbrs) / sizeof(tz_abbrs[0]); i++)
-		if (strcmp(tz_abbrs[i].abbr, abbr) == 0) {
-			*offset_s = tz_abbrs[i].min * 60;
-			return 1;
-		}
-	for (i = 0;
-	     i < sizeof(tz_abbrs_ambiguous) / sizeof(tz_abbrs_ambiguous[0]);
-	     i++)
-		if (strcmp(tz_abbrs_ambiguous[i], abbr) == 0)
-			return -1;
-	return 0;
+		if (strcmp(tz_abbrs[i].abbr, abbr) == 0)
+			return &tz_abbrs[i];
+	return NULL;
+}
+
+/* Looks abbr up in the static table; returns 1, 0 unknown, -1 ambiguous. */
+static int
+tz_table_offset(const char *abbr, int32_t *offset_s)
+{
+	const struct tz_abbr *a;
+
+	if ((a = tz_abbr_find(abbr)) == NULL)
+		return 0;
+	if (a->min == TZ_ABBR_AMBIGUOUS)
+		return -1;
+	*offset_s = a->min * 60;
+	return 1;
+}
+
+/*
+ * Returns 1 if abbr is in the table of abbreviations (resolvable, or
+ * ambiguous and decided by a hint zone), else 0: the names a parser may
+ * trust after a stamp where any capitalised word could follow.
+ */
+int
+tz_abbr_known(const char *abbr)
+{
+	return abbr != NULL && tz_abbr_find(abbr) != NULL;
+}
+
+/* The n-th abbreviation of the table (from 0), or NULL past its end. */
+const char *
+tz_abbr_nth(size_t n)
+{
+	return n < sizeof(tz_abbrs) / sizeof(tz_abbrs[0]) ? tz_abbrs[n].abbr
+							  : NULL;
 }
 
 /*
  * Resolves an abbreviation as written in a log line: the hint zone's own
- * abbreviations first ("IST" in Asia/Kolkata is +05:30), then "Z", "UTC",
- * "UT", "GMT", then "GMT+3"-style and "+03"-style offsets, then a table of
- * common ones. Returns 1 and sets *offset_s, 0 if unknown, or -1 if
- * ambiguous ("IST") and the hint does not decide.
+ * abbreviations first ("IST" in Asia/Kolkata is +05:30, "CST" in
+ * Asia/Shanghai +08:00), then "Z", "UTC", "UT", "GMT", then "GMT+3"-style
+ * and "+03"-style offsets, then a table of common ones. Returns 1 and sets
+ * *offset_s, 0 if unknown, or -1 if ambiguous ("IST", "CST") and the hint
+ * does not decide, or an old name of the hint's own ("EST" in
+ * Australia/Sydney): the caller then reads the stamp in its zone.
  */
 int
 tz_abbr_offset(const char *abbr, const struct tz *hint, int32_t *offset_s)
@@ -1100,6 +1150,8 @@ tz_abbr_offset(const char *abbr, const struct tz *hint, int32_t *offset_s)
 		return 0;
 	if (hint != NULL && tz_hint_offset(hint, abbr, offset_s))
 		return 1;
+	if (hint != NULL && tz_abbr_old_name(abbr, hint))
+		return -1;
 	if (tz_is_utc(abbr) || strcmp(abbr, "UT") == 0) {
 		*offset_s = 0;
 		return 1;

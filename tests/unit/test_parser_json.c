@@ -244,7 +244,8 @@ test_parser_json_roles(void **state)
 	    1);
 	assert_string_equal(r.program, "lg");
 	assert_string_equal(r.host, "h1");
-	assert_msg(&r, "m1");
+	/* a short "msg" reason and the "message" text: both */
+	assert_msg(&r, "m1: m2");
 	assert_field(&r, "host.name", "h1");
 	assert_null(record_field(&r, "host.deep.x"));
 	assert_null(record_field(&r, "arr"));

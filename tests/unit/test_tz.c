@@ -406,6 +406,62 @@ test_tz_ist_ambiguity(void **state)
 	assert_int_equal(off, 2 * HOUR);
 }
 
+/*
+ * Every abbreviation that names several offsets is left to a hint zone
+ * that uses it, like IST; an old name of the hint's own (Australia's EST)
+ * is left to the hint zone's local time.
+ */
+static void
+test_tz_ambiguous_abbrs(void **state)
+{
+	static const struct {
+		const char *abbr, *zone;
+		int32_t     off;
+	} decided[] = {
+	    {"CST", "America/Chicago", -6 * HOUR},
+	    {"CST", "Asia/Shanghai", 8 * HOUR},
+	    {"CST", "America/Havana", -5 * HOUR},
+	    {"CDT", "America/Chicago", -5 * HOUR},
+	    {"CDT", "America/Havana", -4 * HOUR},
+	    {"BST", "Europe/London", HOUR},
+	    {"AST", "America/Halifax", -4 * HOUR},
+	    {"ADT", "America/Halifax", -3 * HOUR},
+	    {"SST", "Pacific/Pago_Pago", -11 * HOUR},
+	    {"PST", "America/Los_Angeles", -8 * HOUR},
+	    {"PST", "Asia/Manila", 8 * HOUR},
+	};
+	static const char *const ambiguous[] = {
+	    "CST", "CDT", "BST", "AST", "ADT", "SST", "PST", "WAST", "IST"};
+	int32_t off;
+	size_t  i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ambiguous) / sizeof(ambiguous[0]); i++) {
+		assert_true(tz_abbr_known(ambiguous[i]));
+		assert_int_equal(tz_abbr_offset(ambiguous[i], NULL, &off), -1);
+		assert_int_equal(
+		    tz_abbr_offset(ambiguous[i], tz_get("UTC"), &off), -1);
+	}
+	for (i = 0; i < sizeof(decided) / sizeof(decided[0]); i++) {
+		off = 12345;
+		assert_int_equal(tz_abbr_offset(decided[i].abbr,
+				     tz_get(decided[i].zone), &off),
+		    1);
+		assert_int_equal(off, decided[i].off);
+	}
+	/* EST is US Eastern, except as Australia's old name for AEST. */
+	assert_int_equal(tz_abbr_offset("EST", NULL, &off), 1);
+	assert_int_equal(off, -5 * HOUR);
+	assert_int_equal(tz_abbr_offset("EST", tz_get("UTC"), &off), 1);
+	assert_int_equal(
+	    tz_abbr_offset("EST", tz_get("Australia/Sydney"), &off), -1);
+	assert_int_equal(
+	    tz_abbr_offset("EST", tz_get("Australia/Melbourne"), &off), -1);
+	assert_int_equal(
+	    tz_abbr_offset("EST", tz_get("America/New_York"), &off), 1);
+	assert_int_equal(off, -5 * HOUR);
+}
+
 /* The hint zone wins over the table; the table and offsets otherwise. */
 static void
 test_tz_abbr_lookup(void **state)
@@ -416,7 +472,8 @@ test_tz_abbr_lookup(void **state)
 	assert_int_equal(
 	    tz_abbr_offset("BST", tz_get("Europe/London"), &off), 1);
 	assert_int_equal(off, HOUR);
-	assert_int_equal(tz_abbr_offset("CST", NULL, &off), 1);
+	assert_int_equal(
+	    tz_abbr_offset("CST", tz_get("America/Chicago"), &off), 1);
 	assert_int_equal(off, -6 * HOUR);
 	assert_int_equal(tz_abbr_offset("CEST", NULL, &off), 1);
 	assert_int_equal(off, 2 * HOUR);
@@ -441,6 +498,52 @@ test_tz_abbr_lookup(void **state)
 	assert_int_equal(tz_abbr_offset("pst", NULL, &off), 0);
 	assert_int_equal(tz_abbr_offset("XYZ", NULL, &off), 0);
 	assert_int_equal(tz_abbr_offset("", NULL, &off), 0);
+}
+
+/*
+ * One table: every abbreviation tz_abbr_known() trusts resolves, alone or
+ * (when ambiguous) with a hint zone that uses it; the names the parser's
+ * and tz's tables once disagreed on resolve both ways.
+ */
+static void
+test_tz_abbr_table_one_way(void **state)
+{
+	static const struct {
+		const char *abbr;
+		int32_t     off;
+	} once_disputed[] = {
+	    {"MEZ", HOUR},
+	    {"MESZ", 2 * HOUR},
+	    {"MET", HOUR},
+	    {"MEST", 2 * HOUR},
+	    {"NPT", 5 * HOUR + 2700},
+	};
+	const char *name;
+	int32_t     off;
+	size_t      i;
+	int         rc;
+
+	(void)state;
+	for (i = 0; (name = tz_abbr_nth(i)) != NULL; i++) {
+		assert_true(tz_abbr_known(name));
+		rc = tz_abbr_offset(name, NULL, &off);
+		if (rc != 1)
+			print_message("%s: %d\n", name, rc);
+		assert_true(rc == 1 || rc == -1);
+	}
+	assert_true(i > 40);
+	for (i = 0; i < sizeof(once_disputed) / sizeof(once_disputed[0]); i++) {
+		assert_true(tz_abbr_known(once_disputed[i].abbr));
+		assert_int_equal(
+		    tz_abbr_offset(once_disputed[i].abbr, NULL, &off), 1);
+		assert_int_equal(off, once_disputed[i].off);
+	}
+	/* ADT and WAST name several offsets: known, left to a hint zone. */
+	assert_true(tz_abbr_known("ADT"));
+	assert_true(tz_abbr_known("WAST"));
+	assert_false(tz_abbr_known("INFO"));
+	assert_false(tz_abbr_known("XYZ"));
+	assert_false(tz_abbr_known(NULL));
 }
 
 /* Unknown or unsafe names give NULL. */
@@ -715,6 +818,8 @@ main(void)
 	    cmocka_unit_test(test_tz_gmt_plus_vs_etc),
 	    cmocka_unit_test(test_tz_ist_ambiguity),
 	    cmocka_unit_test(test_tz_abbr_lookup),
+	    cmocka_unit_test(test_tz_ambiguous_abbrs),
+	    cmocka_unit_test(test_tz_abbr_table_one_way),
 	    cmocka_unit_test(test_tz_unknown_zone),
 	    cmocka_unit_test(test_tz_parse_offset_errors),
 	    cmocka_unit_test(test_tz_cache_same_pointer),

@@ -1,5 +1,7 @@
 /*
- * Unit tests for parser_prefix: the edge cases golden files show badly.
+ * Unit tests for the text-header parsers (parser_db, parser_java,
+ * parser_errlog, parser_app, parser_generic): the edge cases golden files
+ * show badly.
  * Every sample is also cut at every length into a buffer of exactly that
  * size, so that a read past line + len is caught by ASan.
  */
@@ -7,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -14,6 +17,7 @@
 #include "parser.h"
 #include "record.h"
 #include "tstamp.h"
+#include "tz.h"
 
 /* One line per format, with the awkward variants. */
 static const char *const samples[] = {
@@ -138,7 +142,7 @@ msg_is(const struct record *r, const char *s)
 
 /* Every prefix of every sample, in an exact-size buffer, with every format. */
 static void
-test_parser_prefix_never_reads_past_len(void **state)
+test_parser_families_never_reads_past_len(void **state)
 {
 	const struct parser *const *all = parser_all();
 	struct record               r;
@@ -165,7 +169,7 @@ test_parser_prefix_never_reads_past_len(void **state)
 
 /* Each sample is recognised by detection and gets a valid stamp. */
 static void
-test_parser_prefix_samples_are_detected(void **state)
+test_parser_families_samples_are_detected(void **state)
 {
 	struct parser_state st;
 	struct record       r;
@@ -184,7 +188,7 @@ test_parser_prefix_samples_are_detected(void **state)
 
 /* PostgreSQL keeps the zone as written: abbreviation, "+07", RDS prefix. */
 static void
-test_parser_prefix_postgres_zones_as_written(void **state)
+test_parser_families_postgres_zones_as_written(void **state)
 {
 	struct record r;
 
@@ -218,7 +222,7 @@ test_parser_prefix_postgres_zones_as_written(void **state)
 
 /* PostgreSQL refuses PgBouncer, zone-less and comma-fraction lines. */
 static void
-test_parser_prefix_postgres_is_strict(void **state)
+test_parser_families_postgres_is_strict(void **state)
 {
 	struct record r;
 
@@ -246,7 +250,7 @@ test_parser_prefix_postgres_is_strict(void **state)
 
 /* MySQL 8, MariaDB's unpadded hour and the old yyMMdd stamps. */
 static void
-test_parser_prefix_mysql_variants(void **state)
+test_parser_families_mysql_variants(void **state)
 {
 	struct record r;
 
@@ -276,7 +280,7 @@ test_parser_prefix_mysql_variants(void **state)
 
 /* PgBouncer does not claim OpenStack's "pid LEVEL logger" lines. */
 static void
-test_parser_prefix_pgbouncer_leaves_openstack(void **state)
+test_parser_families_pgbouncer_leaves_openstack(void **state)
 {
 	struct record r;
 
@@ -293,7 +297,7 @@ test_parser_prefix_pgbouncer_leaves_openstack(void **state)
 
 /* Spring Boot 2 and 3 headers give pid, app, thread and logger. */
 static void
-test_parser_prefix_spring_fields(void **state)
+test_parser_families_spring_fields(void **state)
 {
 	struct record r;
 
@@ -312,7 +316,7 @@ test_parser_prefix_spring_fields(void **state)
 
 /* log4j leaves "[ts] LEVEL" to Kafka and reads its other layouts. */
 static void
-test_parser_prefix_log4j_leaves_kafka(void **state)
+test_parser_families_log4j_leaves_kafka(void **state)
 {
 	struct record r;
 
@@ -342,7 +346,7 @@ test_parser_prefix_log4j_leaves_kafka(void **state)
 
 /* Python's stamp-less default format is not claimed. */
 static void
-test_parser_prefix_python_needs_a_stamp(void **state)
+test_parser_families_python_needs_a_stamp(void **state)
 {
 	struct record r;
 
@@ -358,7 +362,7 @@ test_parser_prefix_python_needs_a_stamp(void **state)
 
 /* nginx needs "[level] pid#tid:"; Go's log takes the rest. */
 static void
-test_parser_prefix_nginx_before_golog(void **state)
+test_parser_families_nginx_before_golog(void **state)
 {
 	struct record r;
 
@@ -374,7 +378,7 @@ test_parser_prefix_nginx_before_golog(void **state)
 
 /* Formats without a year leave it 0 for the pipeline. */
 static void
-test_parser_prefix_yearless_formats(void **state)
+test_parser_families_yearless_formats(void **state)
 {
 	struct record r;
 
@@ -399,7 +403,7 @@ test_parser_prefix_yearless_formats(void **state)
 
 /* An epoch-first line is not Redis; its signal handler line is. */
 static void
-test_parser_prefix_redis_is_not_epoch_first(void **state)
+test_parser_families_redis_is_not_epoch_first(void **state)
 {
 	struct record r;
 
@@ -413,7 +417,7 @@ test_parser_prefix_redis_is_not_epoch_first(void **state)
 
 /* The catch-all reads HealthApp, ctime, JUL, Go and MongoDB stamps. */
 static void
-test_parser_prefix_generic_spellings(void **state)
+test_parser_families_generic_spellings(void **state)
 {
 	struct record r;
 
@@ -446,7 +450,7 @@ test_parser_prefix_generic_spellings(void **state)
 
 /* The catch-all ignores late, embedded and impossible dates. */
 static void
-test_parser_prefix_generic_limits(void **state)
+test_parser_families_generic_limits(void **state)
 {
 	struct record r;
 
@@ -461,12 +465,14 @@ test_parser_prefix_generic_limits(void **state)
 	assert_false(parse("generic", "\tat com.example.Foo(Foo.java:42)", &r));
 	assert_false(parse("generic", "1234567890 items", &r));
 	assert_false(parse("generic", "[10.30 16:49:06 no bracket", &r));
-	assert_false(parse("generic", "2024-02-30 09:00:01 no such day", &r));
+	/* A stamp's shape with impossible values: read, and flagged. */
+	assert_true(parse("generic", "2024-02-30 09:00:01 no such day", &r));
+	assert_string_equal(tstamp_problem(&r.tm), "invalid date");
 }
 
 /* NUL bytes are data and a trailing CR is not part of the message. */
 static void
-test_parser_prefix_nul_and_cr(void **state)
+test_parser_families_nul_and_cr(void **state)
 {
 	static const char nul[] = "2024-03-15 09:00:01 UTC [1] LOG:  a\0b";
 	static const char cr[] = "2024/11/20 07:00:47 [error] 1#1: x\r";
@@ -485,26 +491,54 @@ test_parser_prefix_nul_and_cr(void **state)
 	    &r));
 }
 
-/* Runs the parser_prefix tests. */
+/*
+ * Every abbreviation of tz's table is trusted after a stamp where the
+ * reader is strict ("2024-03-15 09:00:01 MEZ ..."), and resolves: the
+ * parser accepts no name tz cannot read.
+ */
+static void
+test_parser_families_zone_names_resolve(void **state)
+{
+	struct record r;
+	char          line[96];
+	const char   *name;
+	int32_t       off;
+	size_t        i;
+	int           rc;
+
+	(void)state;
+	for (i = 0; (name = tz_abbr_nth(i)) != NULL; i++) {
+		snprintf(
+		    line, sizeof(line), "2024-03-15 09:00:01 %s started", name);
+		assert_int_equal(parse_n("generic", line, strlen(line), &r), 1);
+		assert_int_equal(r.tm.zone, TSTAMP_ZONE_ABBR);
+		assert_string_equal(r.tm.abbr, name);
+		rc = tz_abbr_offset(r.tm.abbr, NULL, &off);
+		assert_true(rc == 1 || rc == -1);
+	}
+}
+
+/* Runs the text-header parser tests. */
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parser_prefix_never_reads_past_len),
-	    cmocka_unit_test(test_parser_prefix_samples_are_detected),
-	    cmocka_unit_test(test_parser_prefix_postgres_zones_as_written),
-	    cmocka_unit_test(test_parser_prefix_postgres_is_strict),
-	    cmocka_unit_test(test_parser_prefix_mysql_variants),
-	    cmocka_unit_test(test_parser_prefix_pgbouncer_leaves_openstack),
-	    cmocka_unit_test(test_parser_prefix_spring_fields),
-	    cmocka_unit_test(test_parser_prefix_log4j_leaves_kafka),
-	    cmocka_unit_test(test_parser_prefix_python_needs_a_stamp),
-	    cmocka_unit_test(test_parser_prefix_nginx_before_golog),
-	    cmocka_unit_test(test_parser_prefix_yearless_formats),
-	    cmocka_unit_test(test_parser_prefix_redis_is_not_epoch_first),
-	    cmocka_unit_test(test_parser_prefix_generic_spellings),
-	    cmocka_unit_test(test_parser_prefix_generic_limits),
-	    cmocka_unit_test(test_parser_prefix_nul_and_cr),
+	    cmocka_unit_test(test_parser_families_never_reads_past_len),
+	    cmocka_unit_test(test_parser_families_samples_are_detected),
+	    cmocka_unit_test(test_parser_families_postgres_zones_as_written),
+	    cmocka_unit_test(test_parser_families_postgres_is_strict),
+	    cmocka_unit_test(test_parser_families_mysql_variants),
+	    cmocka_unit_test(test_parser_families_pgbouncer_leaves_openstack),
+	    cmocka_unit_test(test_parser_families_spring_fields),
+	    cmocka_unit_test(test_parser_families_log4j_leaves_kafka),
+	    cmocka_unit_test(test_parser_families_python_needs_a_stamp),
+	    cmocka_unit_test(test_parser_families_nginx_before_golog),
+	    cmocka_unit_test(test_parser_families_yearless_formats),
+	    cmocka_unit_test(test_parser_families_redis_is_not_epoch_first),
+	    cmocka_unit_test(test_parser_families_generic_spellings),
+	    cmocka_unit_test(test_parser_families_generic_limits),
+	    cmocka_unit_test(test_parser_families_nul_and_cr),
+	    cmocka_unit_test(test_parser_families_zone_names_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
