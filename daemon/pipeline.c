@@ -58,44 +58,37 @@ pipeline_load_rules(const struct conf *o, struct rule_set *rs)
 	return errors;
 }
 
-/* The zone for a source: --source-tz by base name, else --tz, else local. */
-static int
-pipeline_zone(const struct conf *o, struct source *src)
+/*
+ * The zone for timestamps without one in input path: --source-tz (by base
+ * name, path or real path), else a configured source's "tz", else --tz,
+ * else the machine's zone; *why says which. NULL for a zone not known.
+ */
+static const struct tz *
+pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 {
-	char *copy = xstrdup(src->path), *real = realpath(src->path, NULL);
-	const char      *base = basename(copy);
+	char            *copy = xstrdup(path), *real = realpath(path, NULL);
+	const char      *base = basename(copy), *zone = NULL, *glob;
 	const struct tz *tz;
-	int              i, rc = 0;
+	int              i;
 
-	const char *zone = NULL, *glob;
-
-	/* --source-tz first, then the configured sources with a zone. */
 	for (i = 0; i < o->nsrctz + o->nsources && zone == NULL; i++) {
 		glob = i < o->nsrctz ? o->srctz_glob[i]
 				     : o->sources[i - o->nsrctz].path;
 		if (glob == NULL ||
 		    (i >= o->nsrctz && o->sources[i - o->nsrctz].tz == NULL))
 			continue;
-		if (fnmatch(glob, base, 0) == 0 ||
-		    fnmatch(glob, src->path, 0) == 0 ||
+		if (fnmatch(glob, base, 0) == 0 || fnmatch(glob, path, 0) == 0 ||
 		    (real != NULL && fnmatch(glob, real, 0) == 0))
 			zone = i < o->nsrctz ? o->srctz_zone[i]
 					     : o->sources[i - o->nsrctz].tz;
 	}
-	if (zone != NULL) {
-		if ((tz = tz_get(zone)) == NULL)
-			rc = -1;
-		else
-			source_set_zone(src, tz, RECORD_ZONE_SOURCE);
-	} else if (o->tz != NULL) {
-		if ((tz = tz_get(o->tz)) == NULL)
-			rc = -1;
-		else
-			source_set_zone(src, tz, RECORD_ZONE_DEFAULT);
-	}
+	*why = zone != NULL ? RECORD_ZONE_SOURCE : RECORD_ZONE_DEFAULT;
+	if (zone == NULL)
+		zone = o->tz;
+	tz = zone != NULL ? tz_get(zone) : tz_local();
 	free(copy);
 	free(real); /* from realpath(3): not ours to route via xmalloc */
-	return rc;
+	return tz;
 }
 
 /*
@@ -106,8 +99,12 @@ int
 pipeline_source_setup(
     const struct conf *o, struct source *src, int64_t gz_mtime, int64_t mtime)
 {
-	if (pipeline_zone(o, src) == -1)
+	enum record_zone_src why;
+	const struct tz     *tz = pipeline_zone(o, src->path, &why);
+
+	if (tz == NULL)
 		return -1;
+	source_set_zone(src, tz, why);
 	if (o->year)
 		source_set_year(src, o->year, 0, RECORD_YEAR_OPTION);
 	else if (gz_mtime > 0)
