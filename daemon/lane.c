@@ -21,9 +21,10 @@ struct lane {
 	struct linebuf   lb;
 	int              awake; /* lb has its buffer */
 	size_t           max_line;
-	uint64_t         off;       /* stream bytes taken */
-	uint64_t         truncated; /* over-long lines, over every wake */
-	struct rule_set *rules;     /* borrowed; NULL: parse only */
+	uint64_t         off;        /* stream bytes taken */
+	uint64_t         truncated;  /* over-long lines, over every wake */
+	uint64_t         limit_hits; /* lines a regex gave up on */
+	struct rule_set *rules;      /* borrowed; NULL: parse only */
 	uint32_t         id;
 	int64_t          min_ts, max_ts;
 	lane_cb          cb;
@@ -104,9 +105,10 @@ lane_id(const struct lane *l)
 static void
 lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 {
-	struct lane_out out = {NULL, NULL, NULL, 0, end};
+	struct lane_out out = {NULL, NULL, NULL, 0, end, 0};
 	struct rule_hit h;
 	struct record  *r;
+	uint64_t        limits = 0;
 
 	r = source_line(&l->src, line, len);
 	out.rec = r;
@@ -115,6 +117,8 @@ lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 		l->min_ts = r->ts_ns;
 	if (r->has_ts && r->ts_ns > l->max_ts)
 		l->max_ts = r->ts_ns;
+	if (l->rules != NULL)
+		limits = rule_set_stats(l->rules)->limit_hits;
 	if (l->rules != NULL && rule_set_match(l->rules, r, &h) == 1) {
 		l->src.matched++;
 		out.hit = &h;
@@ -127,6 +131,10 @@ lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 			l->m.seq = 0;
 			out.m = &l->m;
 		}
+	}
+	if (l->rules != NULL && rule_set_stats(l->rules)->limit_hits > limits) {
+		out.limit_hit = 1;
+		l->limit_hits++;
 	}
 	if (l->cb != NULL)
 		l->cb(l, &out, l->cb_arg);
@@ -218,6 +226,13 @@ int64_t
 lane_min_ts(const struct lane *l)
 {
 	return l->min_ts;
+}
+
+/* Lines a rule's regex gave up on at the PCRE2 limits. */
+uint64_t
+lane_limit_hits(const struct lane *l)
+{
+	return l->limit_hits;
 }
 
 /* Lines cut at the line bound so far. */

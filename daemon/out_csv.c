@@ -61,10 +61,16 @@ csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
 static int
 csv_head(FILE *fp, const struct report *rep)
 {
-	(void)rep;
+	int i;
+
 	fputs("incident,ts,local,last,category,rule,source,line_first,"
 	      "line_last,host,count,trigger,message\r\n",
 	    fp);
+	/* Warnings first, as rows of their own category. */
+	for (i = 0; i < rep->nwarnings; i++) {
+		fputs(",,,,warning,,,,,,,,", fp);
+		csv_field(fp, rep->warnings[i], 1);
+	}
 	return ferror(fp) ? -1 : 0;
 }
 

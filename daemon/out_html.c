@@ -289,12 +289,17 @@ static const char html_head[] =
 static int
 html_begin(FILE *fp, const struct report *rep)
 {
-	int n = rep->nincidents;
+	int n = rep->nincidents, i;
 
 	fputs(html_head, fp);
 	fprintf(fp, "<p>%d incident%s; times in %s.</p>\n", n,
 	    n == 1 ? "" : "s",
 	    rep->display_tz ? tz_name(rep->display_tz) : "UTC");
+	for (i = 0; i < rep->nwarnings; i++) {
+		fputs("<p class=\"warn\"><b>Warning:</b> ", fp);
+		html_text(fp, rep->warnings[i]);
+		fputs("</p>\n", fp);
+	}
 	return ferror(fp) ? -1 : 0;
 }
 

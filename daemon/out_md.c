@@ -318,6 +318,13 @@ md_head(FILE *fp, const struct report *rep)
 	    "%d source%s (%llu lines matched a rule).\n\n",
 	    n, n == 1 ? "" : "s", (unsigned long long)lines, rep->nsources,
 	    rep->nsources == 1 ? "" : "s", (unsigned long long)matched);
+	for (i = 0; i < rep->nwarnings; i++) {
+		fputs("> **Warning:** ", fp);
+		md_text(fp, rep->warnings[i]);
+		fputs("\n", fp);
+	}
+	if (rep->nwarnings > 0)
+		fputs("\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
 

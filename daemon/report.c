@@ -44,6 +44,7 @@ report_source_take(struct report_source *rs, const struct source *s)
 	rs->no_ts = s->no_ts;
 	rs->continuations = s->continuations;
 	rs->unknown_zone = s->unknown_zone;
+	rs->invalid = s->bad_ts;
 }
 
 /* The name of source id i ("api" for notes added by hand). */

@@ -26,6 +26,7 @@ struct lane_out {
 	const struct match    *m;   /* NULL: no hit, or no time */
 	uint64_t               lineno;
 	uint64_t               end_off; /* stream offset past the line */
+	int limit_hit; /* a rule gave up on it at the PCRE2 match limit */
 };
 
 typedef void (*lane_cb)(struct lane *, const struct lane_out *, void *);
@@ -47,5 +48,6 @@ uint64_t             lane_resume_offset(const struct lane *);
 int64_t              lane_min_ts(const struct lane *);
 int64_t              lane_max_ts(const struct lane *);
 uint64_t             lane_truncated(const struct lane *);
+uint64_t             lane_limit_hits(const struct lane *);
 
 #endif /* LANE_H */
