@@ -29,7 +29,9 @@ struct lane {
 	int64_t          min_ts, max_ts;
 	lane_cb          cb;
 	void            *cb_arg;
-	struct match     m; /* the match being handed out */
+	struct match     m;     /* the match being handed out */
+	char            *clean; /* a line without its escape sequences */
+	size_t           cleancap;
 };
 
 /* Creates a lane for input name with source id id, lines <= max_line. */
@@ -55,6 +57,7 @@ lane_free(struct lane *l)
 		return;
 	lane_sleep(l);
 	source_free(&l->src);
+	free(l->clean);
 	free(l);
 }
 
@@ -101,15 +104,77 @@ lane_id(const struct lane *l)
 	return l->id;
 }
 
+/*
+ * Length of the terminal escape sequence at p (p[0] is ESC): CSI
+ * (ESC [ ... final byte), OSC (ESC ] ... BEL or ESC \), or a two-byte
+ * escape. Colour codes in logs are such sequences.
+ */
+static size_t
+lane_escape(const char *p, const char *end)
+{
+	const char *q = p + 2;
+
+	if (p + 1 >= end)
+		return 1;
+	if (p[1] == '[') {
+		while (q < end && (unsigned char)*q >= 0x20 &&
+		    (unsigned char)*q <= 0x3f)
+			q++; /* parameter and intermediate bytes */
+		return (size_t)((q < end ? q + 1 : q) - p);
+	}
+	if (p[1] == ']') {
+		while (q < end && *q != '\a' && !(*q == 0x1b && q + 1 < end))
+			q++;
+		return (size_t)((q < end ? q + 1 + (*q == 0x1b) : q) - p);
+	}
+	return 2;
+}
+
+/*
+ * The line without terminal escape sequences (ANSI colours): in the
+ * lane's buffer when it had some, else the line itself.
+ */
+static const char *
+lane_strip(struct lane *l, const char *line, size_t *len)
+{
+	const char *p = line, *end = line + *len, *esc;
+	size_t      n = 0;
+
+	if ((esc = memchr(line, 0x1b, *len)) == NULL)
+		return line;
+	if (l->cleancap < *len) {
+		free(l->clean);
+		l->cleancap = *len > l->max_line ? *len : l->max_line;
+		l->clean = xmalloc(l->cleancap);
+	}
+	while (esc != NULL) {
+		memcpy(l->clean + n, p, (size_t)(esc - p));
+		n += (size_t)(esc - p);
+		p = esc + lane_escape(esc, end);
+		esc = memchr(p, 0x1b, (size_t)(end - p));
+	}
+	memcpy(l->clean + n, p, (size_t)(end - p));
+	*len = n + (size_t)(end - p);
+	return l->clean;
+}
+
 /* Runs one line through the stages and tells the callback. */
 static void
 lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 {
-	struct lane_out out = {NULL, NULL, NULL, 0, end, 0};
+	struct lane_out out = {NULL, NULL, NULL, 0, end, 0, 0};
 	struct rule_hit h;
 	struct record  *r;
 	uint64_t        limits = 0;
 
+	if (l->awake && l->lb.cut)
+		out.cut = 1;
+	if (l->src.lineno == 0 && len >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3; /* a UTF-8 byte order mark before the first line */
+		len -= 3;
+	}
+	line = lane_strip(l, line, &len);
 	r = source_line(&l->src, line, len);
 	out.rec = r;
 	out.lineno = l->src.lineno;

@@ -27,6 +27,7 @@ struct lane_out {
 	uint64_t               lineno;
 	uint64_t               end_off; /* stream offset past the line */
 	int limit_hit; /* a rule gave up on it at the PCRE2 match limit */
+	int cut;       /* longer than the line bound: cut to it */
 };
 
 typedef void (*lane_cb)(struct lane *, const struct lane_out *, void *);
