@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "incident.h"
 #include "log.h"
@@ -21,6 +22,8 @@
 #define RING_MAX          256
 #define PENDING_MAX       256
 #define INCIDENT_ONSET_NS (120 * TSTAMP_NS_PER_S)
+#define INCIDENT_TAPER_NS (120 * TSTAMP_NS_PER_S) /* failures after a fix */
+#define INCIDENT_BURST_NS (60 * TSTAMP_NS_PER_S)  /* gap within a deploy run */
 #define NS                TSTAMP_NS_PER_S
 
 /* Recent non-failure matches, oldest first, the oldest dropped when full. */
@@ -50,6 +53,7 @@ struct incident_engine {
 };
 
 static void incident_set_id(struct incident *, const struct match *);
+static int  incident_is_trigger_cat(enum category);
 
 /* The rule behind note entries added through the API. */
 static const struct rule_ref note_rule = {
@@ -147,9 +151,11 @@ incident_msg_hash(const char *s)
 }
 
 /*
- * The coalescing key: rule, source and host; for categories that are not
- * failures also the message, so two different alerts or deploys stay two
- * entries while a repeated one becomes a run.
+ * The coalescing key: rule, source and host. For alerts, restarts and
+ * recoveries also the message, so two different alerts stay two entries
+ * while a repeated one becomes a run. Deploys, config changes and
+ * rollbacks of one rule and source fold into one entry per burst
+ * (incident_entry_is): an apt run upgrading 150 packages is one trigger.
  */
 static uint32_t
 incident_key(const struct match *m)
@@ -158,19 +164,26 @@ incident_key(const struct match *m)
 
 	h ^= (uint32_t)m->group * 40503u;
 	h ^= incident_msg_hash(m->host) * 31u;
-	if (!match_is_failure(m))
+	if (!match_is_failure(m) && !incident_is_trigger_cat(m->cat))
 		h ^= incident_msg_hash(m->message) ^
 		    incident_msg_hash(m->title) * 7u;
 	return h;
 }
 
-/* 1 if entry x is the run match m belongs to. */
+/*
+ * 1 if entry x is the run match m belongs to; a trigger-like run takes
+ * only matches within a burst of its last one.
+ */
 static int
 incident_entry_is(
     const struct incident_entry *x, const struct match *m, uint32_t key)
 {
-	return x->key == key && x->rule == m->ref && x->group == m->group &&
-	    strcmp(x->host, m->host) == 0;
+	if (x->key != key || x->rule != m->ref || x->group != m->group ||
+	    strcmp(x->host, m->host) != 0)
+		return 0;
+	return !incident_is_trigger_cat(m->cat) ||
+	    (m->ts_ns >= x->first_ns - INCIDENT_BURST_NS &&
+		m->ts_ns <= x->last_ns + INCIDENT_BURST_NS);
 }
 
 /* What an entry made from m costs: the struct and its strings. */
@@ -571,9 +584,61 @@ incident_is_action(enum category cat)
 }
 
 /*
- * Finds the mitigation: the earliest rollback, restart or config change
- * from two minutes before the last failure to the end, i.e. the action
- * after which failures stopped.
+ * 1 if a restart entry tells of something going down rather than being
+ * brought back: a stop or a shutdown is never what mitigated a failure.
+ */
+static int
+incident_is_stop(const struct incident_entry *x)
+{
+	static const char *const words[] = {"stopped", "stopping", "shutdown",
+	    "shutting down", "shut down", "terminated", "terminating",
+	    "exiting", "aborting", "killed", NULL};
+	int                      i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(x->message, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* 1 if a crash was seen after time t: a restart then did not hold. */
+static int
+incident_crash_after(const struct incident *inc, int64_t t)
+{
+	int i;
+
+	for (i = 0; i < inc->nentries; i++)
+		if (inc->entries[i].rule->cat == CATEGORY_CRASH &&
+		    inc->entries[i].last_ns > t)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if action x can be what mitigated inc: taken after the first failure
+ * second, no earlier than a grace before the last failure (failures in
+ * flight taper off: two minutes, or half the incident when it is short),
+ * and, for a restart, a start that held (not a stop, no crash after it).
+ */
+static int
+incident_mitigates(const struct incident *inc, const struct incident_entry *x)
+{
+	int64_t grace = (inc->last_failure_ns - inc->start_ns) / 2;
+
+	if (grace > INCIDENT_TAPER_NS)
+		grace = INCIDENT_TAPER_NS;
+	if (!incident_is_action(x->rule->cat) || x->trigger ||
+	    x->first_ns < inc->start_ns + NS ||
+	    x->first_ns < inc->last_failure_ns - grace ||
+	    x->first_ns > inc->end_ns)
+		return 0;
+	return x->rule->cat != CATEGORY_RESTART ||
+	    (!incident_is_stop(x) && !incident_crash_after(inc, x->first_ns));
+}
+
+/*
+ * Finds the mitigation: the earliest action after which failures stopped
+ * (incident_mitigates), or none.
  */
 static void
 incident_mitigation(struct incident *inc)
@@ -585,9 +650,7 @@ incident_mitigation(struct incident *inc)
 	inc->mitigated_entry = -1;
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (!incident_is_action(x->rule->cat) || x->trigger ||
-		    x->first_ns < inc->last_failure_ns - 120 * NS ||
-		    x->first_ns > inc->end_ns)
+		if (!incident_mitigates(inc, x))
 			continue;
 		if (inc->mitigated_ns < 0 || x->first_ns < inc->mitigated_ns) {
 			inc->mitigated_ns = x->first_ns;

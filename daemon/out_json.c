@@ -101,6 +101,8 @@ out_json_triggers(const struct incident *inc)
 			TSTAMP_NS_PER_S)));
 		json_object_set_new(o, "rule", json_string(x->rule->id));
 		json_object_set_new(o, "message", json_string(x->message));
+		json_object_set_new(
+		    o, "count", json_integer((json_int_t)x->count));
 		json_array_append_new(a, o);
 	}
 	return a;
