@@ -152,9 +152,19 @@ out_json_milestones(json_t *o, const struct incident *inc)
 		? json_integer((json_int_t)((inc->detected_ns - inc->start_ns) /
 		      TSTAMP_NS_PER_S))
 		: json_null());
+	json_object_set_new(o, "time_to_mitigate_s",
+	    inc->mitigated_ns >= 0
+		? json_integer(
+		      (json_int_t)((inc->mitigated_ns - inc->start_ns) /
+			  TSTAMP_NS_PER_S))
+		: json_null());
+	/* From detection to the end: how long responders took, once they
+	 * knew (duration_s is from the first failure). */
 	json_object_set_new(o, "time_to_recover_s",
-	    json_integer(
-		(json_int_t)((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
+	    inc->detected_ns >= 0 && !inc->open
+		? json_integer((json_int_t)((inc->end_ns - inc->detected_ns) /
+		      TSTAMP_NS_PER_S))
+		: json_null());
 }
 
 /* The notes, their times in UTC. */
