@@ -228,6 +228,7 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	x->first_off = m->utc_offset;
 	x->first_frac = x->last_frac = m->frac_digits;
 	x->line_first = x->line_last = m->lineno;
+	x->line_lo = x->line_hi = m->lineno;
 	x->text = xmalloc(incident_entry_size(m) - sizeof(*x));
 	x->host = incident_text(x->text, &at, m->host, strlen(m->host) + 1);
 	x->message = incident_text(
@@ -253,6 +254,10 @@ incident_add(
 		if (!incident_entry_is(x, m, key))
 			continue;
 		x->count++;
+		if (m->source == x->source && m->lineno < x->line_lo)
+			x->line_lo = m->lineno;
+		if (m->source == x->source && m->lineno > x->line_hi)
+			x->line_hi = m->lineno;
 		if (m->ts_ns >= x->last_ns) {
 			x->last_ns = m->ts_ns;
 			x->last_frac = m->frac_digits;
@@ -263,6 +268,8 @@ incident_add(
 			x->first_ns = m->ts_ns;
 			x->first_frac = m->frac_digits;
 			x->line_first = m->lineno;
+			if (m->source != x->source)
+				x->line_lo = x->line_hi = m->lineno;
 			x->source = m->source;
 		}
 		return x;
@@ -981,6 +988,9 @@ incident_engine_feed(struct incident_engine *e, const struct match *in)
 	struct match        copy = *in;
 	const struct match *m = &copy;
 
+	/* Trimmed here, not after: a caller that takes closed incidents
+	 * (incident_engine_take_closed) after each feed loses none. */
+	incident_trim(e);
 	copy.ref = incident_ref(e, in);
 	incident_engine_advance(e, m->ts_ns);
 	inc = e->cur;
@@ -994,7 +1004,6 @@ incident_engine_feed(struct incident_engine *e, const struct match *in)
 		if (inc != NULL)
 			incident_take(e, inc, m);
 	}
-	incident_trim(e);
 }
 
 /* Moves event time to now_ns, closing an incident quiet for too long. */
@@ -1018,14 +1027,13 @@ incident_engine_finish(struct incident_engine *e)
 {
 	struct incident *inc = e->cur;
 
-	if (inc == NULL)
-		return;
-	if (inc->last_recovery_ns > inc->last_failure_ns) {
+	if (inc != NULL && inc->last_recovery_ns > inc->last_failure_ns)
 		incident_close(e);
-		return;
+	else if (inc != NULL) {
+		incident_finalize(e, inc);
+		inc->open = 1;
 	}
-	incident_finalize(e, inc);
-	inc->open = 1;
+	incident_trim(e);
 }
 
 /* How many incidents the engine holds. */

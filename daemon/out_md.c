@@ -80,10 +80,8 @@ md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 		    (unsigned long long)hi);
 		return;
 	}
-	if (hi < lo) { /* the last in time came from an earlier line */
-		lo = x->line_last;
-		hi = x->line_first;
-	}
+	lo = x->line_lo; /* every line of the run: first to last in the file */
+	hi = x->line_hi;
 	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
 	    (unsigned long long)lo);
 	if (hi != lo)

@@ -549,15 +549,26 @@ replay_write(struct replay *rp, const struct incident *inc)
 }
 
 /*
- * Feeds every final match of the merge to the engine, and writes out the
- * incidents that closed: they never change again, so none is kept.
+ * Writes out the incidents that closed, before the engine's bound could
+ * drop them: they never change again, so none is kept.
  */
+static void
+replay_take_closed(struct replay *rp)
+{
+	struct incident *inc;
+
+	while ((inc = incident_engine_take_closed(rp->engine)) != NULL) {
+		replay_write(rp, inc);
+		incident_free(inc);
+	}
+}
+
+/* Feeds every final match of the merge to the engine. */
 static void
 replay_drain(struct replay *rp)
 {
-	struct incident *inc;
-	struct match     m;
-	int              src;
+	struct match m;
+	int          src;
 
 	while (merge_pop(rp->merge, &m, &src)) {
 		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
@@ -568,10 +579,7 @@ replay_drain(struct replay *rp)
 		else if (match_is_failure(&m) && m.ts_ns > rp->o->until_ns &&
 		    m.ts_ns < rp->cut_after)
 			rp->cut_after = m.ts_ns;
-	}
-	while ((inc = incident_engine_take_closed(rp->engine)) != NULL) {
-		replay_write(rp, inc);
-		incident_free(inc);
+		replay_take_closed(rp);
 	}
 }
 
@@ -918,6 +926,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	replay_run(&rp);
 	progress_done(&rp.pg);
 	incident_engine_advance(rp.engine, rp.max_ts);
+	replay_take_closed(&rp);
 	incident_engine_finish(rp.engine);
 	if (replay_output(&rp) == -1 && rp.status == 0)
 		rp.status = 1;

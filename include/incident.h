@@ -47,7 +47,8 @@ struct incident_entry {
 	int32_t                first_off;
 	int                    first_frac, last_frac;
 	uint64_t               count;
-	uint64_t               line_first, line_last;
+	uint64_t               line_first, line_last; /* of first, last */
+	uint64_t               line_lo, line_hi;      /* span, in source */
 	uint32_t               key;
 	const char            *host, *message, *title; /* in text */
 	const char            *fields; /* "k\0v\0k\0v\0", in text */
