@@ -39,7 +39,7 @@ CMOCKA_LIBS	= $(shell pkg-config --libs cmocka 2>/dev/null)
 
 SRCS	 = $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
 	   $(wildcard parsers/*.c)
-OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
+OBJS	 = $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/page.o
 UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 
@@ -68,6 +68,20 @@ FORCE:
 
 $(BUILD)/timelined: $(BUILD)/daemon/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The live page (daemon/page/index.html) is served from the binary and is
+# replay's HTML: its bytes become a C array (od is in coreutils).
+$(BUILD)/page.c: daemon/page/index.html
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by the Makefile. */'; \
+	  echo '#include <stddef.h>'; echo '#include "page.h"'; \
+	  echo 'const unsigned char page_html[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; echo 'const size_t page_html_len = sizeof(page_html);'; \
+	} > $@
+
+$(BUILD)/page.o: $(BUILD)/page.c include/page.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
@@ -152,7 +166,8 @@ FUZZ_CC		 = clang
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS	 = -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(FUZZ_SAN)
-FUZZ_OBJS	 = $(SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_parse.o
+FUZZ_OBJS	 = $(SRCS:%.c=build/fuzz/%.o) build/fuzz/page.o \
+		   build/fuzz/tests/fuzz/fuzz_parse.o
 FUZZ_TIME	?= 60
 FUZZ_ARGS	?= -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		   -print_final_stats=1
