@@ -274,6 +274,7 @@ main(int argc, char *argv[])
 	int           ch, rc;
 
 	log_init(0, -1);
+	tz_init(getenv("TZDIR"), getenv("TZ"));
 	if (argc < 2)
 		usage(2);
 	cmd = argv[1];

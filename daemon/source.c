@@ -119,8 +119,9 @@ source_abbr(struct source *src, struct record *r, int32_t *off)
 
 	if ((rc = tz_abbr_offset(r->tm.abbr, src->tz, off)) == 1)
 		return 0;
-	/* ambiguous: not the IANA file of the same name ("EST" is -05) */
-	if (rc == 0 && (tz = tz_get(r->tm.abbr)) != NULL) {
+	/* Ambiguous: not the IANA file of the same name ("EST" is -05).
+	 * Unknown: a zone already loaded, never a file opened per line. */
+	if (rc == 0 && (tz = tz_get_loaded(r->tm.abbr)) != NULL) {
 		r->zone_src = RECORD_ZONE_EXPLICIT;
 		*off = tz_offset_at(tz, tstamp_local_seconds(&r->tm));
 		return 0;
