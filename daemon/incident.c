@@ -945,6 +945,36 @@ incident_engine_dropped(const struct incident_engine *e)
 	return e->dropped;
 }
 
+/*
+ * The oldest event time the engine's open state still depends on: before
+ * it, lines can be read again from an empty engine and come out the same
+ * (the open incident from its triggers on, pending failures and whatever
+ * could still become a trigger; a quiet period more, so that a partial
+ * incident re-read from there has closed before anything that matters).
+ * INT64_MIN before the first match.
+ */
+int64_t
+incident_engine_low_water(const struct incident_engine *e)
+{
+	int64_t t = e->now_ns - e->conf.open_window_ns;
+
+	if (e->now_ns == INT64_MIN)
+		return INT64_MIN;
+	if (e->cur != NULL && e->cur->start_ns < t)
+		t = e->cur->start_ns;
+	if (e->npending > 0 && e->pending[0].ts_ns < t)
+		t = e->pending[0].ts_ns;
+	return t - e->conf.lookback_ns - e->conf.open_window_ns -
+	    e->conf.quiet_ns;
+}
+
+/* Event time: the newest match's, or what advance() moved it to. */
+int64_t
+incident_engine_now(const struct incident_engine *e)
+{
+	return e->now_ns;
+}
+
 /* Brings the open incident's derived parts up to date. */
 void
 incident_engine_sync(struct incident_engine *e)

@@ -241,6 +241,26 @@ lane_flush(struct lane *l)
 	linebuf_flush(&l->lb, lane_line_cb, l);
 }
 
+/*
+ * Passes over n bytes of the stream without reading them (padding, the
+ * rest of a line begun before reading started); at a line boundary.
+ */
+void
+lane_skip(struct lane *l, uint64_t n)
+{
+	if (l->awake)
+		l->lb.off += n;
+	else
+		l->off += n;
+}
+
+/* 1 if a partial last line waits for its end. */
+int
+lane_holding(const struct lane *l)
+{
+	return l->awake && (l->lb.len > 0 || l->lb.discarding);
+}
+
 /* Runs one whole line that ends at stream offset end (no framing). */
 void
 lane_line(struct lane *l, const char *line, size_t len, uint64_t end)
@@ -263,6 +283,34 @@ lane_sleep(struct lane *l)
 		l->awake = 0;
 	}
 	source_release(&l->src);
+}
+
+/*
+ * Where reading could resume from: the start of the line not yet run,
+ * with the state the lines before it left.
+ */
+void
+lane_mark(const struct lane *l, struct lane_mark *m)
+{
+	m->offset = lane_resume_offset(l);
+	m->max_ts = l->max_ts;
+	source_snapshot(&l->src, &m->snap);
+}
+
+/*
+ * Makes a fresh (or sleeping) lane go on from mark m: the caller reads
+ * the input again from m->offset.
+ */
+void
+lane_restore(struct lane *l, const struct lane_mark *m)
+{
+	if (l->awake) {
+		linebuf_free(&l->lb);
+		l->awake = 0;
+	}
+	l->off = m->offset;
+	l->max_ts = m->max_ts;
+	source_restore(&l->src, &m->snap);
 }
 
 /* Stream bytes the lane has taken (including a partial line held). */

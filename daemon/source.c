@@ -265,6 +265,50 @@ source_line(struct source *src, const char *line, size_t len)
 	return r;
 }
 
+/* Copies the running state a resumed read needs into snap. */
+void
+source_snapshot(const struct source *src, struct source_snap *snap)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->lineno = src->lineno;
+	snap->prev_utc_s = src->prev_utc_s;
+	snap->prev_mon = src->prev_mon;
+	snap->year_shift = src->year_shift;
+	snap->have_prev = src->have_prev;
+	snap->prev_bad = src->prev_bad;
+	snap->prev_ts_ns = src->prev_ts_ns;
+	snap->prev_off = src->prev_off;
+	snap->prev_frac = src->prev_frac;
+	snap->prev_zsrc = (int)src->prev_zsrc;
+	snap->prev_ysrc = (int)src->prev_ysrc;
+	snap->ref_s = src->ref_s;
+	if (src->pst.last != NULL)
+		snprintf(snap->format, sizeof(snap->format), "%s",
+		    src->pst.last->name);
+	snap->hdr = src->pst.hdr;
+}
+
+/* Puts a snapshot's running state back (counters stay as they are). */
+void
+source_restore(struct source *src, const struct source_snap *snap)
+{
+	src->lineno = snap->lineno;
+	src->prev_utc_s = snap->prev_utc_s;
+	src->prev_mon = snap->prev_mon;
+	src->year_shift = snap->year_shift;
+	src->have_prev = snap->have_prev;
+	src->prev_bad = snap->prev_bad;
+	src->prev_ts_ns = snap->prev_ts_ns;
+	src->prev_off = snap->prev_off;
+	src->prev_frac = snap->prev_frac;
+	src->prev_zsrc = (enum record_zone_src)snap->prev_zsrc;
+	src->prev_ysrc = (enum record_year_src)snap->prev_ysrc;
+	if (snap->ref_s != 0)
+		src->ref_s = snap->ref_s;
+	src->pst.last = snap->format[0] ? parser_find(snap->format) : NULL;
+	src->pst.hdr = snap->hdr;
+}
+
 /* The format that read most of the source's lines, or "unknown". */
 const char *
 source_format(const struct source *src)

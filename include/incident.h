@@ -119,6 +119,8 @@ void incident_engine_feed(struct incident_engine *, const struct match *);
 void incident_engine_advance(struct incident_engine *, int64_t);
 void incident_engine_finish(struct incident_engine *);
 void incident_engine_sync(struct incident_engine *);
+int64_t incident_engine_low_water(const struct incident_engine *);
+int64_t incident_engine_now(const struct incident_engine *);
 int  incident_engine_count(const struct incident_engine *);
 const struct incident *incident_engine_get(const struct incident_engine *, int);
 const struct incident *

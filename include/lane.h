@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "source.h"
+
 struct lane;
 struct match;
 struct record;
@@ -32,6 +34,16 @@ struct lane_out {
 
 typedef void (*lane_cb)(struct lane *, const struct lane_out *, void *);
 
+/*
+ * A place to go on reading from after a restart: a line boundary, the
+ * newest time of the lines before it, and the source's state there.
+ */
+struct lane_mark {
+	uint64_t           offset;
+	int64_t            max_ts; /* of every line before; INT64_MIN: none */
+	struct source_snap snap;
+};
+
 struct lane         *lane_new(const char *, uint32_t, size_t);
 void                 lane_free(struct lane *);
 void                 lane_set_rules(struct lane *, struct rule_set *);
@@ -42,8 +54,12 @@ const struct source *lane_source_const(const struct lane *);
 uint32_t             lane_id(const struct lane *);
 void                 lane_feed(struct lane *, const char *, size_t);
 void                 lane_flush(struct lane *);
+void                 lane_skip(struct lane *, uint64_t);
+int                  lane_holding(const struct lane *);
 void                 lane_line(struct lane *, const char *, size_t, uint64_t);
 void                 lane_sleep(struct lane *);
+void                 lane_mark(const struct lane *, struct lane_mark *);
+void                 lane_restore(struct lane *, const struct lane_mark *);
 uint64_t             lane_offset(const struct lane *);
 uint64_t             lane_resume_offset(const struct lane *);
 int64_t              lane_min_ts(const struct lane *);
