@@ -44,7 +44,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench fuzz rules-check
+	lint format check-format bench fuzz rules-check recv-dump
 
 all: timelined
 
@@ -105,8 +105,19 @@ rules-check: timelined
 	    { cat build/labelled.txt; echo "labelled set: a category fell under 0.85"; exit 1; }
 	@grep overall build/labelled.txt
 
-system: timelined
-	$(PYTHON) tests/system/run ./timelined
+# The syslog receivers' test driver (tests/tools/recv_dump.c), for the
+# system tests; they find it through RECV_DUMP.
+RECV_DUMP = $(BUILD)/tools/recv_dump
+
+recv-dump: $(RECV_DUMP)
+
+$(RECV_DUMP): tests/tools/recv_dump.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) -lm
+
+system: timelined $(RECV_DUMP)
+	RECV_DUMP=$(RECV_DUMP) $(PYTHON) tests/system/run ./timelined
 
 # Our scenarios (tests/scenarios/, made by tests/fixtures/gen_scenarios/
 # gen.py, expected times written by hand), scored by our own scorer, plus
