@@ -92,6 +92,16 @@ static const struct conf_key conf_keys[] = {
 	"where read positions and closed incidents are kept (daemon)"},
     {"api_token_file", NULL, NULL, NULL, CONF_STR, OFF(api_token_file), 0, 0,
 	"file holding the bearer token for notes"},
+    {"read_from_head", NULL, NULL, NULL, CONF_BOOL, OFF(read_from_head), 0, 1,
+	"at the very first start, read files already there from their start "
+	"(default: from their end, like tail -F) (daemon)"},
+    {"inotify", NULL, NULL, NULL, CONF_BOOL, OFF(inotify), 0, 1,
+	"false: find changes by polling only, once a second (NFS) (daemon)"},
+    {"match_log", NULL, NULL, NULL, CONF_STR, OFF(match_log), 0, 0,
+	"file to append every classified line to, as `match` prints it, "
+	"each line once across restarts (daemon)"},
+    {"match_log_all", NULL, NULL, NULL, CONF_BOOL, OFF(match_log_all), 0, 1,
+	"match_log also gets the lines no rule matched (daemon)"},
 };
 
 #define CONF_NKEYS ((int)(sizeof(conf_keys) / sizeof(conf_keys[0])))
@@ -169,6 +179,7 @@ conf_new(void)
 	cf->progress = -1;
 	cf->listen = xstrdup("127.0.0.1:8047");
 	cf->state_dir = xstrdup("/var/lib/timelined");
+	cf->inotify = 1;
 	return cf;
 }
 

@@ -29,10 +29,10 @@ struct tail {
 	char             *path;
 	int               fd;
 	struct tail_ident id;
-	uint64_t          off;        /* the next byte to read */
-	int               detached;   /* no longer at its path */
-	int               skip_nul;   /* after a truncation: NUL padding */
-	int               skip_line;  /* started mid-line: drop to its end */
+	uint64_t          off;       /* the next byte to read */
+	int               detached;  /* no longer at its path */
+	int               skip_nul;  /* after a truncation: NUL padding */
+	int               skip_line; /* started mid-line: drop to its end */
 	uint64_t          truncations;
 	struct lane      *lane; /* borrowed */
 	struct lane_mark  marks[TAIL_MARKS];
@@ -278,6 +278,24 @@ tail_feed(struct tail *t, const char *p, size_t n)
 }
 
 /*
+ * 1 if the file that grew no longer starts with the bytes it started
+ * with: truncated and written again past our place between two looks
+ * (copytruncate under a busy writer), or a writer without O_APPEND left a
+ * hole of NULs. A head that was short is taken longer as the file grows.
+ */
+static int
+tail_rewritten(struct tail *t, const struct stat *st)
+{
+	if (t->id.head_len > 0 &&
+	    tail_hash_at(t->fd, 0, t->id.head_len) != t->id.head_hash)
+		return 1;
+	if (t->id.head_len < TAIL_HEAD &&
+	    (uint64_t)st->st_size > t->id.head_len)
+		tail_identify(t->fd, &t->id);
+	return 0;
+}
+
+/*
  * Reads what the file gained, at most n bytes into buf, and feeds it to
  * the lane; *got says how many bytes. A file that shrank is read again
  * from 0. A file detached from its path ends when it is read to its end.
@@ -295,11 +313,13 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 		log_warn("%s", t->path);
 		return TAIL_ERROR;
 	}
-	if ((uint64_t)st.st_size < t->off) {
+	if ((uint64_t)st.st_size < t->off ||
+	    ((uint64_t)st.st_size > t->off && tail_rewritten(t, &st))) {
 		t->off = 0;
 		t->skip_nul = 1;
 		t->skip_line = 0;
 		t->truncations++;
+		tail_identify(t->fd, &t->id); /* its new head */
 		lane_sleep(t->lane);
 		tail_mark_reset(t);
 		t->marks[0].offset = 0;
@@ -337,6 +357,40 @@ tail_moved(struct tail *t)
 		return 1;
 	return (uint64_t)st.st_dev != t->id.dev ||
 	    (uint64_t)st.st_ino != t->id.ino;
+}
+
+/*
+ * Hands out a last line that has waited too long for its newline (a
+ * writer that paused mid-line): from here it is a line, and reading goes
+ * on after it.
+ */
+void
+tail_flush(struct tail *t)
+{
+	lane_flush(t->lane);
+	tail_mark(t);
+}
+
+/*
+ * The open file was found at another path (renamed to a name the daemon
+ * also follows): it is followed there from now on, as if it had always
+ * been.
+ */
+void
+tail_repath(struct tail *t, const char *path)
+{
+	free(t->path);
+	t->path = xstrdup(path);
+	t->detached = 0;
+}
+
+/* 1 if the open file is the one st describes (device and inode). An
+ * open file's inode cannot be reused, so this is exact. */
+int
+tail_is(const struct tail *t, const struct stat *st)
+{
+	return t->fd >= 0 && (uint64_t)st->st_dev == t->id.dev &&
+	    (uint64_t)st->st_ino == t->id.ino;
 }
 
 /* Marks the file as no longer at its path: read to its end, then done. */
@@ -423,7 +477,8 @@ tail_find_ident(const char *path, const struct tail_ident *id)
 			continue;
 		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 			continue;
-		if (tail_identify(fd, &now) == -1 || now.head_len < id->head_len ||
+		if (tail_identify(fd, &now) == -1 ||
+		    now.head_len < id->head_len ||
 		    tail_hash_at(fd, 0, id->head_len) != id->head_hash) {
 			close(fd);
 			fd = -1;

@@ -123,6 +123,16 @@ incident_engine_free(struct incident_engine *e)
 	free(e);
 }
 
+/* Takes new settings (a reload); what is open keeps going under them. */
+void
+incident_engine_set_conf(
+    struct incident_engine *e, const struct incident_conf *c)
+{
+	e->conf = *c;
+	if (e->conf.min_failures < 1)
+		e->conf.min_failures = 1;
+}
+
 /* Sets the function told of every new or updated entry. */
 void
 incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)

@@ -64,7 +64,7 @@ pipeline_load_rules(const struct conf *o, struct rule_set *rs)
  * name, path or real path), else a configured source's "tz", else --tz,
  * else the machine's zone; *why says which. NULL for a zone not known.
  */
-static const struct tz *
+const struct tz *
 pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 {
 	char            *copy = xstrdup(path), *real = realpath(path, NULL);

@@ -172,6 +172,9 @@ report_note(const struct report *rep, const struct incident_note *nt, char *buf,
 		    (double)nt->shift_ns / (3600.0 * TSTAMP_NS_PER_S),
 		    report_source_name(rep, nt->src_a));
 		break;
+	case INCIDENT_NOTE_TEXT:
+		n = snprintf(buf, size, "%s", nt->text ? nt->text : "");
+		break;
 	case INCIDENT_NOTE_DROPPED:
 		n = snprintf(buf, size,
 		    "%llu matches were not kept: more than the entry limit "

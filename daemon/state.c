@@ -124,14 +124,14 @@ state_file_json(const struct state_file *f)
 	const struct tail_saved *s = &f->saved;
 
 	return json_pack("{s:s, s:b, s:I, s:I, s:o, s:i, s:I, s:I, s:o, s:I, "
-			 "s:o}",
+			 "s:I, s:o}",
 	    "path", f->path, "gone", f->gone, "dev", (json_int_t)s->id.dev,
 	    "ino", (json_int_t)s->id.ino, "head_hash",
 	    state_hex(s->id.head_hash), "head_len", (int)s->id.head_len,
 	    "offset", (json_int_t)s->mark.offset, "max_ts",
 	    (json_int_t)s->mark.max_ts, "back_hash", state_hex(s->back_hash),
-	    "size_seen", (json_int_t)s->size_seen, "snap",
-	    state_snap(&s->mark.snap));
+	    "size_seen", (json_int_t)s->size_seen, "done", (json_int_t)s->done,
+	    "snap", state_snap(&s->mark.snap));
 }
 
 /* Writes all of buf to fd; 0, or -1. */
@@ -174,10 +174,11 @@ state_text(const struct state *st)
 
 	for (i = 0; i < st->nfiles; i++)
 		json_array_append_new(files, state_file_json(&st->files[i]));
-	o = json_pack("{s:i, s:i, s:I, s:I, s:o}", "timelined_state",
+	o = json_pack("{s:i, s:i, s:I, s:I, s:I, s:o}", "timelined_state",
 	    STATE_VERSION, "snap_size", (int)sizeof(struct source_snap),
 	    "now_ns", (json_int_t)st->now_ns, "journal",
-	    (json_int_t)st->journal, "files", files);
+	    (json_int_t)st->journal, "match_log", (json_int_t)st->match_log,
+	    "files", files);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;
@@ -191,8 +192,8 @@ state_text(const struct state *st)
 int
 state_write(const char *dir, const struct state *st)
 {
-	char  tmp[PATH_MAX], cur[PATH_MAX], prev[PATH_MAX], *text;
-	int   fd, rc = -1;
+	char tmp[PATH_MAX], cur[PATH_MAX], prev[PATH_MAX], *text;
+	int  fd, rc = -1;
 
 	snprintf(tmp, sizeof(tmp), "%s/%s", dir, STATE_TMP);
 	snprintf(cur, sizeof(cur), "%s/%s", dir, STATE_FILE);
@@ -258,12 +259,12 @@ state_snap_read(json_t *o, struct source_snap *s)
 	if (json_unpack(o,
 		"{s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:i, s:i, "
 		"s:I, s:s, s:o}",
-		"lineno", &lineno, "prev_utc_s", &utc, "prev_mon",
-		&s->prev_mon, "year_shift", &s->year_shift, "have_prev",
-		&s->have_prev, "prev_bad", &s->prev_bad, "prev_ts_ns", &ts,
-		"prev_off", &s->prev_off, "prev_frac", &s->prev_frac,
-		"prev_zsrc", &s->prev_zsrc, "prev_ysrc", &s->prev_ysrc, "ref_s",
-		&ref, "format", &format, "hdr", &hdr) == -1)
+		"lineno", &lineno, "prev_utc_s", &utc, "prev_mon", &s->prev_mon,
+		"year_shift", &s->year_shift, "have_prev", &s->have_prev,
+		"prev_bad", &s->prev_bad, "prev_ts_ns", &ts, "prev_off",
+		&s->prev_off, "prev_frac", &s->prev_frac, "prev_zsrc",
+		&s->prev_zsrc, "prev_ysrc", &s->prev_ysrc, "ref_s", &ref,
+		"format", &format, "hdr", &hdr) == -1)
 		return -1;
 	s->lineno = (uint64_t)lineno;
 	s->prev_utc_s = utc;
@@ -282,16 +283,16 @@ state_file_read(json_t *o, struct state *st)
 	struct tail_saved s;
 	const char       *path;
 	json_t           *hh, *bh, *snap;
-	json_int_t        dev, ino, off, max_ts, size;
+	json_int_t        dev, ino, off, max_ts, size, done;
 	int               gone, head_len;
 
 	memset(&s, 0, sizeof(s));
 	if (json_unpack(o,
-		"{s:s, s:b, s:I, s:I, s:o, s:i, s:I, s:I, s:o, s:I, s:o}",
+		"{s:s, s:b, s:I, s:I, s:o, s:i, s:I, s:I, s:o, s:I, s:I, s:o}",
 		"path", &path, "gone", &gone, "dev", &dev, "ino", &ino,
 		"head_hash", &hh, "head_len", &head_len, "offset", &off,
-		"max_ts", &max_ts, "back_hash", &bh, "size_seen", &size, "snap",
-		&snap) == -1 ||
+		"max_ts", &max_ts, "back_hash", &bh, "size_seen", &size, "done",
+		&done, "snap", &snap) == -1 ||
 	    state_snap_read(snap, &s.mark.snap) == -1)
 		return -1;
 	s.id.dev = (uint64_t)dev;
@@ -302,6 +303,7 @@ state_file_read(json_t *o, struct state *st)
 	s.mark.max_ts = max_ts;
 	s.back_hash = state_unhex(bh);
 	s.size_seen = (uint64_t)size;
+	s.done = (uint64_t)done;
 	state_add(st, path, gone, &s);
 	return 0;
 }
@@ -312,20 +314,20 @@ state_read_one(const char *path, struct state *st)
 {
 	json_error_t err;
 	json_t      *o, *files;
-	json_int_t   now, journal;
+	json_int_t   now, journal, mlog;
 	size_t       i;
 	int          version, snap_size;
 
 	if (access(path, F_OK) == -1)
 		return 1;
 	if ((o = json_load_file(path, 0, &err)) == NULL) {
-		log_warnx("%s:%d: a torn checkpoint (%s)", path, err.line,
-		    err.text);
+		log_warnx(
+		    "%s:%d: a torn checkpoint (%s)", path, err.line, err.text);
 		return -1;
 	}
-	if (json_unpack(o, "{s:i, s:i, s:I, s:I, s:o}", "timelined_state",
+	if (json_unpack(o, "{s:i, s:i, s:I, s:I, s:I, s:o}", "timelined_state",
 		&version, "snap_size", &snap_size, "now_ns", &now, "journal",
-		&journal, "files", &files) == -1 ||
+		&journal, "match_log", &mlog, "files", &files) == -1 ||
 	    version != STATE_VERSION ||
 	    snap_size != (int)sizeof(struct source_snap) ||
 	    !json_is_array(files)) {
@@ -335,6 +337,7 @@ state_read_one(const char *path, struct state *st)
 	}
 	st->now_ns = now;
 	st->journal = (uint64_t)journal;
+	st->match_log = (uint64_t)mlog;
 	for (i = 0; i < json_array_size(files); i++)
 		if (state_file_read(json_array_get(files, i), st) == -1) {
 			log_warnx("%s: file %zu is not readable", path, i);

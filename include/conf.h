@@ -66,13 +66,18 @@ struct conf {
 	char              *listen;
 	char              *state_dir;
 	char              *api_token_file;
+	int                read_from_head; /* first start: files from byte 0 */
+	int                inotify;        /* 0: poll only */
+	char              *match_log;      /* every classified line, or NULL */
+	int                match_log_all;
 	struct conf_source sources[CONF_MAX_SOURCES];
 	int                nsources;
 
 	/* Not settings: what this run is. */
-	int64_t          now_ns;    /* the wall clock, read once in main */
-	char            *rules_dir; /* the built-in pack, found in main */
-	uint64_t         flagged;   /* table keys given as flags: they win */
+	int64_t          now_ns;        /* the wall clock, read once in main */
+	int64_t          clock_skew_ns; /* test hook: added to the clock */
+	char            *rules_dir;     /* the built-in pack, found in main */
+	uint64_t         flagged; /* table keys given as flags: they win */
 	struct conf_flag flags[CONF_MAX_FLAGS];
 	int              nflags;
 };

@@ -32,31 +32,36 @@ struct tail_saved {
 	struct lane_mark  mark;
 	uint64_t          back_hash; /* of the TAIL_BACK bytes before mark */
 	uint64_t          size_seen; /* the file's size when it was saved */
+	uint64_t          done; /* lines ending at or before were written out */
 };
 
 /* What tail_poll() found. */
 enum tail_event {
-	TAIL_QUIET = 0,    /* nothing new */
-	TAIL_READ = 1,     /* bytes were read */
-	TAIL_TRUNCATED,    /* the file shrank: read again from 0 */
-	TAIL_END,          /* a file no longer at its path was read to its end */
-	TAIL_ERROR         /* a read error (logged) */
+	TAIL_QUIET = 0, /* nothing new */
+	TAIL_READ = 1,  /* bytes were read */
+	TAIL_TRUNCATED, /* the file shrank: read again from 0 */
+	TAIL_END,       /* a file no longer at its path was read to its end */
+	TAIL_ERROR      /* a read error (logged) */
 };
 
 struct tail;
 
-struct tail *tail_new(const char *, struct lane *);
-void         tail_free(struct tail *);
-int          tail_open(struct tail *, int);
-int          tail_resume(struct tail *, const struct tail_saved *);
-int          tail_open_fd(struct tail *, int, const struct tail_saved *);
+struct tail    *tail_new(const char *, struct lane *);
+void            tail_free(struct tail *);
+int             tail_open(struct tail *, int);
+int             tail_resume(struct tail *, const struct tail_saved *);
+int             tail_open_fd(struct tail *, int, const struct tail_saved *);
 enum tail_event tail_poll(struct tail *, char *, size_t, size_t *);
 int             tail_moved(struct tail *);
 void            tail_detach(struct tail *);
-int             tail_detached(const struct tail *);
-void            tail_save(const struct tail *, struct tail_saved *);
-void            tail_save_low(struct tail *, int64_t, struct tail_saved *);
-int             tail_find_ident(const char *, const struct tail_ident *);
+void            tail_repath(struct tail *, const char *);
+struct stat;
+int  tail_is(const struct tail *, const struct stat *);
+void tail_flush(struct tail *);
+int  tail_detached(const struct tail *);
+void tail_save(const struct tail *, struct tail_saved *);
+void tail_save_low(struct tail *, int64_t, struct tail_saved *);
+int  tail_find_ident(const char *, const struct tail_ident *);
 const struct tail_ident *tail_ident(const struct tail *);
 const char              *tail_path(const struct tail *);
 struct lane             *tail_lane(struct tail *);

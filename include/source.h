@@ -85,8 +85,8 @@ void source_set_zone(struct source *, const struct tz *, enum record_zone_src);
 void source_set_year(struct source *, int, int64_t, enum record_year_src);
 struct record *source_line(struct source *, const char *, size_t);
 const char    *source_format(const struct source *);
-void source_snapshot(const struct source *, struct source_snap *);
-void source_restore(struct source *, const struct source_snap *);
+void           source_snapshot(const struct source *, struct source_snap *);
+void           source_restore(struct source *, const struct source_snap *);
 void           source_rotation_key(const char *, char *, size_t);
 
 #endif /* SOURCE_H */

@@ -15,19 +15,20 @@
 
 #include "in_tail.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION   1
 #define STATE_MAX_FILES 4096
 
 /* One file's place in a checkpoint. */
 struct state_file {
-	char             *path;   /* where it was opened */
-	int               gone;   /* it had left its path (rotated away) */
+	char             *path; /* where it was opened */
+	int               gone; /* it had left its path (rotated away) */
 	struct tail_saved saved;
 };
 
 struct state {
-	int64_t            now_ns;     /* the engine's event time */
-	uint64_t           journal;    /* bytes of the journal it covers */
+	int64_t            now_ns;    /* the engine's event time */
+	uint64_t           journal;   /* bytes of the journal it covers */
+	uint64_t           match_log; /* bytes of the match log it covers */
 	struct state_file *files;
 	int                nfiles, capfiles;
 };
