@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -35,6 +36,7 @@
 #include "in_tail.h"
 #include "incident.h"
 #include "journal.h"
+#include "live.h"
 #include "lane.h"
 #include "log.h"
 #include "match.h"
@@ -50,20 +52,21 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-#define NS          TSTAMP_NS_PER_S
-#define MS          (NS / 1000)
-#define D_TICK_MS   100             /* the tick, when nothing wakes it */
-#define D_CHUNK     (256 * 1024)    /* bytes read from a file per tick */
-#define D_BUDGET    (4096 * 1024)   /* bytes read per tick in all */
-#define D_IDLE_NS   (2 * NS)        /* quiet this long: holds nothing back */
-#define D_FLUSH_NS  (5 * NS)        /* a line without its newline is let go */
-#define D_ROTATE_NS (10 * NS)       /* a rotated file kept after its end */
-#define D_HOLD_NS   (300 * NS)      /* a rotated file kept at most */
-#define D_CKPT_NS   (1 * NS)        /* between checkpoints */
-#define D_SCAN_NS   (1 * NS)        /* between glob and rotation checks */
-#define D_SPOOL_MAX (64LL << 20)    /* a spool file is rotated past this */
-#define D_MERGE_MAX (64 * 1024)     /* pending matches before forcing */
-#define D_MAX_FILES STATE_MAX_FILES /* files followed at once */
+#define NS           TSTAMP_NS_PER_S
+#define MS           (NS / 1000)
+#define D_TICK_MS    100             /* the tick, when nothing wakes it */
+#define D_CHUNK      (256 * 1024)    /* bytes read from a file per tick */
+#define D_BUDGET     (4096 * 1024)   /* bytes read per tick in all */
+#define D_IDLE_NS    (2 * NS)        /* quiet this long: holds nothing back */
+#define D_FLUSH_NS   (5 * NS)        /* a line without its newline is let go */
+#define D_ROTATE_NS  (10 * NS)       /* a rotated file kept after its end */
+#define D_HOLD_NS    (300 * NS)      /* a rotated file kept at most */
+#define D_CKPT_NS    (1 * NS)        /* between checkpoints */
+#define D_SCAN_NS    (1 * NS)        /* between glob and rotation checks */
+#define D_SPOOL_MAX  (64LL << 20)    /* a spool file is rotated past this */
+#define D_MERGE_MAX  (64 * 1024)     /* pending matches before forcing */
+#define D_MAX_FILES  STATE_MAX_FILES /* files followed at once */
+#define D_REORDER_NS (5 * NS)        /* reorder_window_s when not set */
 
 struct daemon;
 
@@ -115,6 +118,11 @@ struct daemon {
 	int                     dirty, started, stopping;
 	uint64_t                commits, rotations, truncations, held_long;
 	uint64_t                refused;
+	struct live            *live; /* the HTTP API, or NULL */
+	struct report_source   *gone; /* counts of follows that ended */
+	int                     ngone, capgone;
+	struct report_source   *shown; /* what sources() last made */
+	int                     capshown;
 };
 
 /* The wall clock (with the test hook's skew) in ns. */
@@ -170,6 +178,8 @@ follow_match_cb(struct lane *l, const struct lane_out *lo, void *arg)
 
 	if (lo->m != NULL)
 		merge_push(d->merge, f->slot, lo->m);
+	if (d->live != NULL && lo->hit != NULL)
+		live_count_rule(d->live, lo->hit->rule->id);
 	if (d->mlog != NULL && lo->end_off > f->done &&
 	    (lo->hit != NULL || d->conf->match_log_all))
 		out_jsonl_match(d->mlog, l, lo);
@@ -236,10 +246,66 @@ follow_new(struct daemon *d, const char *path)
 	return f;
 }
 
-/* Frees a follow (unlinked by the caller). */
+/* A follow's counters as a report shows them. */
+static void
+follow_counts(const struct follow *f, struct report_source *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->name = lane_source_const(f->lane)->name;
+	report_source_take(rs, lane_source_const(f->lane));
+	rs->truncated = lane_truncated(f->lane);
+	rs->limit_hits = lane_limit_hits(f->lane);
+	rs->late = merge_late(f->d->merge, f->slot);
+}
+
+/* Adds b's counters to a's. */
+static void
+daemon_counts_add(struct report_source *a, const struct report_source *b)
+{
+	a->lines += b->lines;
+	a->matched += b->matched;
+	a->no_ts += b->no_ts;
+	a->continuations += b->continuations;
+	a->truncated += b->truncated;
+	a->late += b->late;
+	a->unknown_zone += b->unknown_zone;
+	a->invalid += b->invalid;
+	a->limit_hits += b->limit_hits;
+	a->format = b->format;
+	a->tz = b->tz;
+	a->tz_src = b->tz_src;
+}
+
+/* The entry of name in a list of counters, added if new. */
+static struct report_source *
+daemon_counts_of(
+    struct report_source **list, int *n, int *cap, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].name, name) == 0)
+			return &(*list)[i];
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*list = xreallocarray(*list, (size_t)*cap, sizeof(**list));
+	}
+	memset(&(*list)[*n], 0, sizeof(**list));
+	(*list)[*n].name = name;
+	return &(*list)[(*n)++];
+}
+
+/* Frees a follow (unlinked by the caller), keeping its counters. */
 static void
 follow_free(struct follow *f)
 {
+	struct daemon       *d = f->d;
+	struct report_source rs, *acc;
+
+	follow_counts(f, &rs);
+	rs.name = strtab_get(d->names, strtab_intern(d->names, rs.name));
+	acc = daemon_counts_of(&d->gone, &d->ngone, &d->capgone, rs.name);
+	daemon_counts_add(acc, &rs);
 	merge_source_remove(f->d->merge, f->slot);
 	tail_free(f->tail);
 	lane_free(f->lane);
@@ -388,8 +454,13 @@ daemon_closed(struct daemon *d, struct incident *inc)
 	struct report rep;
 
 	if (incident_engine_now(d->engine) <= d->recover_until ||
-	    journal_has(d->journal, inc->id))
+	    journal_has(d->journal, inc->id)) {
+		if (d->live != NULL)
+			live_closed(d->live, inc, 1);
 		return; /* closed before the checkpoint: journaled then */
+	}
+	if (d->live != NULL)
+		live_closed(d->live, inc, 0);
 	memset(&rep, 0, sizeof(rep));
 	rep.names = d->names;
 	rep.display_tz = tz_get(
@@ -682,6 +753,8 @@ daemon_tick(struct daemon *d)
 	daemon_advance(d, now);
 	daemon_reap(d, now);
 	incident_engine_sync(d->engine);
+	if (d->live != NULL)
+		live_flush(d->live);
 	if (d->dirty && now - d->last_ckpt >= D_CKPT_NS) {
 		d->last_ckpt = now;
 		daemon_checkpoint(d);
@@ -805,7 +878,7 @@ daemon_receivers(struct daemon *d)
 	char                      file[PATH_MAX], *p;
 	int                       k;
 
-	d->spools = xcalloc((size_t)d->conf->nsources + 1, sizeof(*d->spools));
+	d->spools = xcalloc((size_t)d->conf->nsources + 2, sizeof(*d->spools));
 	for (k = 0; k < d->conf->nsources; k++) {
 		cs = &d->conf->sources[k];
 		if (cs->syslog_udp == NULL && cs->syslog_tcp == NULL)
@@ -966,16 +1039,31 @@ daemon_reload(struct daemon *d)
 	struct follow   *f;
 
 	daemon_notify("RELOADING=1");
+	rs = NULL;
 	if ((c = conf_reload(d->conf)) == NULL ||
-	    (rs = daemon_rules(c)) == NULL) {
+	    (rs = daemon_rules(c)) == NULL ||
+	    (d->live != NULL && live_set_conf(d->live, c) == -1)) {
 		log_warnx("reload failed: the old configuration stays");
+		rule_set_free(rs);
 		conf_free(c);
 		daemon_notify("READY=1\nSTATUS=reload failed; running on");
 		return;
 	}
+	if (strcmp(c->listen ? c->listen : "",
+		d->conf->listen ? d->conf->listen : "") != 0 ||
+	    strcmp(c->state_dir, d->conf->state_dir) != 0) {
+		log_warnx("reload: listen and state_dir change only at a "
+			  "restart; the running ones stay");
+		free(c->state_dir);
+		c->state_dir = xstrdup(d->conf->state_dir);
+		free(c->listen);
+		c->listen = d->conf->listen ? xstrdup(d->conf->listen) : NULL;
+	}
 	rule_set_free(d->rules);
 	d->rules = rs;
 	c->clock_skew_ns = d->conf->clock_skew_ns;
+	if (!conf_given(c, "reorder_window_s"))
+		c->reorder_ns = D_REORDER_NS;
 	conf_free(d->conf);
 	d->conf = c;
 	incident_engine_set_conf(d->engine, &c->inc);
@@ -1061,11 +1149,14 @@ daemon_free(struct daemon *d)
 	daemon_event_free(d->ev_hup);
 	if (d->ino_fd >= 0)
 		close(d->ino_fd);
+	live_free(d->live);
 	daemon_receivers_free(d);
 	while ((f = d->follows) != NULL) {
 		d->follows = f->next;
 		follow_free(f);
 	}
+	free(d->gone);
+	free(d->shown);
 	journal_free(d->journal);
 	if (d->mlog != NULL)
 		fclose(d->mlog);
@@ -1076,6 +1167,172 @@ daemon_free(struct daemon *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	free(d->buf);
+}
+
+/* Hook: the sources as reports show them, one per name. */
+static int
+daemon_sources(void *arg, const struct report_source **out)
+{
+	struct daemon       *d = arg;
+	struct report_source rs;
+	struct follow       *f;
+	int                  i, n = 0;
+
+	for (i = 0; i < d->ngone; i++)
+		*daemon_counts_of(
+		    &d->shown, &n, &d->capshown, d->gone[i].name) = d->gone[i];
+	for (f = d->follows; f != NULL; f = f->next) {
+		follow_counts(f, &rs);
+		daemon_counts_add(
+		    daemon_counts_of(&d->shown, &n, &d->capshown, rs.name),
+		    &rs);
+	}
+	*out = d->shown;
+	return n;
+}
+
+/* Writes one labelled counter line per source. */
+static void
+daemon_metric_sources(struct evbuffer *buf, const struct report_source *rs,
+    int n, const char *name, const char *help, size_t off)
+{
+	int i;
+
+	evbuffer_add_printf(buf,
+	    "# HELP timelined_%s %s\n# TYPE timelined_%s counter\n", name, help,
+	    name);
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(buf, "timelined_%s{source=\"%s\"} %llu\n",
+		    name, rs[i].name,
+		    (unsigned long long)*(
+			const uint64_t *)((const char *)&rs[i] + off));
+}
+
+/* Writes one metric without labels. */
+static void
+daemon_metric(struct evbuffer *buf, const char *name, const char *type,
+    const char *help, double v)
+{
+	evbuffer_add_printf(buf,
+	    "# HELP timelined_%s %s\n# TYPE timelined_%s %s\n"
+	    "timelined_%s %.17g\n",
+	    name, help, name, type, name, v);
+}
+
+/* Hook: the daemon's counters for /metrics. */
+static void
+daemon_metrics(void *arg, struct evbuffer *buf)
+{
+	struct daemon                *d = arg;
+	const struct report_source   *rs;
+	const struct in_syslog_stats *st;
+	const struct follow          *f;
+	int                           n = daemon_sources(d, &rs), i, open = 0;
+	int64_t                       now = daemon_now(d);
+
+	daemon_metric_sources(buf, rs, n, "lines_total", "Lines read.",
+	    offsetof(struct report_source, lines));
+	daemon_metric_sources(buf, rs, n, "lines_matched_total",
+	    "Lines a rule classified.",
+	    offsetof(struct report_source, matched));
+	daemon_metric_sources(buf, rs, n, "lines_no_timestamp_total",
+	    "Lines without a timestamp of their own.",
+	    offsetof(struct report_source, no_ts));
+	daemon_metric_sources(buf, rs, n, "lines_cut_total",
+	    "Lines longer than max_line, cut.",
+	    offsetof(struct report_source, truncated));
+	daemon_metric_sources(buf, rs, n, "lines_late_total",
+	    "Matches older than the reorder window allowed.",
+	    offsetof(struct report_source, late));
+	for (f = d->follows; f != NULL; f = f->next)
+		open += !f->dead && tail_fd(f->tail) >= 0;
+	daemon_metric(buf, "files_open", "gauge", "Files followed now.", open);
+	daemon_metric(buf, "files_rotated_total", "counter",
+	    "Files seen rotated away.", (double)d->rotations);
+	daemon_metric(buf, "files_truncated_total", "counter",
+	    "Files seen truncated in place.", (double)d->truncations);
+	daemon_metric(buf, "files_held_too_long_total", "counter",
+	    "Rotated files closed while they still grew.",
+	    (double)d->held_long);
+	daemon_metric(buf, "files_refused_total", "counter",
+	    "Files not followed: too many.", (double)d->refused);
+	evbuffer_add_printf(buf,
+	    "# HELP timelined_receiver_messages_total Syslog messages "
+	    "received.\n# TYPE timelined_receiver_messages_total counter\n"
+	    "# HELP timelined_receiver_dropped_total Messages or connections "
+	    "dropped (limits, kernel queue).\n"
+	    "# TYPE timelined_receiver_dropped_total counter\n"
+	    "# HELP timelined_receiver_cut_total Messages cut to the bound.\n"
+	    "# TYPE timelined_receiver_cut_total counter\n");
+	for (i = 0; i < d->nspools; i++) {
+		if (d->spools[i].rx == NULL)
+			continue;
+		st = in_syslog_stats(d->spools[i].rx);
+		evbuffer_add_printf(buf,
+		    "timelined_receiver_messages_total{receiver=\"%s\"} "
+		    "%llu\n"
+		    "timelined_receiver_dropped_total{receiver=\"%s\"} %llu\n"
+		    "timelined_receiver_cut_total{receiver=\"%s\"} %llu\n",
+		    d->spools[i].name, (unsigned long long)st->messages,
+		    d->spools[i].name,
+		    (unsigned long long)(st->dropped + st->overflow),
+		    d->spools[i].name, (unsigned long long)st->cut);
+	}
+	daemon_metric(buf, "ingest_lag_seconds", "gauge",
+	    "How old the newest line was when it was read (its own clock).",
+	    d->fed_wall ? (double)(d->fed_wall - d->fed_ts) / NS : 0);
+	daemon_metric(buf, "event_time_seconds", "gauge",
+	    "Event time the incidents have reached.",
+	    incident_engine_now(d->engine) == INT64_MIN
+		? 0
+		: (double)incident_engine_now(d->engine) / NS);
+	daemon_metric(buf, "seconds_since_last_line", "gauge",
+	    "Seconds since a line was last taken in.",
+	    d->fed_wall ? (double)(now - d->fed_wall) / NS : 0);
+	daemon_metric(buf, "state_commits_total", "counter",
+	    "Checkpoints committed.", (double)d->commits);
+}
+
+/* Hook: a checkpoint now (a note was taken); 0, or -1. */
+static int
+daemon_commit(void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t       before = d->commits;
+
+	daemon_checkpoint(d);
+	return d->commits > before ? 0 : -1;
+}
+
+/* Hook: the wall clock. */
+static int64_t
+daemon_clock(void *arg)
+{
+	return daemon_now(arg);
+}
+
+/* Starts the HTTP API when listen is set; -1 (logged) if it cannot. */
+static int
+daemon_api(struct daemon *d)
+{
+	struct live_hooks h = {
+	    d, daemon_sources, daemon_metrics, daemon_commit, daemon_clock};
+	struct spool *sp;
+
+	if (d->conf->listen == NULL || d->conf->listen[0] == '\0')
+		return 0;
+	d->live = live_new(
+	    d->base, d->conf, d->engine, d->journal, d->names, &h);
+	if (d->live == NULL)
+		return -1;
+	incident_engine_set_cb(d->engine, live_entry_cb, d->live);
+	sp = &d->spools[d->nspools++]; /* the alerts, followed as a file */
+	sp->d = d;
+	sp->fd = -1;
+	xasprintf(&sp->path, "%s/%s", d->conf->state_dir, LIVE_ALERT_SPOOL);
+	sp->name = xstrdup(LIVE_ALERT_NAME);
+	sp->addr = xstrdup("");
+	return 0;
 }
 
 /* Sets the daemon up; 0, or -1 (logged) if it cannot run. */
@@ -1092,7 +1349,8 @@ daemon_setup(struct daemon *d)
 	d->engine = incident_engine_new(&d->conf->inc);
 	d->buf = xmalloc(D_CHUNK);
 	d->recover_until = INT64_MIN;
-	if (daemon_receivers(d) == -1 || daemon_recover(d) == -1)
+	if (daemon_receivers(d) == -1 || daemon_recover(d) == -1 ||
+	    daemon_api(d) == -1)
 		return -1;
 	daemon_events(d);
 	daemon_watch(d);
@@ -1111,6 +1369,8 @@ daemon_run(struct conf *conf)
 
 	memset(&d, 0, sizeof(d));
 	log_ratelimit(1);
+	if (!conf_given(conf, "reorder_window_s"))
+		conf->reorder_ns = D_REORDER_NS; /* a line shows this soon */
 	d.conf = conf;
 	d.ino_fd = -1;
 	if (daemon_setup(&d) == -1) {

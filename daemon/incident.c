@@ -189,8 +189,8 @@ incident_entry_is(
     const struct incident_entry *x, const struct match *m, uint32_t key)
 {
 	if (x->key != key || x->rule != m->ref || x->group != m->group ||
-	    strcmp(x->host, m->host) != 0)
-		return 0;
+	    strcmp(x->host, m->host) != 0 || m->cat == CATEGORY_NOTE)
+		return 0; /* a human note stands alone */
 	return !incident_is_trigger_cat(m->cat) ||
 	    (m->ts_ns >= x->first_ns - INCIDENT_BURST_NS &&
 		m->ts_ns <= x->last_ns + INCIDENT_BURST_NS);
@@ -1112,12 +1112,12 @@ incident_engine_find(const struct incident_engine *e, const char *id)
 }
 
 /*
- * Adds a human note to incident id at ts_ns: 0, -1 if there is no such
- * incident, -2 if it is full.
+ * Adds a human note to incident id at ts_ns: 0 (*entry, if not NULL, is
+ * the new entry's id), -1 if there is no such incident, -2 if it is full.
  */
 int
-incident_add_note(
-    struct incident_engine *e, const char *id, const char *text, int64_t ts_ns)
+incident_add_note(struct incident_engine *e, const char *id, const char *text,
+    int64_t ts_ns, int *entry)
 {
 	struct match           m;
 	struct incident_entry *x;
@@ -1139,6 +1139,8 @@ incident_add_note(
 	snprintf(m.title, sizeof(m.title), "Note");
 	if ((x = incident_add(e, inc, &m)) == NULL)
 		return -2;
+	if (entry != NULL)
+		*entry = x->id;
 	incident_refresh(inc);
 	if (e->cb != NULL)
 		e->cb(inc, x, e->cb_arg);

@@ -25,8 +25,9 @@
 #include "tstamp.h"
 #include "xmalloc.h"
 
-#define JOURNAL_FILE "incidents.jsonl"
-#define JOURNAL_LINE (16 * 1024 * 1024) /* longest line read back */
+#define JOURNAL_FILE    "incidents.jsonl"
+#define JOURNAL_LINE    (16 * 1024 * 1024) /* longest line read back */
+#define JOURNAL_ORPHANS 4096 /* notes to open incidents kept to re-apply */
 
 struct journal {
 	char              path[PATH_MAX];
@@ -37,6 +38,7 @@ struct journal {
 	struct strtab    *rules; /* rule ids of incidents read back */
 	struct rule_ref **refs;
 	uint32_t          nrefs;
+	json_t           *orphans; /* notes to incidents not closed (open) */
 };
 
 /* Keeps an incident in memory, the oldest going when full. Consumes o. */
@@ -98,6 +100,9 @@ journal_line(struct journal *j, const char *line, size_t len)
 	    json_is_string(to = json_object_get(o, "to"))) {
 		if ((inc = journal_mem(j, json_string_value(to))) != NULL)
 			journal_apply_note(inc, note);
+		else if (j->orphans != NULL &&
+		    json_array_size(j->orphans) < JOURNAL_ORPHANS)
+			json_array_append(j->orphans, o);
 	} else {
 		json_decref(o);
 		return -1;
@@ -146,6 +151,7 @@ journal_open(const char *dir, uint64_t committed, int max)
 	j->max = max > 0 ? max : 1;
 	j->inc = xcalloc((size_t)j->max, sizeof(*j->inc));
 	j->rules = strtab_new();
+	j->orphans = json_array();
 	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd == -1) {
 		log_warn("%s", j->path);
@@ -179,6 +185,7 @@ journal_free(struct journal *j)
 		free(j->refs[i]);
 	}
 	free(j->refs);
+	json_decref(j->orphans);
 	strtab_free(j->rules);
 	free(j->inc);
 	free(j);
@@ -200,6 +207,8 @@ journal_append(struct journal *j, json_t *o)
 	s[n] = '\n'; /* json_dumps' NUL: one write for the whole line */
 	if ((w = write(j->fd, s, n + 1)) != (ssize_t)(n + 1)) {
 		log_warn("%s", j->path);
+		if (w > 0 && ftruncate(j->fd, (off_t)j->size) == -1)
+			log_warn("%s: a torn line stays", j->path);
 		rc = -1;
 	} else
 		j->size += n + 1;
@@ -228,6 +237,17 @@ journal_note(struct journal *j, const char *id, json_t *entry)
 		journal_apply_note(inc, json_incref(entry));
 	return journal_append(
 	    j, json_pack("{s:o, s:s}", "note", entry, "to", id));
+}
+
+/*
+ * The notes, read back at start, to incidents that were still open then
+ * ({"note": entry, "to": id} each): the daemon adds them again when the
+ * incident forms again, and takes them off this array.
+ */
+json_t *
+journal_orphans(struct journal *j)
+{
+	return j->orphans;
 }
 
 /* 1 if an incident with that id is among those in memory. */

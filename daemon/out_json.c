@@ -42,7 +42,7 @@ out_json_fields(const struct incident_entry *x)
 }
 
 /* One timeline entry. */
-static json_t *
+json_t *
 out_json_entry(const struct report *rep, const struct incident *inc,
     const struct incident_entry *x)
 {
@@ -331,6 +331,9 @@ out_json_head(FILE *fp, const struct report *rep)
 	out_json_str(fp, buf);
 	fputs(",\n \"display_tz\": ", fp);
 	out_json_str(fp, rep->display_tz ? tz_name(rep->display_tz) : "UTC");
+	if (rep->event_id != 0)
+		fprintf(fp, ",\n \"event_id\": %llu",
+		    (unsigned long long)rep->event_id);
 	fputs(",\n \"warnings\": ", fp);
 	if (out_json_element(fp, out_json_warnings(rep), -1) == -1)
 		return -1;
@@ -348,6 +351,14 @@ out_json_head(FILE *fp, const struct report *rep)
 				  "\"incidents\": [",
 	    fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* An incident object, made already (consumed), the index-th. */
+int
+out_json_put(FILE *fp, json_t *o, int index)
+{
+	fputs(index > 0 ? ",\n" : "\n", fp);
+	return out_json_element(fp, o, 2);
 }
 
 /* One incident, the index-th of the report. */

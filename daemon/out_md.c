@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "category.h"
 #include "incident.h"
 #include "report.h"
 #include "rule.h"
@@ -150,6 +151,12 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 		fprintf(fp, "- %s  %s", a, x->rule->category);
 	if (x->host[0])
 		fprintf(fp, " on %s", x->host);
+	if (x->rule->cat == CATEGORY_NOTE) { /* a person wrote it: no file */
+		fputs(": ", fp);
+		md_text(fp, x->message);
+		fputc('\n', fp);
+		return;
+	}
 	fputc(' ', fp);
 	md_evidence(fp, rep, x);
 	fputs(": ", fp);

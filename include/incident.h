@@ -133,7 +133,7 @@ struct incident *incident_engine_take_closed(struct incident_engine *);
 uint64_t         incident_engine_dropped(const struct incident_engine *);
 size_t           incident_engine_bytes(const struct incident_engine *);
 int              incident_add_note(
-		 struct incident_engine *, const char *, const char *, int64_t);
+		 struct incident_engine *, const char *, const char *, int64_t, int *);
 void incident_free(struct incident *);
 
 #endif /* INCIDENT_H */

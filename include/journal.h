@@ -24,6 +24,7 @@ int             journal_add(struct journal *, struct json_t *);
 int             journal_note(struct journal *, const char *, struct json_t *);
 int             journal_sync(struct journal *);
 int             journal_has(const struct journal *, const char *);
+struct json_t  *journal_orphans(struct journal *);
 uint64_t        journal_size(const struct journal *);
 int             journal_count(const struct journal *);
 struct json_t  *journal_get(const struct journal *, int);

@@ -13,6 +13,7 @@
 #include "record.h"
 
 struct incident;
+struct incident_entry;
 struct incident_note;
 struct json_t;
 struct source;
@@ -51,6 +52,7 @@ struct report {
 	int                         nlimits;
 	uint64_t                    incidents_dropped, entries_dropped;
 	uint64_t                    forced; /* merged out of order */
+	uint64_t event_id; /* the daemon's newest stream event; 0: none */
 };
 
 /*
@@ -80,5 +82,8 @@ struct json_t *report_jstr(const char *, size_t);
 struct json_t *report_jfields(const struct record *);
 struct json_t *
 out_json_incident(const struct report *, const struct incident *);
+struct json_t *out_json_entry(const struct report *, const struct incident *,
+    const struct incident_entry *);
+int            out_json_put(FILE *, struct json_t *, int);
 
 #endif /* REPORT_H */
