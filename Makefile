@@ -144,15 +144,25 @@ demo: deps
 	    --year 2024 --source-tz 'syslog=Africa/Lagos' \
 	    examples/driver-update/syslog examples/driver-update/*.log
 
+# make install: the binary, the rule pack, the systemd unit (its paths
+# follow PREFIX), the documentation, and /etc/timelined/timelined.json
+# unless one is there already (it is never overwritten).
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
 install: timelined
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d \
+	    $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/timelined
 	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
 	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/README.md
 	install -m 644 config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/config.md
 	install -m 644 config/timelined.json $(DESTDIR)$(PREFIX)/share/doc/timelined/timelined.json.example
-	sed 's|/usr/local|$(PREFIX)|g' systemd/timelined.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/timelined.service
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/timelined|$(SYSCONFDIR)/timelined|g' \
+	    systemd/timelined.service > $(DESTDIR)$(UNITDIR)/timelined.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json ] || \
+	    install -m 644 config/timelined.json $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|strcpy|strcat|strtok|gets)\(' \
