@@ -103,6 +103,8 @@ struct daemon {
 	int                     ino_fd;
 	struct rule_set        *rules;
 	struct strtab          *names;
+	struct strtab          *groupkeys; /* rotation keys of names */
+	uint32_t               *groups, capgroups;
 	struct merge           *merge;
 	struct incident_engine *engine;
 	struct journal         *journal;
@@ -225,6 +227,31 @@ follow_setup(struct follow *f)
 		    lane_source(f->lane), c->year, 0, RECORD_YEAR_OPTION);
 }
 
+/*
+ * The rotation set of name ("app.log.1" and "app.log" are one, as in
+ * replay): the names id of the first of the set seen, so a run of one
+ * rule goes on as one entry across a rotation.
+ */
+static uint32_t
+daemon_group(struct daemon *d, const char *name)
+{
+	char     key[PATH_MAX];
+	uint32_t k;
+
+	source_rotation_key(name, key, sizeof(key));
+	k = strtab_intern(d->groupkeys, key);
+	if (k >= d->capgroups) {
+		d->groups = xreallocarray(
+		    d->groups, (size_t)k * 2 + 16, sizeof(*d->groups));
+		memset(d->groups + d->capgroups, 0,
+		    ((size_t)k * 2 + 16 - d->capgroups) * sizeof(*d->groups));
+		d->capgroups = k * 2 + 16;
+	}
+	if (d->groups[k] == 0) /* 0: none yet; else the id + 1 */
+		d->groups[k] = strtab_intern(d->names, name) + 1;
+	return d->groups[k] - 1;
+}
+
 /* A new follow of path (nothing opened yet), linked in. */
 static struct follow *
 follow_new(struct daemon *d, const char *path)
@@ -237,6 +264,7 @@ follow_new(struct daemon *d, const char *path)
 	f->lane = lane_new(
 	    name, strtab_intern(d->names, name), d->conf->max_line);
 	lane_set_cb(f->lane, follow_match_cb, f);
+	lane_set_group(f->lane, daemon_group(d, name));
 	follow_setup(f);
 	f->tail = tail_new(path, f->lane);
 	f->slot = merge_source_add(d->merge);
@@ -1163,6 +1191,8 @@ daemon_free(struct daemon *d)
 	incident_engine_free(d->engine);
 	merge_free(d->merge);
 	strtab_free(d->names);
+	strtab_free(d->groupkeys);
+	free(d->groups);
 	rule_set_free(d->rules);
 	if (d->base != NULL)
 		event_base_free(d->base);
@@ -1345,6 +1375,7 @@ daemon_setup(struct daemon *d)
 	    (d->base = event_base_new()) == NULL)
 		return -1;
 	d->names = strtab_new();
+	d->groupkeys = strtab_new();
 	d->merge = merge_new(D_MERGE_MAX);
 	d->engine = incident_engine_new(&d->conf->inc);
 	d->buf = xmalloc(D_CHUNK);
