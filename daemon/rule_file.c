@@ -304,6 +304,37 @@ rule_file_key_title(struct rule_file_ctx *c, json_t *v)
 		c->def.title = s;
 }
 
+/*
+ * Reads "where": {"field": "condition", ...}, at most RULE_MAX_WHERE;
+ * rule_set_add() parses the conditions (comparisons and regexes).
+ */
+static void
+rule_file_key_where(struct rule_file_ctx *c, json_t *v)
+{
+	const char *key, *cond;
+	json_t     *val;
+
+	if (!json_is_object(v) || json_object_size(v) == 0 ||
+	    json_object_size(v) > RULE_MAX_WHERE) {
+		rule_file_error(c,
+		    "\"where\" must be an object of 1 to %d field "
+		    "conditions",
+		    RULE_MAX_WHERE);
+		return;
+	}
+	json_object_foreach(v, key, val)
+	{
+		if (*key == '\0') {
+			rule_file_error(c, "\"where\" has an empty field name");
+			return;
+		}
+		if ((cond = rule_file_str(c, "where", val)) == NULL)
+			return;
+		c->def.where_field[c->def.nwhere] = key;
+		c->def.where_cond[c->def.nwhere++] = cond;
+	}
+}
+
 /* Reads one list of examples, k: 0 "match", 1 "no_match". */
 static void
 rule_file_examples(struct rule_file_ctx *c, int k, const char *key, json_t *v)
@@ -361,6 +392,7 @@ static const struct {
     {"open_min", rule_file_key_open_min},
     {"severity", rule_file_key_severity},
     {"title", rule_file_key_title},
+    {"where", rule_file_key_where},
     {"examples", rule_file_key_examples},
 };
 
@@ -387,8 +419,9 @@ rule_file_read_keys(struct rule_file_ctx *c, json_t *obj)
 		rule_file_error(c, "missing \"id\"");
 	if (json_object_get(obj, "category") == NULL)
 		rule_file_error(c, "missing \"category\"");
-	if (json_object_get(obj, "pattern") == NULL)
-		rule_file_error(c, "missing \"pattern\"");
+	if (json_object_get(obj, "pattern") == NULL &&
+	    json_object_get(obj, "where") == NULL)
+		rule_file_error(c, "missing \"pattern\" (or \"where\")");
 }
 
 /* Loads element i of a file's "rules"; returns its error count. */
