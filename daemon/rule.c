@@ -469,7 +469,8 @@ rule_cond_add(struct rule_def *def, struct rule_ent *ent, int i)
 	}
 	c->field = strcmp(field, "message") != 0 ? xstrdup(field) : NULL;
 	c->capture = rule_field_kind(c->field) == RULE_FIELD_NAMED &&
-	    rule_name_find(ent, field, strlen(field)) == -1;
+	    rule_name_find(ent, field, strlen(field)) == -1 &&
+	    !rule_cond_find(ent, field, strlen(field));
 	/* Comparisons go first: this one moves before the regexes. */
 	for (k = ent->ncond++; k > 0 && ent->cond[k].op != RULE_OP_REGEX &&
 	     ent->cond[k - 1].op == RULE_OP_REGEX;

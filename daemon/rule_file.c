@@ -304,22 +304,40 @@ rule_file_key_title(struct rule_file_ctx *c, json_t *v)
 		c->def.title = s;
 }
 
+/* Adds one condition on field to the definition; -1 (logged) if bad. */
+static int
+rule_file_cond(struct rule_file_ctx *c, const char *field, json_t *v)
+{
+	const char *cond;
+
+	if (c->def.nwhere == RULE_MAX_WHERE) {
+		rule_file_error(c, "\"where\" holds more than %d conditions",
+		    RULE_MAX_WHERE);
+		return -1;
+	}
+	if ((cond = rule_file_str(c, "where", v)) == NULL)
+		return -1;
+	c->def.where_field[c->def.nwhere] = field;
+	c->def.where_cond[c->def.nwhere++] = cond;
+	return 0;
+}
+
 /*
- * Reads "where": {"field": "condition", ...}, at most RULE_MAX_WHERE;
- * rule_set_add() parses the conditions (comparisons and regexes).
+ * Reads "where": {"field": "condition" or ["condition", ...], ...}, at
+ * most RULE_MAX_WHERE conditions in all; rule_set_add() parses them
+ * (comparisons and regexes).
  */
 static void
 rule_file_key_where(struct rule_file_ctx *c, json_t *v)
 {
-	const char *key, *cond;
+	const char *key;
 	json_t     *val;
+	size_t      i;
 
-	if (!json_is_object(v) || json_object_size(v) == 0 ||
-	    json_object_size(v) > RULE_MAX_WHERE) {
+	if (!json_is_object(v) || json_object_size(v) == 0) {
 		rule_file_error(c,
-		    "\"where\" must be an object of 1 to %d field "
-		    "conditions",
-		    RULE_MAX_WHERE);
+		    "\"where\" must be an object of field "
+		    "conditions");
 		return;
 	}
 	json_object_foreach(v, key, val)
@@ -328,10 +346,21 @@ rule_file_key_where(struct rule_file_ctx *c, json_t *v)
 			rule_file_error(c, "\"where\" has an empty field name");
 			return;
 		}
-		if ((cond = rule_file_str(c, "where", val)) == NULL)
+		if (!json_is_array(val)) {
+			if (rule_file_cond(c, key, val) == -1)
+				return;
+			continue;
+		}
+		if (json_array_size(val) == 0) {
+			rule_file_error(c,
+			    "\"where\": an empty list of "
+			    "conditions");
 			return;
-		c->def.where_field[c->def.nwhere] = key;
-		c->def.where_cond[c->def.nwhere++] = cond;
+		}
+		for (i = 0; i < json_array_size(val); i++)
+			if (rule_file_cond(c, key, json_array_get(val, i)) ==
+			    -1)
+				return;
 	}
 }
 

@@ -527,8 +527,10 @@ test_rule_where_compare(void **state)
 	    {"1.5", "lt"},
 	    {"-3", "lt"},
 	    {"599.9", "ge"},
-	    {"600", "ge"},
-	    {"+600.0", "ge"},
+	    {"600", "ne"},
+	    {"+600.0", "ne"},
+	    {"1e3", "-"},
+	    {"0x1f4", "-"},
 	};
 	struct rule_set *set;
 	struct rule_hit  hit;
@@ -541,7 +543,7 @@ test_rule_where_compare(void **state)
 	    "{'rules': [\n"
 	    "{'id': 'ge', 'category': 'upstream_error', 'priority': 3,\n"
 	    " 'title': 'HTTP {status}',\n"
-	    " 'where': {'status': '>=500', 'status2': '!=1'}},\n"
+	    " 'where': {'status': ['>=500', '<600'], 'status2': '!=1'}},\n"
 	    "{'id': 'eq', 'category': 'note', 'priority': 2,\n"
 	    " 'where': {'status': '= 404'}},\n"
 	    "{'id': 'lt', 'category': 'note', 'priority': 1,\n"
@@ -549,7 +551,7 @@ test_rule_where_compare(void **state)
 	    "{'id': 'ne', 'category': 'note', 'where': {'status': '!=599.9'}}\n"
 	    "]}");
 	assert_null(rule_set_get(set, 0)->field);
-	assert_int_equal(rule_set_get(set, 0)->nwhere, 2);
+	assert_int_equal(rule_set_get(set, 0)->nwhere, 3);
 	assert_true(rule_set_get(set, 0)->narrow);
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		rec_field(&r, "GET / HTTP/1.1", "status", cases[i].val);
@@ -647,6 +649,9 @@ test_rule_where_errors(void **state)
 		"{'id': 're', 'category': 'note', 'where': {'program': '(x'}},\n"
 		"{'id': 'obj', 'category': 'note', 'where': ['status']},\n"
 		"{'id': 'empty', 'category': 'note', 'where': {}},\n"
+		"{'id': 'list', 'category': 'note', 'where': {'status': []}},\n"
+		"{'id': 'many', 'category': 'note', 'where': {'a': ['1', '2', "
+		"'3', '4', '5', '6', '7', '8', '9']}},\n"
 		"{'id': 'str', 'category': 'note', 'where': {'status': 500}},\n"
 		"{'id': 'title', 'category': 'note', 'title': '{program}',\n"
 		" 'where': {'program': 'x', 'status': '>1'}},\n"
@@ -654,7 +659,7 @@ test_rule_where_errors(void **state)
 		"{'id': 'ok', 'category': 'note', 'where': {'status': '>=500'}}\n"
 		"]}\n"));
 	err = capture_end();
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 12);
 	assert_contains(err,
 	    "w.json:2: rule op: where \"status\": unknown "
 	    "operator \"=>\"");
@@ -673,11 +678,15 @@ test_rule_where_errors(void **state)
 	assert_contains(err,
 	    "w.json:8: rule empty: \"where\" must be an "
 	    "object");
+	assert_contains(err, "w.json:9: rule list: \"where\": an empty list");
 	assert_contains(err,
-	    "w.json:9: rule str: \"where\" must be a "
+	    "w.json:10: rule many: \"where\" holds more "
+	    "than 8 conditions");
+	assert_contains(err,
+	    "w.json:11: rule str: \"where\" must be a "
 	    "non-empty string");
-	assert_contains(err, "w.json:10: rule title: title uses {program}");
-	assert_contains(err, "w.json:12: rule none: missing \"pattern\"");
+	assert_contains(err, "w.json:12: rule title: title uses {program}");
+	assert_contains(err, "w.json:14: rule none: missing \"pattern\"");
 	assert_int_equal(rule_set_count(set), 1);
 	assert_string_equal(rule_set_get(set, 0)->id, "ok");
 	rule_set_free(set);
