@@ -917,7 +917,8 @@ rule_lit_extract(const char *pattern, int extended)
 	}
 	info_free(&top);
 	lits_reduce(out);
-	qsort(out->v, out->n, sizeof(*out->v), lits_cmp);
+	if (out->n > 1) /* v is NULL when empty */
+		qsort(out->v, out->n, sizeof(*out->v), lits_cmp);
 	return out;
 }
 
