@@ -19,8 +19,9 @@
 #define TPL_TOKEN_VAR 64 /* a longer token is a variable */
 #define TPL_WLEN      3  /* strlen(TEMPLATE_WILDCARD) */
 
-#define TPL_ERR 0x01 /* an error word */
-#define TPL_OK  0x02 /* a success word: not error-like by words */
+#define TPL_ERR  0x01 /* an error word */
+#define TPL_OK   0x02 /* a success word: not error-like by words */
+#define TPL_AUTH 0x04 /* a credentials word: a client's failure */
 
 /* A line cut into folded tokens, or a template's tokens. */
 struct tpl_line {
@@ -39,7 +40,7 @@ struct tpl {
 	int               bnext;        /* next in its hash bucket */
 	int               gprev, gnext; /* LRU over all, newest first */
 	int               sprev, snext; /* LRU of its source */
-	unsigned          flags;        /* TPL_ERR, TPL_OK */
+	unsigned          flags;        /* TPL_ERR, TPL_OK, TPL_AUTH */
 	uint64_t          count;
 	int64_t           first_ns, last_ns;
 	uint64_t          line_first, line_last;
@@ -61,6 +62,12 @@ struct tpl_src {
 	int      n;          /* templates */
 	int      head, tail; /* its LRU, newest first */
 	uint64_t once;       /* templates seen exactly once */
+	uint64_t snap_once;  /* once and lines at snap_ns, before a run */
+	uint64_t snap_lines; /* ...of creations (tpl_source_made()) */
+	int64_t  snap_ns;
+	int      snapped;
+	double   recent;    /* lines, decayed over warm_ns */
+	int64_t  recent_ns; /* time recent was brought to */
 };
 
 struct template_miner {
@@ -83,14 +90,38 @@ struct template_miner {
 static int
 tpl_is_open(int c)
 {
-	return c != '\0' && strchr("([{<\"'`", c) != NULL;
+	switch (c) {
+	case '(':
+	case '[':
+	case '{':
+	case '<':
+	case '"':
+	case '\'':
+	case '`': return 1;
+	default: return 0;
+	}
 }
 
 /* 1 if c may close a token around its core. */
 static int
 tpl_is_close(int c)
 {
-	return c != '\0' && strchr(")]}>\"'`,;:.!?", c) != NULL;
+	switch (c) {
+	case ')':
+	case ']':
+	case '}':
+	case '>':
+	case '"':
+	case '\'':
+	case '`':
+	case ',':
+	case ';':
+	case ':':
+	case '.':
+	case '!':
+	case '?': return 1;
+	default: return 0;
+	}
 }
 
 /* 1 if c is an ASCII letter. */
@@ -305,6 +336,18 @@ tpl_fold_token(const char *s, size_t n, char *out, size_t cap, int *num)
 	return tpl_put(out, o, cap, s + n - q, q);
 }
 
+/* 1 if s is printable ASCII only: nothing for utf8_sanitize() to do. */
+static int
+tpl_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /*
  * Cuts a message into folded tokens. A line keeps at most
  * TEMPLATE_TOKENS_MAX tokens and TEMPLATE_TEXT_MAX bytes, counting each
@@ -314,22 +357,28 @@ tpl_fold_token(const char *s, size_t n, char *out, size_t cap, int *num)
 static int
 tpl_fold_line(const char *msg, size_t len, struct tpl_line *l)
 {
-	char   buf[TEMPLATE_LINE_MAX + 1], tok[TPL_TOKEN_VAR + 8];
-	size_t n, i = 0, s, tl, need;
-	int    num;
+	char        buf[TEMPLATE_LINE_MAX + 1], tok[TPL_TOKEN_VAR + 8];
+	const char *b = msg;
+	size_t      n, i = 0, s, tl, need;
+	int         num;
 
-	n = utf8_sanitize(msg, len, buf, sizeof(buf));
+	if ((n = len) > TEMPLATE_LINE_MAX)
+		n = TEMPLATE_LINE_MAX;
+	if (!tpl_plain(msg, n)) {
+		n = utf8_sanitize(msg, len, buf, sizeof(buf));
+		b = buf;
+	}
 	l->len = 0;
 	l->ntok = 0;
 	l->nummask = 0;
 	while (l->ntok < TEMPLATE_TOKENS_MAX) {
-		while (i < n && buf[i] == ' ')
+		while (i < n && b[i] == ' ')
 			i++;
 		if (i == n)
 			break;
-		for (s = i; i < n && buf[i] != ' '; i++)
+		for (s = i; i < n && b[i] != ' '; i++)
 			;
-		tl = tpl_fold_token(buf + s, i - s, tok, sizeof(tok), &num);
+		tl = tpl_fold_token(b + s, i - s, tok, sizeof(tok), &num);
 		need = (l->ntok > 0) + (tl < TPL_WLEN ? TPL_WLEN : tl);
 		if (l->len + need > TEMPLATE_TEXT_MAX)
 			break;
@@ -400,6 +449,7 @@ tpl_in(const char *w, const char *const *list)
 	return 0;
 }
 
+/* Error words, matched whole on a token's lower-cased core. */
 static const char *const tpl_err_words[] = {"error", "errors", "fail", "fails",
     "failed", "failing", "failure", "failures", "fatal", "exception",
     "exceptions", "panic", "panicked", "refused", "timeout", "timeouts",
@@ -417,9 +467,18 @@ static const char *const tpl_counted[] = {"errors", "failures", "failed",
 static const char *const tpl_negators[] = {
     "no", "without", "zero", "0", "non", NULL};
 
+/* Success words: "retrying after error ... ok" is not an error. */
 static const char *const tpl_ok_words[] = {"ok", "succeeded", "success",
     "successful", "successfully", "recovered", "resolved", "restored", "done",
     NULL};
+
+/*
+ * Credentials words: a failed login or password is the client's failure
+ * (a typo, a scanner), a security signal rather than an outage; words
+ * alone do not make it error-like, an error severity still does.
+ */
+static const char *const tpl_auth_words[] = {"password", "authentication",
+    "authenticate", "unauthenticated", "unauthorized", "credentials", NULL};
 
 /* 1 if the raw token i of l ends in "Exception", "Error" or is "Errno". */
 static int
@@ -492,7 +551,7 @@ tpl_error_word(const struct tpl_line *l, int i)
 	return !tpl_counter(l, i, w);
 }
 
-/* TPL_ERR and TPL_OK for the tokens of l. */
+/* TPL_ERR, TPL_OK and TPL_AUTH for the tokens of l. */
 static unsigned
 tpl_words(const struct tpl_line *l)
 {
@@ -503,9 +562,12 @@ tpl_words(const struct tpl_line *l)
 	for (i = 0; i < l->ntok; i++) {
 		if (tpl_error_word(l, i))
 			flags |= TPL_ERR;
-		else if (tpl_core(l, i, w, sizeof(w)) > 0 &&
-		    tpl_in(w, tpl_ok_words))
+		else if (tpl_core(l, i, w, sizeof(w)) == 0)
+			continue;
+		else if (tpl_in(w, tpl_ok_words))
 			flags |= TPL_OK;
+		else if (tpl_in(w, tpl_auth_words))
+			flags |= TPL_AUTH;
 	}
 	return flags;
 }
@@ -608,9 +670,12 @@ tpl_merge(struct tpl_line *t, const struct tpl_line *l)
 	return changed;
 }
 
-/* The index of the best template for m->cur in its leaf, or -1. */
+/*
+ * The index of the best template for m->cur in its leaf, or -1; *same
+ * says every token is already equal (nothing to merge).
+ */
 static int
-tpl_find(struct template_miner *m, int source, uint32_t path)
+tpl_find(struct template_miner *m, int source, uint32_t path, int *same)
 {
 	struct tpl *t;
 	double      sim, best = -1;
@@ -628,6 +693,7 @@ tpl_find(struct template_miner *m, int source, uint32_t path)
 			found = i;
 		}
 	}
+	*same = best == 1.0;
 	return best >= m->conf.sim ? found : -1;
 }
 
@@ -852,16 +918,49 @@ tpl_warm(const struct template_conf *c, const struct tpl_src *s)
 	    s->now_ns - s->first_ns >= c->warm_ns;
 }
 
+/* Counts a line of source s at ts into its decayed recent count. */
+static void
+tpl_source_count(const struct template_conf *c, struct tpl_src *s, int64_t ts)
+{
+	if (ts > s->recent_ns) {
+		if (c->warm_ns > 0)
+			s->recent *= exp(
+			    -(double)(ts - s->recent_ns) / (double)c->warm_ns);
+		s->recent_ns = ts;
+	}
+	s->recent += 1;
+}
+
 /*
- * 1 if the source has settled: templates seen once (this new one apart)
- * are at most novel_max of its lines. That share is Good-Turing's estimate
- * of the chance that the next line is a template never seen: while it is
- * high, the source is still being discovered and "new" tells nothing.
+ * Notes that source s makes a template at ts. The counts the novelty
+ * test reads are a snapshot, renewed at a creation once it is older than
+ * hold_ns: an incident's burst of new templates (tracebacks, a dozen
+ * errors at once) is judged against the source as it was before the
+ * burst, a source that never stops making templates against itself.
+ */
+static void
+tpl_source_made(const struct template_conf *c, struct tpl_src *s, int64_t ts)
+{
+	if (!s->snapped || ts - s->snap_ns > c->hold_ns) {
+		s->snap_once = s->once;
+		s->snap_lines = s->lines - 1;
+		s->snap_ns = ts;
+		s->snapped = 1;
+	}
+}
+
+/*
+ * 1 if the source had settled before the current run of creations:
+ * templates seen once were at most novel_max of its lines. That share is
+ * Good-Turing's estimate of the chance that the next line is a template
+ * never seen: while it is high, the source is still being discovered and
+ * "new" tells nothing. And it has recent traffic to compare with.
  */
 static int
 tpl_settled(const struct template_conf *c, const struct tpl_src *s)
 {
-	return (double)(s->once - 1) <= c->novel_max * (double)s->lines;
+	return (double)s->snap_once <= c->novel_max * (double)s->snap_lines &&
+	    s->recent >= c->dense_min;
 }
 
 /*
@@ -899,7 +998,7 @@ tpl_error_like(const struct template_conf *c, const struct tpl *t, int sev)
 		return 1;
 	if (c->info_quiet && sev >= 5)
 		return 0;
-	return (t->flags & (TPL_ERR | TPL_OK)) == TPL_ERR;
+	return (t->flags & (TPL_ERR | TPL_OK | TPL_AUTH)) == TPL_ERR;
 }
 
 /*
@@ -978,7 +1077,8 @@ template_conf_default(struct template_conf *c)
 	c->max_sources = 1024;
 	c->warm_lines = 50;
 	c->warm_ns = INT64_C(30) * 60 * 1000000000;
-	c->novel_max = 0.1;
+	c->novel_max = 0.05;
+	c->dense_min = 5;
 	c->short_ns = INT64_C(5) * 60 * 1000000000;
 	c->long_ns = INT64_C(24) * 3600 * 1000000000;
 	c->spike_factor = 10;
@@ -1076,7 +1176,7 @@ template_miner_line(struct template_miner *m, int source, const char *msg,
 	struct tpl       *t;
 	enum template_why why;
 	uint32_t          path;
-	int               i, created = 0, error, start;
+	int               i, created = 0, error, start, same;
 
 	memset(a, 0, sizeof(*a));
 	m->st.lines++;
@@ -1088,13 +1188,15 @@ template_miner_line(struct template_miner *m, int source, const char *msg,
 	s->lines++;
 	if (ts > s->now_ns)
 		s->now_ns = ts;
+	tpl_source_count(&m->conf, s, ts);
 	path = tpl_path(m, source, &m->cur);
-	if ((i = tpl_find(m, source, path)) != -1) {
-		if (tpl_merge(&m->t[i].tok, &m->cur))
+	if ((i = tpl_find(m, source, path, &same)) != -1) {
+		if (!same && tpl_merge(&m->t[i].tok, &m->cur))
 			m->t[i].flags = tpl_words(&m->t[i].tok);
-	} else if ((i = tpl_create(m, source, path)) != -1)
+	} else if ((i = tpl_create(m, source, path)) != -1) {
+		tpl_source_made(&m->conf, s, ts);
 		created = 1;
-	else {
+	} else {
 		m->st.dropped++;
 		return -1;
 	}
@@ -1154,7 +1256,7 @@ template_error_words(const char *msg, size_t len)
 	struct tpl_line l;
 
 	tpl_fold_line(msg, len, &l);
-	return (tpl_words(&l) & (TPL_ERR | TPL_OK)) == TPL_ERR;
+	return (tpl_words(&l) & (TPL_ERR | TPL_OK | TPL_AUTH)) == TPL_ERR;
 }
 
 /* "new", "spike" or "none". */

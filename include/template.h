@@ -32,8 +32,10 @@ struct template_conf {
 	int      max_sources;    /* source ids are 0 .. max_sources - 1 */
 	uint64_t warm_lines;     /* a source is warm after this many lines */
 	int64_t  warm_ns;        /* ...and this much event time */
-	double   novel_max;      /* ...and at most this share of its recent
-				    lines made a template */
+	double   novel_max;      /* "new" needs templates seen once at most this
+			       share of the source's lines */
+	double   dense_min;      /* ...and this many lines in its last warm_ns
+			       (decayed): recent traffic to compare with */
 	int64_t  short_ns;       /* the short window (spikes) */
 	int64_t  long_ns;        /* the baseline's decay time */
 	double   spike_factor;   /* short rate must exceed factor x baseline */

@@ -284,6 +284,23 @@ test_template_unsettled_source(void **state)
 }
 
 static void
+test_template_sparse_source(void **state)
+{
+	struct template_miner *m = miner();
+	struct template_answer a;
+	int                    i;
+
+	(void)state;
+	/* A line every ten minutes for ten hours: warm, but too sparse for
+	 * a new template to stand out against recent traffic. */
+	for (i = 0; i < 60; i++)
+		feed(m, 0, "nightly sync ok", 6, i * 10 * MIN, &a);
+	assert_int_equal(
+	    feed(m, 0, "sync target unreachable", -1, 600 * MIN, &a), 0);
+	template_miner_free(m);
+}
+
+static void
 test_template_late_line(void **state)
 {
 	struct template_miner *m = miner();
@@ -315,6 +332,7 @@ test_template_bounds_eviction(void **state)
 	c.warm_lines = 1;
 	c.warm_ns = 0;
 	c.novel_max = 1;
+	c.dense_min = 0;
 	m = template_miner_new(&c);
 	assert_int_equal(feed(m, 0, "alpha failed", -1, 0, &a), 1);
 	held = a.id;
@@ -388,6 +406,7 @@ main(void)
 	    cmocka_unit_test(test_template_spike),
 	    cmocka_unit_test(test_template_steady_no_spike),
 	    cmocka_unit_test(test_template_unsettled_source),
+	    cmocka_unit_test(test_template_sparse_source),
 	    cmocka_unit_test(test_template_late_line),
 	    cmocka_unit_test(test_template_bounds_eviction),
 	    cmocka_unit_test(test_template_deterministic),
