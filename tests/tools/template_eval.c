@@ -6,7 +6,7 @@
  * surfaced episode, one per file and the miner's counters, for
  * tests/tools/template_eval.py. Built by `make template-eval`.
  *
- * usage: template_eval [replay's --year/--tz/--source-tz] [-C] [-R] [-L]
+ * usage: template_eval [replay's --year/--tz/--source-tz] [-N] [-R] [-L]
  *            [miner settings, see --help] FILE...
  */
 #include <getopt.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "in_file.h"
 #include "linebuf.h"
@@ -45,6 +46,7 @@ struct eval_file {
 	char             *arena;
 	size_t            alen, acap;
 	uint64_t          matched, no_ts, skipped_cont;
+	int64_t           first_ns, last_ns; /* of the lines kept */
 	struct eval_run  *run;
 };
 
@@ -64,7 +66,7 @@ struct eval_run {
 	struct rule_set       *rules; /* NULL: -R, every line is mined */
 	struct template_conf   tc;
 	struct template_miner *m;
-	int                    continuations; /* -C: mine them too */
+	int                    continuations; /* 0 with -N */
 	int                    per_line;      /* -L */
 	int                    no_rules;      /* -R */
 	struct eval_file      *f;
@@ -73,6 +75,7 @@ struct eval_run {
 	int                    nep, capep;
 	int                   *ep_of; /* by template id, -1: none */
 	uint32_t               cap_of;
+	double                 mine_s; /* CPU time of the mining loop */
 };
 
 /* Keeps an unmatched line of fd: its time, severity and message. */
@@ -93,6 +96,10 @@ eval_keep(struct eval_file *fd, const struct record *r)
 		fd->arena = xreallocarray(fd->arena, fd->acap, 1);
 	}
 	memcpy(fd->arena + fd->alen, r->msg, len);
+	if (fd->n == 0 || r->ts_ns < fd->first_ns)
+		fd->first_ns = r->ts_ns;
+	if (fd->n == 0 || r->ts_ns > fd->last_ns)
+		fd->last_ns = r->ts_ns;
 	l = &fd->l[fd->n++];
 	l->ts_ns = r->ts_ns;
 	l->lineno = fd->src.lineno;
@@ -247,6 +254,16 @@ eval_surfaced(struct eval_run *run, int i, const struct eval_line *l,
 	e->text = xstrndup(a->text, a->text_len);
 }
 
+/* CPU seconds of the process (the driver's clock, never the miner's). */
+static double
+eval_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Offers every kept line to the miner in event-time order. */
 static void
 eval_mine(struct eval_run *run)
@@ -254,6 +271,7 @@ eval_mine(struct eval_run *run)
 	struct template_answer a;
 	struct eval_file      *fd;
 	struct eval_line      *l;
+	double                 t0 = eval_now();
 	int                    i;
 
 	while ((i = eval_next(run)) != -1) {
@@ -268,6 +286,7 @@ eval_mine(struct eval_run *run)
 			    l->lineno, a.id, (int)a.text_len,
 			    a.text ? a.text : "");
 	}
+	run->mine_s = eval_now() - t0;
 }
 
 /* Prints one JSON object and a newline; consumes o. */
@@ -308,21 +327,24 @@ eval_report(const struct eval_run *run)
 	for (i = 0; i < run->nf; i++) {
 		const struct eval_file *fd = &run->f[i];
 
-		eval_print(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "file",
-		    fd->src.name, "lines", (json_int_t)fd->src.lines, "matched",
-		    (json_int_t)fd->matched, "no_ts", (json_int_t)fd->no_ts,
-		    "continuations", (json_int_t)fd->skipped_cont, "mined",
-		    (json_int_t)fd->n));
+		eval_print(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		    "file", fd->src.name, "lines", (json_int_t)fd->src.lines,
+		    "matched", (json_int_t)fd->matched, "no_ts",
+		    (json_int_t)fd->no_ts, "skipped_continuations",
+		    (json_int_t)fd->skipped_cont, "mined", (json_int_t)fd->n,
+		    "first_ns", (json_int_t)fd->first_ns, "last_ns",
+		    (json_int_t)fd->last_ns));
 	}
 	template_miner_stats(run->m, &st);
-	eval_print(json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I}}",
-	    "stats", "lines", (json_int_t)st.lines, "ignored",
-	    (json_int_t)st.ignored, "dropped", (json_int_t)st.dropped,
-	    "created", (json_int_t)st.created, "evicted",
-	    (json_int_t)st.evicted, "surfaced", (json_int_t)st.surfaced,
-	    "templates", st.templates, "template_bytes",
-	    (json_int_t)st.template_bytes, "bytes", (json_int_t)st.bytes,
-	    "max_bytes", (json_int_t)st.max_bytes));
+	eval_print(
+	    json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:f}}",
+		"stats", "lines", (json_int_t)st.lines, "ignored",
+		(json_int_t)st.ignored, "dropped", (json_int_t)st.dropped,
+		"created", (json_int_t)st.created, "evicted",
+		(json_int_t)st.evicted, "surfaced", (json_int_t)st.surfaced,
+		"templates", st.templates, "template_bytes",
+		(json_int_t)st.template_bytes, "bytes", (json_int_t)st.bytes,
+		"max_bytes", (json_int_t)st.max_bytes, "mine_s", run->mine_s));
 }
 
 /* Prints how to run it and exits 2. */
@@ -330,12 +352,13 @@ static void __attribute__((noreturn)) eval_usage(void)
 {
 	fprintf(stderr,
 	    "usage: template_eval [--year Y] [--tz ZONE] [--source-tz G=Z]\n"
-	    "    [-C] mine continuation lines too  [-R] no rules: mine all\n"
+	    "    [-N] skip continuation lines  [-R] no rules: mine all\n"
 	    "    [-L] print each mined line's template id\n"
 	    "    [--sim X] [--depth N] [--warm-lines N] [--warm-min M]\n"
 	    "    [--short-min M] [--long-h H] [--spike-factor F]\n"
 	    "    [--spike-min N] [--hold-min M] [--strong N] [--info]\n"
 	    "    [--max-templates N] [--max-per-source N] [--novel-max X]\n"
+	    "    [--dense-min N]\n"
 	    "    FILE...\n");
 	exit(2);
 }
@@ -374,6 +397,7 @@ eval_setting(struct template_conf *c, int k, const char *v)
 	case 10: c->max_templates = (int)d; break;
 	case 11: c->max_per_source = (int)d; break;
 	case 12: c->novel_max = d; break;
+	case 13: c->dense_min = d; break;
 	default: eval_usage();
 	}
 }
@@ -389,19 +413,19 @@ eval_args(struct eval_run *run, int argc, char *argv[])
 	    {"spike-min", 1, NULL, 0}, {"hold-min", 1, NULL, 0},
 	    {"strong", 1, NULL, 0}, {"max-templates", 1, NULL, 0},
 	    {"max-per-source", 1, NULL, 0}, {"novel-max", 1, NULL, 0},
-	    {"year", 1, NULL, 'y'}, {"tz", 1, NULL, 't'},
-	    {"source-tz", 1, NULL, 's'}, {"info", 0, NULL, 'i'},
-	    {NULL, 0, NULL, 0}};
+	    {"dense-min", 1, NULL, 0}, {"year", 1, NULL, 'y'},
+	    {"tz", 1, NULL, 't'}, {"source-tz", 1, NULL, 's'},
+	    {"info", 0, NULL, 'i'}, {NULL, 0, NULL, 0}};
 	int                        ch, k;
 
-	while ((ch = getopt_long(argc, argv, "CLR", opts, &k)) != -1) {
+	while ((ch = getopt_long(argc, argv, "LNR", opts, &k)) != -1) {
 		switch (ch) {
 		case 0: eval_setting(&run->tc, k, optarg); break;
 		case 'y': run->o.year = (int)strtol(optarg, NULL, 10); break;
 		case 't': run->o.tz = optarg; break;
 		case 's': eval_srctz(&run->o, optarg); break;
 		case 'i': run->tc.info_quiet = 0; break;
-		case 'C': run->continuations = 1; break;
+		case 'N': run->continuations = 0; break;
 		case 'L': run->per_line = 1; break;
 		case 'R': run->no_rules = 1; break;
 		default: eval_usage();
@@ -424,6 +448,7 @@ main(int argc, char *argv[])
 	memset(&run, 0, sizeof(run));
 	pipeline_opts_default(&run.o);
 	template_conf_default(&run.tc);
+	run.continuations = 1;
 	first = eval_args(&run, argc, argv);
 	if (!run.no_rules) {
 		run.rules = rule_set_new();

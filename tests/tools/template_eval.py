@@ -9,11 +9,13 @@ Runs build/std/template_eval (make template-eval) over
   2. the rest of ../shared/corpus, each file alone, the same way;
   3. every scenario (../shared/scenarios/*/ and tests/scenarios/*/) with its
      replay.args,
-and `timelined replay --format json` on the same input for the incidents the
-rules open. An episode (a run of surfaced lines of one template) "joins" an
-incident when it overlaps [start - 10 min, end]; for scenarios the windows
-are expected.json's. DRIVER_ARGS (e.g. --spike-factor 20) go to the driver.
-Prints Markdown for docs/unclassified.md; reads the corpus in place.
+and `timelined replay --format json` on the same corpus input for the
+incidents the rules open. An episode (a run of surfaced lines of one
+template) "joins" an incident when it overlaps [start - 10 min, end]; for
+scenarios the windows are expected.json's. BGL and Thunderbird lines carry
+loghub's alert label (first field, "-" for none): it is shown per episode.
+DRIVER_ARGS (e.g. --spike-factor 20) go to the driver. Prints Markdown for
+docs/unclassified.md; reads the corpus in place, copies nothing.
 """
 import argparse
 import datetime
@@ -27,6 +29,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 LEAD_NS = 600 * 10**9  # an episode this close before a start joins it
+WARM_LINES, WARM_NS = 50, 1800 * 10**9  # template_conf_default()
+LABELLED = ("BGL_2k.log", "Thunderbird_2k.log")
 
 
 def iso(ns):
@@ -71,13 +75,16 @@ def short(t, n=110):
     return t if len(t) <= n else t[:n - 1] + "…"
 
 
-def ep_cell(ep):
+def ep_cell(ep, label=None):
     strong = " **strong**" if ep["strong_ns"] is not None else ""
-    where = "%s:%d" % (ep["file"], ep["line_first"])
-    if ep["line_last"] != ep["line_first"] or ep["file_last"] != ep["file"]:
-        where += "-%d" % ep["line_last"] if ep["file_last"] == ep["file"] else "-%s:%d" % (ep["file_last"], ep["line_last"])
-    return "%s x%d%s %s (%s) `%s`" % (ep["why"], ep["count"], strong, iso(ep["first_ns"]), where,
-                                      short(ep["template"]))
+    where = "%s:%d" % (os.path.basename(ep["file"]), ep["line_first"])
+    if ep["file_last"] != ep["file"]:
+        where += "-%s:%d" % (os.path.basename(ep["file_last"]), ep["line_last"])
+    elif ep["line_last"] != ep["line_first"]:
+        where += "-%d" % ep["line_last"]
+    lab = " [label %s]" % label if label else ""
+    return "%s x%d%s %s (%s)%s `%s`" % (ep["why"], ep["count"], strong, iso(ep["first_ns"]), where, lab,
+                                        short(ep["template"]))
 
 
 def corpus_files(shared, loghub):
@@ -95,29 +102,55 @@ def corpus_files(shared, loghub):
     return sorted(out)
 
 
-def section_files(title, files, opts, totals, show_empty):
+def labels_of(path):
+    if os.path.basename(path) not in LABELLED:
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return [line.split(" ", 1)[0] for line in f]
+
+
+def new_totals(name):
+    return {"set": name, "files": 0, "warm": 0, "lines": 0, "mined": 0, "new": 0, "spike": 0, "strong": 0,
+            "joined": 0, "incidents": 0, "alerts": 0, "labelled": 0}
+
+
+def count(tot, eps, windows):
+    for e in eps:
+        tot[e["why"]] += 1
+        tot["strong"] += e["strong_ns"] is not None
+        tot["joined"] += joins(e, windows)
+
+
+def section_files(title, files, opts, tot, show_empty):
     print("### %s\n" % title)
-    print("| file | lines | mined | templates | surfaced | strong | joins a rule incident | episodes |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| file | lines | mined | templates | episodes | strong | rule incidents | joining one | episodes: why, lines, first, where, template |")
+    print("|---|---|---|---|---|---|---|---|---|")
     corpus = os.path.join(opts.shared, "corpus")
     for f in files:
         args = ["--tz", "UTC", "--year", "2024", f]
         eps, fl, st = run_driver(opts.driver, args, None, opts.extra)
-        inc = rule_incidents(opts.timelined, args, None) if eps else []
-        mined = sum(x["mined"] for x in fl)
-        strong = sum(1 for e in eps if e["strong_ns"] is not None)
-        joined = sum(1 for e in eps if joins(e, inc))
-        totals["files"] += 1
-        totals["episodes"] += len(eps)
-        totals["strong"] += strong
-        totals["alone_strong"] += sum(1 for e in eps if e["strong_ns"] is not None and not joins(e, inc))
-        totals["joined"] += joined
+        inc = rule_incidents(opts.timelined, args, None)
+        labels = labels_of(f)
+        tot["files"] += 1
+        tot["incidents"] += len(inc)
+        for x in fl:
+            tot["lines"] += x["lines"]
+            tot["mined"] += x["mined"]
+            tot["warm"] += x["mined"] >= WARM_LINES and x["last_ns"] - x["first_ns"] >= WARM_NS
+        count(tot, eps, inc)
+        cells = []
+        for e in eps:
+            lab = labels[e["line_first"] - 1] if labels else None
+            if lab is not None:
+                tot["labelled"] += 1
+                tot["alerts"] += lab != "-"
+            cells.append(ep_cell(e, lab))
         if not eps and not show_empty:
             continue
-        cells = "<br>".join(ep_cell(e) for e in eps) or "-"
-        print("| %s | %d | %d | %d | %d | %d | %d of %d (%d incidents) | %s |" % (
-            os.path.relpath(f, corpus), sum(x["lines"] for x in fl), mined, st.get("templates", 0),
-            len(eps), strong, joined, len(eps), len(inc), cells))
+        print("| %s | %d | %d | %d | %d | %d | %d | %d | %s |" % (
+            os.path.relpath(f, corpus), sum(x["lines"] for x in fl), sum(x["mined"] for x in fl),
+            st.get("templates", 0), len(eps), sum(e["strong_ns"] is not None for e in eps), len(inc),
+            sum(joins(e, inc) for e in eps), "<br>".join(cells) or "-"))
     print()
 
 
@@ -127,35 +160,51 @@ def scenario_dirs(shared):
     return [os.path.dirname(d) for d in dirs]
 
 
-def section_scenarios(opts, totals):
+def section_scenarios(opts, tot, leads):
     print("### Scenarios\n")
-    print("Windows are expected.json's incidents; *during* overlaps [start - 10 min, end], "
-          "*lead* is how long before the expected start the episode began (or turned strong).\n")
-    print("| scenario | mined | surfaced during (useful?) | surfaced outside (noise) | strong outside |")
-    print("|---|---|---|---|---|")
+    print("Windows are expected.json's incidents; *during* means the episode overlaps "
+          "[start - 10 min, end].\n")
+    print("| scenario | mined | during the incidents | outside them |")
+    print("|---|---|---|---|")
     for d in scenario_dirs(opts.shared):
         args = shlex.split(open(os.path.join(d, "replay.args")).read())
         exp = json.load(open(os.path.join(d, "expected.json")))
         windows = [(parse_iso(i["start"]), parse_iso(i["end"])) for i in exp.get("incidents", [])]
         eps, fl, _ = run_driver(opts.driver, args, d, opts.extra)
+        tot["files"] += 1
+        tot["incidents"] += len(windows)
+        tot["mined"] += sum(x["mined"] for x in fl)
+        count(tot, eps, windows)
         inside = [e for e in eps if joins(e, windows)]
         outside = [e for e in eps if not joins(e, windows)]
-        strong_out = [e for e in outside if e["strong_ns"] is not None]
-        totals["sc_inside"] += len(inside)
-        totals["sc_outside"] += len(outside)
-        totals["sc_strong_out"] += len(strong_out)
-        totals["sc_strong_in"] += sum(1 for e in inside if e["strong_ns"] is not None)
         for e in inside:
-            if e["strong_ns"] is None:
-                continue
-            start = min(s for s, end in windows if joins(e, [(s, end)]))
-            lead = start - e["strong_ns"]
-            totals["leads"].append((os.path.basename(d), lead / 1e9))
-        print("| %s | %d | %s | %s | %d |" % (
+            if e["strong_ns"] is not None:
+                start = min(s for s, end in windows if joins(e, [(s, end)]))
+                leads.append("%s %+.0f s" % (os.path.basename(d), (start - e["strong_ns"]) / 1e9))
+        print("| %s | %d | %s | %s |" % (
             os.path.basename(d), sum(x["mined"] for x in fl),
             "<br>".join(ep_cell(e) for e in inside) or "-",
-            "<br>".join(ep_cell(e) for e in outside) or "-", len(strong_out)))
+            "<br>".join(ep_cell(e) for e in outside) or "-"))
     print()
+
+
+def summary(tots, leads):
+    print("### Summary\n")
+    print("| set | files | long enough to warm | lines mined | episodes new | spike | strong | incidents (rules; scenarios: expected) | episodes joining one |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for t in tots:
+        warm = str(t["warm"]) if t["set"] != "scenarios" else "-"
+        print("| %s | %d | %s | %d | %d | %d | %d | %d | %d |" % (
+            t["set"], t["files"], warm, t["mined"], t["new"], t["spike"], t["strong"], t["incidents"],
+            t["joined"]))
+    print()
+    for t in tots:
+        if t["labelled"]:
+            print("Labelled (BGL, Thunderbird) episodes whose first line is a loghub alert: %d of %d.\n"
+                  % (t["alerts"], t["labelled"]))
+    if leads:
+        print("Strong episodes during incidents, expected start minus the time they turned strong "
+              "(positive: before the start): " + ", ".join(leads) + ".\n")
 
 
 def main():
@@ -172,24 +221,19 @@ def main():
     if not os.path.isdir(os.path.join(opts.shared, "corpus")):
         print("no corpus at %s: nothing to evaluate" % opts.shared, file=sys.stderr)
         return 0
-    totals = {"files": 0, "episodes": 0, "strong": 0, "alone_strong": 0, "joined": 0,
-              "sc_inside": 0, "sc_outside": 0, "sc_strong_out": 0, "sc_strong_in": 0, "leads": []}
+    tots, leads = [], []
     print("Driver settings: `%s`\n" % (" ".join(opts.extra) or "defaults"))
     if opts.only in (None, "loghub"):
-        section_files("loghub samples", corpus_files(opts.shared, True), opts, totals, True)
+        tots.append(new_totals("loghub"))
+        section_files("loghub samples", corpus_files(opts.shared, True), opts, tots[-1], True)
     if opts.only in (None, "corpus"):
+        tots.append(new_totals("rest of corpus"))
         section_files("The rest of the corpus (files with an episode)", corpus_files(opts.shared, False),
-                      opts, totals, False)
+                      opts, tots[-1], False)
     if opts.only in (None, "scenarios"):
-        section_scenarios(opts, totals)
-    print("Totals: %d corpus files, %d episodes (%d strong, %d strong outside any rule incident, "
-          "%d joining a rule incident); scenarios: %d episodes during incidents (%d strong), "
-          "%d outside (%d strong)." % (
-              totals["files"], totals["episodes"], totals["strong"], totals["alone_strong"], totals["joined"],
-              totals["sc_inside"], totals["sc_strong_in"], totals["sc_outside"], totals["sc_strong_out"]))
-    if totals["leads"]:
-        print("\nStrong during incidents, seconds from turning strong to the expected start "
-              "(positive: before it): " + ", ".join("%s %+.0f" % x for x in totals["leads"]))
+        tots.append(new_totals("scenarios"))
+        section_scenarios(opts, tots[-1], leads)
+    summary(tots, leads)
     return 0
 
 
