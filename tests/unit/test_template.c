@@ -130,6 +130,8 @@ test_template_error_words(void **state)
 	    {"request.timeout.ms = 30000", 0},
 	    {"systemctl reset-failed api.service", 0},
 	    {"cURL error 28: Operation timed out", 1},
+	    {"Failed password for root from 10.0.0.9 port 22 ssh2", 0},
+	    {"pam_unix(sshd:auth): authentication failure; user=root", 0},
 	    {"all good", 0},
 	};
 	size_t i;
@@ -284,6 +286,31 @@ test_template_unsettled_source(void **state)
 }
 
 static void
+test_template_burst_after_settled(void **state)
+{
+	struct template_miner *m = miner();
+	struct template_answer a;
+	char                   msg[96];
+	int                    i;
+
+	(void)state;
+	warm_up(m, 0);
+	/* An incident's traceback: thirty frames never seen, all at once... */
+	for (i = 0; i < 30; i++) {
+		snprintf(msg, sizeof(msg), "at com.example.Frame%c%c.call",
+		    'a' + i % 26, 'a' + i / 26);
+		assert_int_equal(feed(m, 0, msg, -1, 41 * MIN + i * S, &a), 0);
+	}
+	/* ...does not hide the error that follows: the source is judged as
+	 * it was before the burst. */
+	assert_int_equal(feed(m, 0, "payment gateway unreachable: giving up",
+			     -1, 41 * MIN + 31 * S, &a),
+	    1);
+	assert_int_equal(a.why, TEMPLATE_NEW);
+	template_miner_free(m);
+}
+
+static void
 test_template_sparse_source(void **state)
 {
 	struct template_miner *m = miner();
@@ -406,6 +433,7 @@ main(void)
 	    cmocka_unit_test(test_template_spike),
 	    cmocka_unit_test(test_template_steady_no_spike),
 	    cmocka_unit_test(test_template_unsettled_source),
+	    cmocka_unit_test(test_template_burst_after_settled),
 	    cmocka_unit_test(test_template_sparse_source),
 	    cmocka_unit_test(test_template_late_line),
 	    cmocka_unit_test(test_template_bounds_eviction),
