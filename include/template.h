@@ -20,7 +20,7 @@
 /* Why a line is surfaced. */
 enum template_why {
 	TEMPLATE_NONE = 0,
-	TEMPLATE_NEW,  /* first seen once its source's baseline was warm */
+	TEMPLATE_NEW,  /* first seen in a warm, settled source */
 	TEMPLATE_SPIKE /* short-window rate far over its baseline */
 };
 
@@ -32,10 +32,8 @@ struct template_conf {
 	int      max_sources;    /* source ids are 0 .. max_sources - 1 */
 	uint64_t warm_lines;     /* a source is warm after this many lines */
 	int64_t  warm_ns;        /* ...and this much event time */
-	double   novel_max;      /* "new" needs templates seen once at most this
-			       share of the source's lines */
-	double   dense_min;      /* ...and this many lines in its last warm_ns
-			       (decayed): recent traffic to compare with */
+	double   novel_max;      /* new: once-seen templates / lines at most */
+	double   dense_min;      /* new: lines in the last warm_ns (decayed) */
 	int64_t  short_ns;       /* the short window (spikes) */
 	int64_t  long_ns;        /* the baseline's decay time */
 	double   spike_factor;   /* short rate must exceed factor x baseline */

@@ -131,7 +131,7 @@ eval_line_cb(const char *line, size_t len, void *arg)
 		fd->skipped_cont++;
 		return;
 	}
-	if (r->msg != NULL)
+	if (r->msg != NULL && r->msg_len > 0)
 		eval_keep(fd, r);
 }
 
