@@ -44,7 +44,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench fuzz rules-check recv-dump
+	lint format check-format bench fuzz rules-check recv-dump template-eval
 
 all: timelined
 
@@ -176,7 +176,7 @@ lint:
 	    "a module of daemon/"; exit 1; }; done
 
 FORMAT_SRCS = daemon/*.c parsers/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
-	      bench/*.c
+	      bench/*.c tests/tools/*.c
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -221,6 +221,15 @@ bench: timelined $(OBJS)
 	python3 bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
 	    --out bench/out
 	bench/run ./timelined $(BUILD)/bench_rules bench/out
+
+# make template-eval: the unclassified-signal evaluation (not part of make
+# check): tests/tools/template_eval.c linked with the project's objects,
+# driven by tests/tools/template_eval.py; see docs/unclassified.md.
+template-eval: $(BUILD)/template_eval
+
+$(BUILD)/template_eval: tests/tools/template_eval.c $(OBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) -lm
 
 clean:
 	rm -rf build timelined
