@@ -71,15 +71,16 @@ struct tpl_src {
 };
 
 struct template_miner {
-	struct template_conf  conf;
-	struct tpl           *t; /* slots 0 .. nt-1 in use */
-	int                   nt, capt;
-	int                  *bucket; /* heads, -1: empty */
-	uint32_t              nbucket;
-	struct tpl_src       *src;
-	int                   nsrc;
-	int                   ghead, gtail;
-	uint32_t              next_id;
+	struct template_conf conf;
+	struct tpl          *t; /* slots 0 .. nt-1 in use */
+	int                  nt, capt;
+	int                 *bucket; /* heads, -1: empty */
+	uint32_t             nbucket;
+	struct tpl_src      *src;
+	int                  nsrc;
+	int                  ghead, gtail;
+	int                  freel; /* slots of forgotten templates, by bnext */
+	uint32_t             next_id;
 	struct template_stats st;
 	struct tpl_line       cur; /* the line being clustered */
 };
@@ -227,8 +228,8 @@ tpl_class(const char *s, size_t n)
 
 	if (n > TPL_TOKEN_VAR)
 		return 1;
-	if (tpl_number(s, n))
-		return 2;
+	if (tpl_number(s, n)) /* an address or version is no count */
+		return memchr(s, '.', n) != memrchr(s, '.', n) ? 1 : 2;
 	for (i = 0; i < n; i++) {
 		if (tpl_digit(s[i]))
 			digits++;
@@ -807,6 +808,11 @@ tpl_slot(struct template_miner *m, int source)
 {
 	int i, per = m->src[source].n >= m->conf.max_per_source;
 
+	if (!per && m->freel != -1) {
+		i = m->freel;
+		m->freel = m->t[i].bnext;
+		return i;
+	}
 	if (!per && m->nt < m->conf.max_templates) {
 		if (m->nt == m->capt) {
 			m->capt = m->capt * 2 > m->conf.max_templates
@@ -1115,7 +1121,7 @@ template_miner_new(const struct template_conf *c)
 		m->bucket[i] = -1;
 	m->capt = m->conf.max_templates < 16 ? m->conf.max_templates : 16;
 	m->t = xcalloc((size_t)m->capt, sizeof(*m->t));
-	m->ghead = m->gtail = -1;
+	m->ghead = m->gtail = m->freel = -1;
 	m->next_id = 1;
 	return m;
 }
@@ -1212,6 +1218,34 @@ template_miner_line(struct template_miner *m, int source, const char *msg,
 	a->start = start;
 	m->st.surfaced += why != TEMPLATE_NONE;
 	return why != TEMPLATE_NONE;
+}
+
+/*
+ * Forgets source id: its templates are freed for reuse and its counts
+ * reset, so the id can be given to another source, which starts cold.
+ * Template ids are still never reused.
+ */
+void
+template_miner_forget(struct template_miner *m, int source)
+{
+	struct tpl_src *s;
+	int             i;
+
+	if (source < 0 || source >= m->nsrc || !m->src[source].used)
+		return;
+	s = &m->src[source];
+	while ((i = s->head) != -1) {
+		tpl_lru_unlink(m, i);
+		tpl_bucket_unlink(m, i);
+		m->t[i].id = 0;
+		m->t[i].bnext = m->freel;
+		m->freel = i;
+		m->st.templates--;
+		m->st.forgotten++;
+	}
+	memset(s, 0, sizeof(*s));
+	s->head = s->tail = -1;
+	m->st.sources--;
 }
 
 /* Copies m's counters and memory use into st. */

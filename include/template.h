@@ -70,6 +70,7 @@ struct template_stats {
 	uint64_t dropped;     /* no room: every candidate for eviction held */
 	uint64_t created;     /* templates made */
 	uint64_t evicted;     /* templates dropped for room */
+	uint64_t forgotten;   /* templates of sources forgotten */
 	uint64_t surfaced;    /* lines surfaced */
 	uint64_t episodes[3]; /* episodes started, by why */
 	int      templates;   /* alive now */
@@ -84,6 +85,7 @@ struct template_miner;
 void                   template_conf_default(struct template_conf *);
 struct template_miner *template_miner_new(const struct template_conf *);
 void                   template_miner_free(struct template_miner *);
+void                   template_miner_forget(struct template_miner *, int);
 int template_miner_line(struct template_miner *, int, const char *, size_t, int,
     int64_t, uint64_t, struct template_answer *);
 void

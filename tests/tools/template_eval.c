@@ -17,12 +17,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "in_file.h"
 #include "linebuf.h"
 #include "log.h"
 #include "pipeline.h"
 #include "record.h"
 #include "rule.h"
+#include "rule_file.h"
 #include "source.h"
 #include "template.h"
 #include "tz.h"
@@ -62,7 +64,7 @@ struct eval_episode {
 
 /* Everything one run holds. */
 struct eval_run {
-	struct pipeline_opts   o;
+	struct conf           *o;
 	struct rule_set       *rules; /* NULL: -R, every line is mined */
 	struct template_conf   tc;
 	struct template_miner *m;
@@ -111,12 +113,13 @@ eval_keep(struct eval_file *fd, const struct record *r)
 
 /* The per-line work of replay, then keeps the line if no rule took it. */
 static void
-eval_line_cb(const char *line, size_t len, void *arg)
+eval_line_cb(const char *line, size_t len, uint64_t end, void *arg)
 {
 	struct eval_file *fd = arg;
 	struct record    *r;
 	struct rule_hit   h;
 
+	(void)end;
 	r = source_line(&fd->src, line, len);
 	if (fd->run->rules != NULL &&
 	    rule_set_match(fd->run->rules, r, &h) == 1) {
@@ -144,17 +147,17 @@ eval_read(struct eval_run *run, int i, const char *path, char *buf)
 	struct linebuf    lb;
 	ssize_t           n;
 	int               gz = 0;
+	char              err[128];
 
 	fd->run = run;
 	source_init(&fd->src, path, path, i);
-	if ((in = in_file_open(path)) == NULL)
+	if ((in = in_file_open(path, err, sizeof(err))) == NULL)
 		return -1;
-	if (pipeline_source_setup(&run->o, &fd->src, 0, in_file_mtime(in)) ==
-	    -1)
+	if (pipeline_source_setup(run->o, &fd->src, 0, in_file_mtime(in)) == -1)
 		fatalx("%s: unknown time zone", path);
-	linebuf_init(&lb, run->o.max_line);
+	linebuf_init(&lb, run->o->max_line);
 	while ((n = in_file_read(in, buf, EVAL_CHUNK)) > 0) {
-		if (!gz && in_file_gzip_mtime(in) > 0 && !run->o.year)
+		if (!gz && in_file_gzip_mtime(in) > 0 && !run->o->year)
 			source_set_year(&fd->src, 0, in_file_gzip_mtime(in),
 			    RECORD_YEAR_GZIP);
 		gz = 1;
@@ -277,9 +280,8 @@ eval_mine(struct eval_run *run)
 	while ((i = eval_next(run)) != -1) {
 		fd = &run->f[i];
 		l = &fd->l[fd->next++];
-		if (template_miner_line(run->m, fd->src.group,
-			fd->arena + l->off, l->len, l->severity, l->ts_ns,
-			l->lineno, &a) == 1)
+		if (template_miner_line(run->m, i, fd->arena + l->off, l->len,
+			l->severity, l->ts_ns, l->lineno, &a) == 1)
 			eval_surfaced(run, i, l, &a);
 		if (run->per_line)
 			printf("%s\t%" PRIu64 "\t%u\t%.*s\n", fd->src.name,
@@ -363,19 +365,6 @@ static void __attribute__((noreturn)) eval_usage(void)
 	exit(2);
 }
 
-/* Takes --source-tz GLOB=ZONE. */
-static void
-eval_srctz(struct pipeline_opts *o, char *arg)
-{
-	char *eq = strchr(arg, '=');
-
-	if (eq == NULL || o->nsrctz == PIPELINE_MAX_SRCTZ)
-		eval_usage();
-	*eq = '\0';
-	o->srctz_glob[o->nsrctz] = arg;
-	o->srctz_zone[o->nsrctz++] = eq + 1;
-}
-
 /* Applies one miner setting given as a long option (index k). */
 static void
 eval_setting(struct template_conf *c, int k, const char *v)
@@ -421,9 +410,19 @@ eval_args(struct eval_run *run, int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "LNR", opts, &k)) != -1) {
 		switch (ch) {
 		case 0: eval_setting(&run->tc, k, optarg); break;
-		case 'y': run->o.year = (int)strtol(optarg, NULL, 10); break;
-		case 't': run->o.tz = optarg; break;
-		case 's': eval_srctz(&run->o, optarg); break;
+		case 'y':
+			if (conf_option(run->o, CONF_OPT_YEAR, optarg) == -1)
+				eval_usage();
+			break;
+		case 't':
+			if (conf_flag(run->o, "--tz", optarg) == -1)
+				eval_usage();
+			break;
+		case 's':
+			if (conf_option(run->o, CONF_OPT_SOURCE_TZ, optarg) ==
+			    -1)
+				eval_usage();
+			break;
 		case 'i': run->tc.info_quiet = 0; break;
 		case 'N': run->continuations = 0; break;
 		case 'L': run->per_line = 1; break;
@@ -441,19 +440,22 @@ int
 main(int argc, char *argv[])
 {
 	struct eval_run run;
-	char           *buf;
+	char           *buf, *dir;
 	int             i, first, status = 0;
 
 	log_init(0, -1);
 	memset(&run, 0, sizeof(run));
-	pipeline_opts_default(&run.o);
+	run.o = conf_new();
 	template_conf_default(&run.tc);
 	run.continuations = 1;
 	first = eval_args(&run, argc, argv);
 	if (!run.no_rules) {
 		run.rules = rule_set_new();
-		if (rule_set_load_builtin(run.rules) == -1)
-			fatalx("built-in rule pack: not loaded");
+		dir = rule_file_builtin_dir(
+		    NULL, getenv("TIMELINED_RULES_DIR"));
+		if (rule_file_load_builtin(run.rules, dir) != 0)
+			fatalx("built-in rule pack %s: not loaded", dir);
+		free(dir);
 	}
 	run.nf = argc - first;
 	run.f = xcalloc((size_t)run.nf, sizeof(*run.f));
@@ -481,6 +483,7 @@ main(int argc, char *argv[])
 	free(run.f);
 	template_miner_free(run.m);
 	rule_set_free(run.rules);
+	conf_free(run.o);
 	tz_cache_free();
 	return status;
 }

@@ -125,6 +125,8 @@ test_template_error_words(void **state)
 	    {"pool stats: total=10 errors=0", 0},
 	    {"summary errors: 3 warnings: 1", 0},
 	    {"3 failed, 7 ok", 0},
+	    {"gateway 10.0.0.7 unreachable", 1},
+	    {"driver 8.1.0 failed to load", 1},
 	    {"no errors found", 0},
 	    {"retrying after transient error (attempt 2/5) ... ok", 0},
 	    {"request.timeout.ms = 30000", 0},
@@ -386,6 +388,58 @@ test_template_bounds_eviction(void **state)
 	template_miner_free(NULL);
 }
 
+static void
+test_template_forget_frees_a_source(void **state)
+{
+	struct template_conf   c;
+	struct template_miner *m;
+	struct template_answer a;
+	struct template_stats  st;
+	uint32_t               old;
+	char                   msg[64];
+	int                    i;
+
+	(void)state;
+	template_conf_default(&c);
+	c.max_templates = 8;
+	m = template_miner_new(&c);
+	warm_up(m, 1);
+	assert_int_equal(feed(m, 0, "gamma failed", -1, 0, &a), 0);
+	old = a.id;
+	for (i = 0; i < 5; i++) {
+		snprintf(msg, sizeof(msg), "%c quiet %c", 'a' + i, 'z' - i);
+		feed(m, 0, msg, 6, i * S, &a);
+	}
+	template_miner_stats(m, &st);
+	assert_int_equal(st.sources, 2);
+	assert_int_equal(st.templates, 8);
+	template_miner_forget(m, 0);
+	template_miner_stats(m, &st);
+	assert_int_equal(st.sources, 1);
+	assert_int_equal(st.templates, 2); /* source 1's two */
+	assert_int_equal(st.forgotten, 6);
+	/* The place starts cold: its lines are baseline again, new ids. */
+	assert_int_equal(feed(m, 0, "gamma failed", -1, 60 * MIN, &a), 0);
+	assert_int_not_equal(a.id, old);
+	assert_int_equal(a.count, 1);
+	/* Freed slots are reused before anything is evicted. */
+	for (i = 0; i < 5; i++) {
+		snprintf(msg, sizeof(msg), "%c other %c", 'a' + i, 'z' - i);
+		feed(m, 0, msg, 6, 60 * MIN + i * S, &a);
+	}
+	template_miner_stats(m, &st);
+	assert_int_equal(st.templates, 8);
+	assert_int_equal(st.evicted, 0);
+	/* Source 1 kept its baseline: still warm, so a new error shows. */
+	assert_int_equal(
+	    feed(m, 1, "ledger sync failed hard", -1, 41 * MIN, &a), 1);
+	template_miner_forget(m, 0); /* twice, or unknown: nothing */
+	template_miner_forget(m, 0);
+	template_miner_forget(m, 500);
+	template_miner_forget(m, -1);
+	template_miner_free(m);
+}
+
 /* Runs a fixed mixed input through m, folding every answer into a hash. */
 static uint32_t
 replay_hash(struct template_miner *m)
@@ -437,6 +491,7 @@ main(void)
 	    cmocka_unit_test(test_template_sparse_source),
 	    cmocka_unit_test(test_template_late_line),
 	    cmocka_unit_test(test_template_bounds_eviction),
+	    cmocka_unit_test(test_template_forget_frees_a_source),
 	    cmocka_unit_test(test_template_deterministic),
 	};
 
