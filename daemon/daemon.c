@@ -50,6 +50,7 @@
 #include "strtab.h"
 #include "tstamp.h"
 #include "tz.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
 #define NS           TSTAMP_NS_PER_S
@@ -102,6 +103,7 @@ struct daemon {
 	struct event           *ev_inotify, *ev_watchdog;
 	int                     ino_fd;
 	struct rule_set        *rules;
+	struct unclass         *unclass; /* the miner of unmatched lines */
 	struct strtab          *names;
 	struct strtab          *groupkeys; /* rotation keys of names */
 	uint32_t               *groups, capgroups;
@@ -220,6 +222,7 @@ follow_setup(struct follow *f)
 	const struct tz     *tz = pipeline_zone(c, f->path, &why);
 
 	lane_set_rules(f->lane, f->d->rules);
+	lane_set_unclass(f->lane, c->unclassified ? f->d->unclass : NULL);
 	if (tz != NULL)
 		source_set_zone(lane_source(f->lane), tz, why);
 	if (c->year)
@@ -1193,6 +1196,7 @@ daemon_free(struct daemon *d)
 	strtab_free(d->names);
 	strtab_free(d->groupkeys);
 	free(d->groups);
+	unclass_free(d->unclass);
 	rule_set_free(d->rules);
 	if (d->base != NULL)
 		event_base_free(d->base);
@@ -1247,6 +1251,27 @@ daemon_metric(struct evbuffer *buf, const char *name, const char *type,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s %s\n"
 	    "timelined_%s %.17g\n",
 	    name, help, name, type, name, v);
+}
+
+/* The unclassified signal's counters and the miner's memory. */
+static void
+daemon_metrics_unclass(const struct daemon *d, struct evbuffer *buf)
+{
+	struct unclass_stats st;
+
+	unclass_stats(d->unclass, &st);
+	daemon_metric(buf, "unclassified_lines_total", "counter",
+	    "Timed lines no rule matched (offered to the template miner).",
+	    (double)st.lines);
+	daemon_metric(buf, "unclassified_unmined_total", "counter",
+	    "Of them not mined: no place for their log, or the miner full.",
+	    (double)(st.unplaced + st.miner.dropped));
+	daemon_metric(buf, "unclassified_surfaced_total", "counter",
+	    "Lines surfaced as unclassified matches.", (double)st.surfaced);
+	daemon_metric(buf, "unclassified_templates", "gauge",
+	    "Templates the miner holds.", (double)st.miner.templates);
+	daemon_metric(buf, "unclassified_bytes", "gauge",
+	    "Memory the miner holds.", (double)st.miner.bytes);
 }
 
 /* Hook: the daemon's counters for /metrics. */
@@ -1321,6 +1346,7 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 	    d->fed_wall ? (double)(now - d->fed_wall) / NS : 0);
 	daemon_metric(buf, "state_commits_total", "counter",
 	    "Checkpoints committed.", (double)d->commits);
+	daemon_metrics_unclass(d, buf);
 }
 
 /* Hook: a checkpoint now (a note was taken); 0, or -1. */
@@ -1369,11 +1395,15 @@ daemon_api(struct daemon *d)
 static int
 daemon_setup(struct daemon *d)
 {
+	struct template_conf tc;
+
 	signal(SIGPIPE, SIG_IGN);
 	if (daemon_state_dir(d->conf) == -1 ||
 	    (d->rules = daemon_rules(d->conf)) == NULL ||
 	    (d->base = event_base_new()) == NULL)
 		return -1;
+	template_conf_default(&tc);
+	d->unclass = unclass_new(&tc);
 	d->names = strtab_new();
 	d->groupkeys = strtab_new();
 	d->merge = merge_new(D_MERGE_MAX);
