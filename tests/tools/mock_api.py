@@ -42,7 +42,7 @@ MAX_BODY = 4096
 MAX_NOTE = 512
 FAILURES = {"db_connection_error", "pool_exhaustion", "resource_exhaustion",
             "hardware_failure", "upstream_error", "external_dependency",
-            "crash", "unclassified"}
+            "crash"}
 
 
 def parse_ts(s):
