@@ -316,6 +316,12 @@ out_json_stats(const struct report *rep)
 		json_object_set_new(lim, rep->limits[i].rule,
 		    json_integer((json_int_t)rep->limits[i].lines));
 	json_object_set_new(o, "limit_hits", lim);
+	if (rep->unclass.on)
+		json_object_set_new(o, "unclassified",
+		    json_pack("{s:I,s:I,s:I}", "lines",
+			(json_int_t)rep->unclass.lines, "surfaced",
+			(json_int_t)rep->unclass.surfaced, "unmined",
+			(json_int_t)rep->unclass.unmined));
 	return o;
 }
 

@@ -804,7 +804,8 @@ replay_warn_bounds(struct replay *rp)
 	}
 }
 
-/* What the unclassified signal could not mine, as warnings. */
+/* What the unclassified signal did, for the report; what it could not
+ * mine, as warnings. */
 static void
 replay_warn_unclass(struct replay *rp)
 {
@@ -813,6 +814,10 @@ replay_warn_unclass(struct replay *rp)
 	if (rp->unclass == NULL)
 		return;
 	unclass_stats(rp->unclass, &st);
+	rp->rep.unclass.on = 1;
+	rp->rep.unclass.lines = st.lines;
+	rp->rep.unclass.surfaced = st.surfaced;
+	rp->rep.unclass.unmined = st.unplaced + st.miner.dropped;
 	if (st.unplaced > 0)
 		replay_say(rp, 0,
 		    "%llu lines no rule matched were not mined for "
