@@ -15,8 +15,9 @@ reads them). For each it reports incidents gained or lost (by id; the
 target is none), whether the rules' entries stayed the same (every
 incident compared without its unclassified entries and entry ids), the
 unclassified entries in timelines, and the lines the miner surfaced
-(stats.unclassified.surfaced: surfaced, whether or not an incident was
-there to join). Reads the corpus in place and copies nothing.
+(stats.unclassified.surfaced, whether or not an incident was there to
+join; replay writes stats.unclassified only when it surfaced or left out
+a line). Reads the corpus in place and copies nothing.
 """
 import argparse
 import glob
@@ -62,7 +63,7 @@ def compare(binary, args, cwd):
     uc = on.get("stats", {}).get("unclassified", {})
     return {"incidents": len(ids_on), "gained": len(set(ids_on) - set(ids_off)),
             "lost": len(set(ids_off) - set(ids_on)), "same": same, "entries": entries,
-            "lines": uc.get("lines", 0), "surfaced": uc.get("surfaced", 0),
+            "surfaced": uc.get("surfaced", 0),
             "unmined": uc.get("unmined", 0), "error": on.get("error")}
 
 
@@ -103,13 +104,13 @@ def scenarios(binary, shared):
 def new_totals():
     """Zeroed totals of a section."""
     return {"inputs": 0, "incidents": 0, "gained": 0, "lost": 0, "changed": 0,
-            "entries": 0, "lines": 0, "surfaced": 0, "unmined": 0, "with": 0}
+            "entries": 0, "surfaced": 0, "unmined": 0, "with": 0}
 
 
 def add(tot, r):
     """Adds one input's result to the totals."""
     tot["inputs"] += 1
-    for k in ("incidents", "gained", "lost", "lines", "surfaced", "unmined"):
+    for k in ("incidents", "gained", "lost", "surfaced", "unmined"):
         tot[k] += r[k]
     tot["changed"] += not r["same"]
     tot["entries"] += len(r["entries"])
@@ -132,7 +133,7 @@ def corpus(binary, shared, loghub):
         files.sort()
     print("### %s\n" % ("The loghub samples" if loghub else "The rest of the corpus"))
     print("| file | rule incidents | gained/lost | rules' entries unchanged | "
-          "lines mined | surfaced | unclassified entries |")
+          "lines surfaced | unclassified entries |")
     print("|---|---|---|---|---|---|---|")
     tot = new_totals()
     for f in files:
@@ -142,9 +143,9 @@ def corpus(binary, shared, loghub):
                 and r["same"]:
             continue   # the rest: only the files where something happened
         ents = "<br>".join(entry_text(x) for _, x in r["entries"]) or "-"
-        print("| %s | %d | %d/%d | %s | %d | %d | %s |" % (
+        print("| %s | %d | %d/%d | %s | %d | %s |" % (
             os.path.relpath(f, base), r["incidents"], r["gained"], r["lost"],
-            "yes" if r["same"] else "**no**", r["lines"], r["surfaced"], ents))
+            "yes" if r["same"] else "**no**", r["surfaced"], ents))
     print()
     return tot
 
@@ -153,13 +154,13 @@ def summary(rows):
     """The closing table: one row per section."""
     print("### Summary\n")
     print("| set | inputs | rule incidents | incidents gained | lost | inputs whose rule "
-          "entries changed | lines mined | lines surfaced (inputs) | unclassified entries "
+          "entries changed | lines surfaced (inputs) | unclassified entries "
           "in timelines | lines not mined |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, t in rows:
-        print("| %s | %d | %d | %d | %d | %d | %d | %d (%d) | %d | %d |" % (
+        print("| %s | %d | %d | %d | %d | %d | %d (%d) | %d | %d |" % (
             name, t["inputs"], t["incidents"], t["gained"], t["lost"], t["changed"],
-            t["lines"], t["surfaced"], t["with"], t["entries"], t["unmined"]))
+            t["surfaced"], t["with"], t["entries"], t["unmined"]))
 
 
 def main():
