@@ -231,3 +231,37 @@ def test_the_daemon_surfaces_the_pattern_yet_opens_nothing(d):
         proc.wait(timeout=20)
     assert m["timelined_unclassified_surfaced_total"] == 9, m
     assert doc["incidents"] == [], doc
+
+
+def test_kill_9_keeps_rule_matches_once_and_makes_the_pattern_again(d):
+    # half the file, a checkpoint, kill -9, the rest: the rules' entries
+    # are counted exactly once, and the pattern is made again from the
+    # lines read again (the checkpoint's place is before the file's start)
+    path = app_log(d)
+    with open(path) as f:
+        lines = f.readlines()
+    cut = next(i for i, l in enumerate(lines) if l.startswith("Mar 15 09:02:10"))
+    write(d, "app.log", "".join(lines[:cut]))
+    proc, base = daemon(d, "k9")
+    try:
+        settled(base, INC + 120)
+        time.sleep(2.5)   # a checkpoint (each second while something changed)
+        assert metrics(base)["timelined_state_commits_total"] > 0
+    finally:
+        proc.kill()
+        proc.wait(timeout=20)
+    with open(path, "a") as f:
+        f.write("".join(lines[cut:]))
+    proc, base = daemon(d, "k9")
+    try:
+        doc, m = settled(base, INC + 300)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    rc, out, err = run(REPLAY + ["--format", "json", "app.log"], d)
+    want = replay_json(out)["incidents"]
+    for inc in doc["incidents"]:
+        for x in inc["timeline"]:
+            x["source"] = os.path.basename(x["source"])
+    assert [i["timeline"] for i in doc["incidents"]] == [i["timeline"] for i in want], doc
+    assert [x["count"] for x in want[0]["timeline"]] == [11, 9], want

@@ -134,7 +134,7 @@ def corpus(binary, shared, loghub):
     print("### %s\n" % ("The loghub samples" if loghub else "The rest of the corpus"))
     print("| file | rule incidents | gained/lost | rules' entries unchanged | "
           "lines surfaced | unclassified entries |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     tot = new_totals()
     for f in files:
         r = compare(binary, CORPUS_ARGS + [f], base)
