@@ -131,6 +131,8 @@ rule_ent_free(struct rule_ent *ent)
 	pcre2_code_free(ent->code);
 	free(ent->pub.file);
 	free(ent->pub.severity);
+	free(ent->pub.flags);
+	free(ent->pub.pattern);
 	free(ent->pub.field);
 	free(ent->pub.title);
 	free(ent->pub.category);
@@ -320,6 +322,8 @@ rule_ent_new(const struct rule_def *def)
 	ent->pub.category = xstrdup(category_name(def->cat));
 	ent->pub.title = rule_strdup(def->title != NULL ? def->title : def->id);
 	ent->pub.field = rule_strdup(def->field);
+	ent->pub.pattern = rule_strdup(def->pattern);
+	ent->pub.flags = rule_strdup(def->flags);
 	ent->pub.severity = rule_strdup(def->severity);
 	ent->pub.file = rule_strdup(def->file);
 	ent->pub.line = def->line;

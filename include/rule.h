@@ -24,6 +24,8 @@ struct rule {
 	enum category cat;
 	char         *title;    /* "{db}: too many clients" */
 	char         *field;    /* NULL: the message */
+	char         *pattern;  /* as written, for rule_export.c */
+	char         *flags;    /* NULL, or "i" caseless, "x" extended */
 	char         *severity; /* NULL or "error", "critical"... */
 	char         *file;     /* where it was defined */
 	int           line;
