@@ -1,8 +1,12 @@
 /*
- * litscan: the literal prefilter automaton. Literals are added, then built
- * once into a dense Aho-Corasick DFA over byte classes (bytes that occur in
- * no literal share class 0, letters fold to lower case), so a scan is one
- * table load per subject byte. It does not know what the ids mean.
+ * litscan: the literal prefilter. Literals are added, then built into a
+ * filter of 4-byte grams: each literal is entered under the grams at a
+ * few consecutive offsets of its own (the rarest in log text), so that a
+ * scan need hash only every stride-th gram of the subject and test one
+ * bit of a small bitmap; only where the bit is set does it look the gram
+ * up and verify its literals. It reports exactly the literals that
+ * occur, ignoring ASCII case; it does not know what the ids mean (rule.c
+ * gives them meaning).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,15 +15,63 @@
 #include "litscan.h"
 #include "xmalloc.h"
 
+/*
+ * The bitmap has 2^LITSCAN_BITS bits (32 KB, in L1/L2 cache): with the
+ * built-in pack's ~800 literals at 4 grams each about 1% are set, so
+ * almost every gram tested costs a load, a multiply and a bit test.
+ */
+#define LITSCAN_BITS       18
+#define LITSCAN_STRIDE_MAX 4
+#define LITSCAN_FOLD       0x20202020u /* sets bit 5 of each gram byte */
+#define LITSCAN_MUL        0x9e3779b1u /* Knuth's multiplicative hash */
+
+/*
+ * How rare each byte is in log text, -8 log2 of its frequency, by the
+ * byte OR 0x20 as the hash sees it (255: never seen); a gram's is the sum
+ * of its bytes'. Made by bench/bytefreq.py from 284 files
+ * of real logs of many kinds (../shared/corpus, 6.96 MB), not from the
+ * benchmark corpus. A poor choice costs verifications, never a literal.
+ */
+/* clang-format off */
+static const uint8_t litscan_rarity[256] = { /* 16 bytes a row */
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	 26,122, 57, 80, 91, 71,103, 92, 69, 65, 56, 85, 61, 42, 43, 53,
+	 35, 36, 40, 45, 45, 44, 47, 48, 48, 48, 43, 83,100, 59, 97,108,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	 85, 37, 50, 42, 42, 33, 49, 51, 53, 40, 71, 56, 44, 48, 39, 38,
+	 48, 77, 39, 41, 38, 49, 57, 61, 63, 62, 73, 61, 69, 61, 87, 61,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	158,166,145,158,154,169,161,163,149,161,158,154,161,174,155,159,
+	155,161,166,151,153,136,163,163,174,151,158,159,153,169,169,154,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
+	145,142,133,141,153,150,159,145,145,150,148,158,151,147,154,150,
+	151,147,155,150,148,158,159,163,139,154,151,139,137,148,147,140,
+};
+/* clang-format on */
+
 struct litscan_lit {
-	char  *s;
-	size_t len;
-	int    id;
+	unsigned char *s; /* folded to lower case */
+	size_t         len;
+	int            id;
+	int            same; /* next literal with the same bytes, -1 */
 };
 
-struct litscan_out {
-	int     id;
-	int32_t next; /* next output of the same state, -1 */
+/* A literal entered under the gram at offset off of the literal. */
+struct litscan_ent {
+	int      lit;
+	uint32_t off;
+	uint32_t first4; /* the literal's first gram, 0 if under 4 bytes */
+	int      next;   /* next entry of the same gram, -1 */
+};
+
+/* A gram of the lookup table; first -1 is an empty slot. */
+struct litscan_slot {
+	uint32_t gram;
+	int      first; /* its first entry */
 };
 
 struct litscan {
@@ -27,27 +79,20 @@ struct litscan {
 	int                 nlits;
 	int                 litcap;
 
-	uint8_t cls[256]; /* byte -> class, case-folded */
-	int     nclass;
-
-	/*
-	 * delta[state * nclass + class] is the next state, encoded as
-	 * (next * nclass) << 1 | terminal, so the scan loop needs neither a
-	 * multiply nor a second table to know whether to look at outputs.
-	 */
-	uint32_t           *delta;
-	int                 nstates;
-	int                 statecap;
-	int32_t            *outhead; /* per state: first own output, -1 */
-	int32_t            *dict;    /* nearest proper suffix with outputs */
-	struct litscan_out *out;
-	int                 nout;
-	int                 outcap;
+	size_t               stride; /* grams tested: every stride-th */
+	uint64_t            *bitmap; /* bit hash(gram) of every gram */
+	struct litscan_slot *slots;  /* open addressing by hash(gram) */
+	uint32_t             slotmask;
+	struct litscan_ent  *ents;
+	int                  nents;
+	int                  entcap;
+	int                 *shorts; /* literals under 3 bytes, searched */
+	int                  nshorts;
 };
 
 /*
  * Returns the ASCII lower case of byte c; other bytes are unchanged. The
- * automaton compares folded bytes, so literals are extracted folded too.
+ * filter compares folded bytes, so literals are extracted folded too.
  */
 unsigned char
 litscan_fold(unsigned char c)
@@ -55,7 +100,24 @@ litscan_fold(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Creates an empty automaton. */
+/* The 4 bytes at p as a gram, bit 5 set in each: both cases are one. */
+static inline uint32_t
+litscan_gram(const unsigned char *p)
+{
+	uint32_t g;
+
+	memcpy(&g, p, sizeof(g));
+	return g | LITSCAN_FOLD;
+}
+
+/* The bitmap bit of gram g. */
+static inline uint32_t
+litscan_hash(uint32_t g)
+{
+	return (g * LITSCAN_MUL) >> (32 - LITSCAN_BITS);
+}
+
+/* Creates an empty filter. */
 struct litscan *
 litscan_new(void)
 {
@@ -66,17 +128,19 @@ litscan_new(void)
 static void
 litscan_clear(struct litscan *ls)
 {
-	free(ls->delta);
-	free(ls->outhead);
-	free(ls->dict);
-	free(ls->out);
-	ls->delta = NULL;
-	ls->outhead = ls->dict = NULL;
-	ls->out = NULL;
-	ls->nstates = ls->statecap = ls->nout = ls->outcap = 0;
+	free(ls->bitmap);
+	free(ls->slots);
+	free(ls->ents);
+	free(ls->shorts);
+	ls->bitmap = NULL;
+	ls->slots = NULL;
+	ls->ents = NULL;
+	ls->shorts = NULL;
+	ls->slotmask = 0;
+	ls->nents = ls->entcap = ls->nshorts = 0;
 }
 
-/* Frees an automaton; accepts NULL. */
+/* Frees a filter; accepts NULL. */
 void
 litscan_free(struct litscan *ls)
 {
@@ -96,6 +160,7 @@ void
 litscan_add(struct litscan *ls, const char *s, size_t len, int id)
 {
 	struct litscan_lit *l;
+	size_t              i;
 
 	if (len == 0)
 		return;
@@ -105,162 +170,335 @@ litscan_add(struct litscan *ls, const char *s, size_t len, int id)
 		    ls->lits, ls->litcap, sizeof(*ls->lits));
 	}
 	l = &ls->lits[ls->nlits++];
-	l->s = xstrndup(s, len);
+	l->s = xmalloc(len);
+	for (i = 0; i < len; i++)
+		l->s[i] = litscan_fold((unsigned char)s[i]);
 	l->len = len;
 	l->id = id;
+	l->same = -1;
 }
 
-/* Gives every folded byte that occurs in a literal its own class. */
-static void
-litscan_classes(struct litscan *ls)
+/* Returns the slot of gram g: where it is, or the empty slot it goes to. */
+static struct litscan_slot *
+litscan_slot(const struct litscan *ls, uint32_t g)
 {
-	size_t j;
-	int    i, c;
+	uint32_t k = litscan_hash(g) & ls->slotmask;
 
-	memset(ls->cls, 0, sizeof(ls->cls));
-	ls->nclass = 1;
-	for (i = 0; i < ls->nlits; i++) {
-		for (j = 0; j < ls->lits[i].len; j++) {
-			c = litscan_fold(ls->lits[i].s[j]);
-			if (ls->cls[c] == 0)
-				ls->cls[c] = ls->nclass++;
-		}
-	}
-	for (c = 'A'; c <= 'Z'; c++)
-		ls->cls[c] = ls->cls[c - 'A' + 'a'];
-}
-
-/* Appends a state with no transitions and returns its number. */
-static int
-litscan_state(struct litscan *ls)
-{
-	size_t row = ls->nclass;
-
-	if (ls->nstates == ls->statecap) {
-		ls->statecap = ls->statecap ? ls->statecap * 2 : 64;
-		ls->delta = xreallocarray(
-		    ls->delta, ls->statecap * row, sizeof(*ls->delta));
-		ls->outhead = xreallocarray(
-		    ls->outhead, ls->statecap, sizeof(*ls->outhead));
-	}
-	memset(&ls->delta[ls->nstates * row], 0, row * sizeof(*ls->delta));
-	ls->outhead[ls->nstates] = -1;
-	return ls->nstates++;
-}
-
-/* Adds one literal to the trie, with id as an output of its last state. */
-static void
-litscan_insert(struct litscan *ls, const struct litscan_lit *l)
-{
-	size_t j, idx;
-	int    s = 0, t;
-
-	for (j = 0; j < l->len; j++) {
-		idx = (size_t)s * ls->nclass + ls->cls[(unsigned char)l->s[j]];
-		if (ls->delta[idx] == 0) {
-			t = litscan_state(ls);
-			ls->delta[idx] = t;
-		}
-		s = ls->delta[idx];
-	}
-	if (ls->nout == ls->outcap) {
-		ls->outcap = ls->outcap ? ls->outcap * 2 : 16;
-		ls->out = xreallocarray(ls->out, ls->outcap, sizeof(*ls->out));
-	}
-	ls->out[ls->nout].id = l->id;
-	ls->out[ls->nout].next = ls->outhead[s];
-	ls->outhead[s] = ls->nout++;
-}
-
-/* Returns the state after s on class c, while the table holds states. */
-static uint32_t
-litscan_next(const struct litscan *ls, int s, int c)
-{
-	return ls->delta[(size_t)s * ls->nclass + c];
+	while (ls->slots[k].first >= 0 && ls->slots[k].gram != g)
+		k = (k + 1) & ls->slotmask;
+	return &ls->slots[k];
 }
 
 /*
- * Turns the trie into a DFA: breadth first, each missing transition takes
- * the failure state's, and dict links each state to its nearest suffix
- * state that has outputs. Until a state is dequeued its row holds only trie
- * children (never 0, the root), which is how children are told from gaps.
+ * The gram of literal l at offset j; a byte past its end (at most one:
+ * see litscan_stride) is c.
  */
-static void
-litscan_links(struct litscan *ls)
+static uint32_t
+litscan_gram_of(const struct litscan_lit *l, size_t j, unsigned char c)
 {
-	uint32_t *row;
-	int32_t  *fail, *queue;
-	int       head = 0, tail = 0, s, t, c, nc = ls->nclass;
+	unsigned char b[4];
+	size_t        i;
 
-	fail = xcalloc(ls->nstates, sizeof(*fail));
-	queue = xcalloc(ls->nstates, sizeof(*queue));
-	ls->dict = xcalloc(ls->nstates, sizeof(*ls->dict));
-	ls->dict[0] = -1;
-	queue[tail++] = 0;
-	while (head < tail) {
-		s = queue[head++];
-		row = &ls->delta[(size_t)s * nc];
-		for (c = 0; c < nc; c++) {
-			t = row[c];
-			if (t == 0) {
-				if (s != 0)
-					row[c] = litscan_next(ls, fail[s], c);
-				continue;
-			}
-			fail[t] = s == 0 ? 0 : litscan_next(ls, fail[s], c);
-			ls->dict[t] = ls->outhead[fail[t]] >= 0
-			    ? fail[t]
-			    : ls->dict[fail[t]];
-			queue[tail++] = t;
+	for (i = 0; i < 4; i++)
+		b[i] = j + i < l->len ? l->s[j + i] : c;
+	return litscan_gram(b);
+}
+
+/* How rare the gram at offset j of l is; a byte past the end is common. */
+static unsigned
+litscan_score(const struct litscan_lit *l, size_t j)
+{
+	unsigned score = 0;
+	size_t   i;
+
+	for (i = j; i < j + 4 && i < l->len; i++)
+		score += litscan_rarity[l->s[i] | 0x20];
+	return score;
+}
+
+/*
+ * The stride: a literal of len bytes is entered under stride grams at
+ * consecutive offsets, one of which every stride-th subject position
+ * meets; each may reach one byte past the literal (a wildcard), so the
+ * shortest literal of 3 bytes or more bounds it at len - 2.
+ */
+static size_t
+litscan_stride(const struct litscan *ls)
+{
+	size_t s = LITSCAN_STRIDE_MAX;
+	int    k;
+
+	for (k = 0; k < ls->nlits; k++)
+		if (ls->lits[k].len >= 3 && ls->lits[k].len - 2 < s)
+			s = ls->lits[k].len - 2;
+	return s;
+}
+
+/*
+ * The first offset of the literal's window of stride grams: the window
+ * whose most common gram is the rarest, so few subject positions match.
+ * Only a literal of stride + 2 bytes has a gram reaching past its end.
+ */
+static size_t
+litscan_window(const struct litscan_lit *l, size_t stride)
+{
+	size_t   o, j, best = 0;
+	unsigned worst, top = 0;
+
+	for (o = 0; o + stride + 3 <= l->len; o++) {
+		worst = UINT32_MAX;
+		for (j = o; j < o + stride; j++)
+			if (litscan_score(l, j) < worst)
+				worst = litscan_score(l, j);
+		if (worst > top) {
+			top = worst;
+			best = o;
 		}
 	}
-	free(queue);
-	free(fail);
+	return best;
 }
 
-/* Rewrites every transition into the encoded form the scan loop reads. */
-static void
-litscan_encode(struct litscan *ls)
+/* 1 if literals a and b have the same bytes. */
+static int
+litscan_same(const struct litscan_lit *a, const struct litscan_lit *b)
 {
-	size_t   i, n = (size_t)ls->nstates * ls->nclass;
-	uint32_t t;
-	int      term;
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
 
-	for (i = 0; i < n; i++) {
-		t = ls->delta[i];
-		term = ls->outhead[t] >= 0 || ls->dict[t] >= 0;
-		ls->delta[i] = (t * ls->nclass) << 1 | term;
+/*
+ * 1 if literal k has the same bytes as a literal entered already under
+ * gram g at offset off (two rules, one literal): k then joins that one's
+ * list, so it is verified once per position.
+ */
+static int
+litscan_dup(struct litscan *ls, int k, uint32_t off, uint32_t g)
+{
+	const struct litscan_ent *e;
+	struct litscan_lit       *first;
+	int                       i;
+
+	for (i = litscan_slot(ls, g)->first; i >= 0; i = e->next) {
+		e = &ls->ents[i];
+		first = &ls->lits[e->lit];
+		if (e->off == off && litscan_same(first, &ls->lits[k])) {
+			ls->lits[k].same = first->same;
+			first->same = k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Enters literal k under gram g, its gram at offset off. */
+static void
+litscan_enter(struct litscan *ls, int k, uint32_t off, uint32_t g)
+{
+	struct litscan_slot *sl = litscan_slot(ls, g);
+	struct litscan_ent  *e;
+	uint32_t             h = litscan_hash(g);
+
+	if (ls->nents == ls->entcap) {
+		ls->entcap = ls->entcap ? ls->entcap * 2 : 256;
+		ls->ents = xreallocarray(
+		    ls->ents, ls->entcap, sizeof(*ls->ents));
+	}
+	e = &ls->ents[ls->nents];
+	e->lit = k;
+	e->off = off;
+	e->first4 = ls->lits[k].len >= 4 ? litscan_gram(ls->lits[k].s) : 0;
+	e->next = sl->first;
+	sl->gram = g;
+	sl->first = ls->nents++;
+	ls->bitmap[h / 64] |= UINT64_C(1) << (h % 64);
+}
+
+/*
+ * Enters literal k under the stride grams of its window; a gram that
+ * reaches past the literal's end is entered once per value its last byte
+ * can have as the hash sees it (OR 0x20: 128 values).
+ */
+static void
+litscan_enter_lit(struct litscan *ls, int k)
+{
+	const struct litscan_lit *l = &ls->lits[k];
+	size_t                    o = litscan_window(l, ls->stride), j;
+	unsigned                  c;
+
+	if (litscan_dup(ls, k, o, litscan_gram_of(l, o, ' ')))
+		return;
+	for (j = o; j < o + ls->stride; j++) {
+		if (j + 4 <= l->len) {
+			litscan_enter(ls, k, j, litscan_gram_of(l, j, 0));
+			continue;
+		}
+		for (c = 0x20; c < 0x100; c = (c + 1) | 0x20)
+			litscan_enter(ls, k, j, litscan_gram_of(l, j, c));
 	}
 }
 
-/* Builds the automaton from every literal added so far. */
+/* Sizes the tables: the gram table a power of two over twice the grams. */
+static void
+litscan_alloc(struct litscan *ls)
+{
+	size_t n = 16, grams = 0;
+	int    k;
+
+	for (k = 0; k < ls->nlits; k++)
+		if (ls->lits[k].len >= 3)
+			grams += ls->stride +
+			    127 * (ls->lits[k].len < ls->stride + 3);
+	while (n < 2 * grams)
+		n *= 2;
+	ls->slots = xcalloc(n, sizeof(*ls->slots));
+	for (k = 0; k < (int)n; k++)
+		ls->slots[k].first = -1;
+	ls->slotmask = (uint32_t)n - 1;
+	ls->bitmap = xcalloc(
+	    (UINT64_C(1) << LITSCAN_BITS) / 64, sizeof(*ls->bitmap));
+	ls->shorts = xcalloc(ls->nlits + 1, sizeof(*ls->shorts));
+}
+
+/* Builds the filter from every literal added so far. */
 void
 litscan_build(struct litscan *ls)
 {
-	int i;
+	int k;
 
 	litscan_clear(ls);
-	if (ls->nlits == 0)
-		return;
-	litscan_classes(ls);
-	litscan_state(ls);
-	for (i = 0; i < ls->nlits; i++)
-		litscan_insert(ls, &ls->lits[i]);
-	litscan_links(ls);
-	litscan_encode(ls);
+	ls->stride = litscan_stride(ls);
+	litscan_alloc(ls);
+	for (k = 0; k < ls->nlits; k++)
+		ls->lits[k].same = -1;
+	for (k = 0; k < ls->nlits; k++) {
+		if (ls->lits[k].len < 3)
+			ls->shorts[ls->nshorts++] = k;
+		else
+			litscan_enter_lit(ls, k);
+	}
 }
 
-/* Sets the bits of every literal that ends at state s. */
-static void
-litscan_mark(const struct litscan *ls, int s, uint64_t *bits)
-{
-	int32_t o;
+/*
+ * Where a scan reports: every literal found sets its bit in all (unless
+ * NULL), one that lies within [lo, hi) of the subject also in within.
+ */
+struct litscan_out {
+	uint64_t *all;
+	uint64_t *within; /* NULL: no window */
+	size_t    lo, hi;
+};
 
-	for (; s >= 0; s = ls->dict[s]) {
-		for (o = ls->outhead[s]; o >= 0; o = ls->out[o].next)
-			bits[ls->out[o].id / 64] |= UINT64_C(1)
-			    << (ls->out[o].id % 64);
+/* Sets the bits of literal k and of every literal with the same bytes. */
+static void
+litscan_mark(const struct litscan *ls, int k, uint64_t *bits)
+{
+	int id;
+
+	for (; k >= 0; k = ls->lits[k].same) {
+		id = ls->lits[k].id;
+		bits[id / 64] |= UINT64_C(1) << (id % 64);
 	}
+}
+
+/* Reports literal k, found at s[at]. */
+static void
+litscan_found(
+    const struct litscan *ls, int k, size_t at, const struct litscan_out *out)
+{
+	if (out->all != NULL)
+		litscan_mark(ls, k, out->all);
+	if (out->within != NULL && at >= out->lo &&
+	    at + ls->lits[k].len <= out->hi)
+		litscan_mark(ls, k, out->within);
+}
+
+/* 1 if literal l occurs at s[at], ignoring case. */
+static int
+litscan_at(const struct litscan_lit *l, const unsigned char *s, size_t at)
+{
+	size_t j;
+
+	for (j = 0; j < l->len; j++)
+		if (litscan_fold(s[at + j]) != l->s[j])
+			return 0;
+	return 1;
+}
+
+/*
+ * Verifies the literals of gram g, the gram at s[i], against subject s
+ * of n bytes: where each would start, in bounds, its first gram first.
+ */
+static void
+litscan_probe(const struct litscan *ls, uint32_t g, const unsigned char *s,
+    size_t n, size_t i, const struct litscan_out *out)
+{
+	const struct litscan_ent *e;
+	const struct litscan_lit *l;
+	size_t                    at;
+	int                       k;
+
+	for (k = litscan_slot(ls, g)->first; k >= 0; k = e->next) {
+		e = &ls->ents[k];
+		l = &ls->lits[e->lit];
+		if (i < e->off || (at = i - e->off) + l->len > n)
+			continue;
+		if (e->first4 != 0 && litscan_gram(s + at) != e->first4)
+			continue;
+		if (litscan_at(l, s, at))
+			litscan_found(ls, e->lit, at, out);
+	}
+}
+
+/* Searches s for the literals under 3 bytes, which no gram holds. */
+static void
+litscan_shorts(const struct litscan *ls, const unsigned char *s, size_t n,
+    const struct litscan_out *out)
+{
+	const struct litscan_lit *l;
+	size_t                    i;
+	int                       k;
+
+	for (k = 0; k < ls->nshorts; k++) {
+		l = &ls->lits[ls->shorts[k]];
+		for (i = 0; i + l->len <= n; i++)
+			if (litscan_at(l, s, i))
+				litscan_found(ls, ls->shorts[k], i, out);
+	}
+}
+
+/* Tests the gram g at s[i] and verifies its literals if its bit is set. */
+static inline void
+litscan_test(const struct litscan *ls, uint32_t g, const unsigned char *s,
+    size_t n, size_t i, const struct litscan_out *out)
+{
+	uint32_t h = litscan_hash(g);
+
+	if (ls->bitmap[h / 64] >> (h % 64) & 1)
+		litscan_probe(ls, g, s, n, i, out);
+}
+
+/*
+ * One pass over s: each occurrence of a literal covers one tested
+ * position with one of its grams; a gram that reaches one byte past the
+ * subject's end is padded.
+ */
+static void
+litscan_run(const struct litscan *ls, const unsigned char *s, size_t len,
+    const struct litscan_out *out)
+{
+	unsigned char tail[4];
+	size_t        i, stride = ls->stride;
+
+	if (ls->bitmap == NULL)
+		return;
+	for (i = 0; i + 4 <= len; i += stride)
+		litscan_test(ls, litscan_gram(s + i), s, len, i, out);
+	if (i + 3 == len) {
+		memcpy(tail, s + i, 3);
+		tail[3] = ' ';
+		litscan_test(ls, litscan_gram(tail), s, len, i, out);
+	}
+	if (ls->nshorts > 0)
+		litscan_shorts(ls, s, len, out);
 }
 
 /* Sets in bits the id of every literal that occurs in s, ignoring case. */
@@ -268,24 +506,21 @@ void
 litscan_scan(
     const struct litscan *ls, const char *s, size_t len, uint64_t *bits)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const uint32_t      *delta = ls->delta;
-	const uint8_t       *cls = ls->cls;
-	uint32_t             v = 0;
-	size_t               i;
+	struct litscan_out out = {bits, NULL, 0, 0};
 
-	if (delta == NULL)
-		return;
-	for (i = 0; i < len; i++) {
-		v = delta[(v >> 1) + cls[p[i]]];
-		if (v & 1)
-			litscan_mark(ls, (v >> 1) / ls->nclass, bits);
-	}
+	litscan_run(ls, (const unsigned char *)s, len, &out);
 }
 
-/* Returns the number of automaton states, for statistics. */
-int
-litscan_states(const struct litscan *ls)
+/*
+ * Like litscan_scan() into all (unless NULL), and in the same pass sets
+ * in within the id of every literal that occurs inside s[lo, hi): one
+ * pass serves a line and a message that is a slice of it.
+ */
+void
+litscan_scan_within(const struct litscan *ls, const char *s, size_t len,
+    size_t lo, size_t hi, uint64_t *all, uint64_t *within)
 {
-	return ls->nstates;
+	struct litscan_out out = {all, within, lo, hi};
+
+	litscan_run(ls, (const unsigned char *)s, len, &out);
 }
