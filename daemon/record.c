@@ -8,29 +8,33 @@
 
 #include "record.h"
 
-/* Clears r for a new line, keeping its scratch buffer. */
+/*
+ * Clears r for a new line, keeping its scratch buffer. Only what a parser
+ * reads or a reader trusts is cleared (host and program are strings: their
+ * first byte), not the field array: parsers try a line many times.
+ */
 void
 record_reset(struct record *r, const char *line, size_t len)
 {
-	char  *scratch = r->scratch;
-	size_t cap = r->scratch_cap;
-
-	memset(r, 0, offsetof(struct record, fields));
-	r->nfields = 0;
-	r->scratch = scratch;
-	r->scratch_cap = cap;
-	r->scratch_len = 0;
 	r->line = line;
 	r->len = len;
+	r->has_ts = 0;
+	memset(&r->tm, 0, sizeof(r->tm));
+	r->ts_bad = 0;
+	r->ts_error = NULL;
+	r->msg = line;
+	r->msg_len = len;
+	r->host[0] = '\0';
+	r->program[0] = '\0';
 	r->severity = -1;
+	r->nfields = 0;
+	r->scratch_len = 0;
 	r->ts_ns = 0;
 	r->utc_offset = 0;
 	r->zone_src = RECORD_ZONE_NONE;
 	r->year_src = RECORD_YEAR_NONE;
 	r->ambiguous = 0;
 	r->abbr_unresolved = 0;
-	r->msg = line;
-	r->msg_len = len;
 }
 
 /* Copies n bytes of s into dst of size cap, truncated, NUL-terminated. */
