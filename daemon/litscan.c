@@ -24,32 +24,81 @@
 #define LITSCAN_STRIDE_MAX 4
 #define LITSCAN_FOLD       0x20202020u /* sets bit 5 of each gram byte */
 #define LITSCAN_MUL        0x9e3779b1u /* Knuth's multiplicative hash */
+#define LITSCAN_UNCOMMON   1024        /* above any sum of 4 rarities */
 
 /*
  * How rare each byte is in log text, -8 log2 of its frequency, by the
  * byte OR 0x20 as the hash sees it (255: never seen); a gram's is the sum
- * of its bytes'. Made by bench/bytefreq.py from 284 files
- * of real logs of many kinds (../shared/corpus, 6.96 MB), not from the
+ * of its bytes'. And the 256 most frequent grams (folded, little-endian),
+ * which are avoided whatever their bytes: "tion", "http", "erro". Both
+ * made by `bench/bytefreq.py --grams 256` from 277 files of real logs of
+ * many kinds (../shared/corpus without its docs, 6.89 MB), not from the
  * benchmark corpus. A poor choice costs verifications, never a literal.
  */
 /* clang-format off */
 static const uint8_t litscan_rarity[256] = { /* 16 bytes a row */
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
-	 26,122, 57, 80, 91, 71,103, 92, 69, 65, 56, 85, 61, 42, 43, 53,
-	 35, 36, 40, 45, 45, 44, 47, 48, 48, 48, 43, 83,100, 59, 97,108,
+	 26,122, 57, 80, 91, 70,103, 92, 69, 65, 56, 85, 61, 41, 43, 53,
+	 35, 36, 40, 45, 45, 44, 47, 47, 48, 48, 43, 83, 99, 59, 97,108,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	 85, 37, 50, 42, 42, 33, 49, 51, 53, 40, 71, 56, 44, 48, 39, 38,
-	 48, 77, 39, 41, 38, 49, 57, 61, 63, 62, 73, 61, 69, 61, 87, 61,
+	 48, 77, 39, 41, 38, 49, 57, 61, 63, 62, 73, 61, 69, 60, 87, 61,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
-	158,166,145,158,154,169,161,163,149,161,158,154,161,174,155,159,
+	159,166,145,158,154,169,161,163,149,161,158,154,161,174,155,159,
 	155,161,166,151,153,136,163,163,174,151,158,159,153,169,169,154,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,255,
 	145,142,133,141,153,150,159,145,145,150,148,158,151,147,154,150,
-	151,147,155,150,148,158,159,163,139,154,151,139,137,148,147,140,
+	151,147,155,150,148,158,159,163,139,154,150,139,137,148,147,140,
+};
+
+static const uint32_t litscan_common[256] = { /* sorted */
+	0x20202020, 0x20206c75, 0x20206f66, 0x202d202d, 0x202d2065, 0x202d2a2d,
+	0x20303120, 0x20316e69, 0x2039302f, 0x2039322d, 0x203a7265, 0x20636564,
+	0x20646574, 0x20656761, 0x20676e69, 0x206c756a, 0x206d6f72, 0x206e6920,
+	0x206e6f69, 0x206f666e, 0x206f7420, 0x20726f66, 0x20726f72, 0x20736574,
+	0x20746567, 0x20746e65, 0x20746f6e, 0x20766f6e, 0x25386425, 0x2a2a2a2a,
+	0x2d202d20, 0x2d2d2d2d, 0x2d30312d, 0x2d343230, 0x2d35302d, 0x2d353130,
+	0x2d37302d, 0x2d373130, 0x2d39302d, 0x2d647269, 0x2e303120, 0x2e30312e,
+	0x2e30312f, 0x2e31312e, 0x2e353030, 0x2e657475, 0x2e676f6c, 0x2e736664,
+	0x2f36302f, 0x2f37312a, 0x302d3432, 0x302d3530, 0x302d3731, 0x302f3630,
+	0x302f3731, 0x30303030, 0x30303033, 0x30303220, 0x30322031, 0x30322039,
+	0x30322a2d, 0x303d6469, 0x31202d2a, 0x31203730, 0x31203731, 0x312d3031,
+	0x312d3530, 0x312e3031, 0x312e3530, 0x3130322a, 0x3131202d, 0x31312e35,
+	0x31333131, 0x313a3032, 0x316e696d, 0x32203930, 0x33313120, 0x34323032,
+	0x35302d34, 0x35302d37, 0x35303032, 0x35313032, 0x35322e30, 0x353a3031,
+	0x353a3331, 0x36302f37, 0x36312d35, 0x37302d35, 0x37313032, 0x39302f36,
+	0x3a303020, 0x3a30313a, 0x3a303220, 0x3a323120, 0x3a35353a, 0x3a363120,
+	0x3a383120, 0x3a6f672e, 0x3d646975, 0x61636f6c, 0x61656c20, 0x61666172,
+	0x616e6166, 0x616e616d, 0x6172736d, 0x61746164, 0x61747320, 0x6174736e,
+	0x61766f6e, 0x62616c20, 0x62633225, 0x63617020, 0x63656e6e, 0x63657220,
+	0x63657865, 0x636f6c62, 0x64206f66, 0x64616572, 0x64656c69, 0x64657465,
+	0x64687373, 0x646e756f, 0x646f6e20, 0x646f7020, 0x64726962, 0x65636572,
+	0x65646f6e, 0x6567616e, 0x65686361, 0x65696c63, 0x656b726f, 0x656c6261,
+	0x656c6564, 0x656c6961, 0x656c6966, 0x656d616e, 0x656d6974, 0x656d6f72,
+	0x656e6961, 0x656e6e6f, 0x656e7265, 0x6572203a, 0x65727b20, 0x65736165,
+	0x65737520, 0x65746174, 0x6574656c, 0x65746e69, 0x65747379, 0x65747962,
+	0x65766965, 0x65767265, 0x6578652e, 0x66617267, 0x666e6920, 0x67616e61,
+	0x676e6974, 0x676f6c20, 0x676f6c2e, 0x68737320, 0x68747561, 0x69616620,
+	0x69656365, 0x696d6461, 0x69746172, 0x69746365, 0x6a3a632d, 0x6b636170,
+	0x6b636f6c, 0x6b726f77, 0x6b736174, 0x6c616320, 0x6c656e72, 0x6c696166,
+	0x6c696174, 0x6c707061, 0x6c756a2a, 0x6d657473, 0x6d697420, 0x6d6f6320,
+	0x6d6f632e, 0x6d6f7266, 0x6e616661, 0x6e65696c, 0x6e657265, 0x6e69202c,
+	0x6e696d64, 0x6e6e6f63, 0x6e6f6320, 0x6e6f6973, 0x6e6f6974, 0x6e726177,
+	0x6e72656b, 0x6f646168, 0x6f666e69, 0x6f697461, 0x6f697463, 0x6f6c6220,
+	0x6f6e2031, 0x6f6f6461, 0x6f726620, 0x6f726863, 0x6f727020, 0x6f727265,
+	0x6f747563, 0x70657473, 0x706d6574, 0x706d6f63, 0x706f6f64, 0x70706120,
+	0x70747468, 0x72617720, 0x72656761, 0x72656b20, 0x72656b72, 0x72657375,
+	0x7265746e, 0x72657672, 0x72696274, 0x726f6620, 0x726f7272, 0x726f7461,
+	0x726f7475, 0x72726520, 0x7361656c, 0x73626320, 0x73657479, 0x73676f6c,
+	0x73757461, 0x74206465, 0x74616369, 0x74617473, 0x7463656e, 0x74656c65,
+	0x74696e69, 0x746e6569, 0x746e6920, 0x746e6f63, 0x746f6e20, 0x74736f68,
+	0x74737973, 0x74746820, 0x74756365, 0x7475706d, 0x74796220, 0x75636578,
+	0x756a2a2d, 0x75706d6f, 0x75746174, 0x76696563, 0x766f6e20, 0x766f6e2a,
+	0x76726573, 0x786f7270, 0x79786f72, 0x7f6b6c62,
 };
 /* clang-format on */
 
@@ -204,7 +253,29 @@ litscan_gram_of(const struct litscan_lit *l, size_t j, unsigned char c)
 	return litscan_gram(b);
 }
 
-/* How rare the gram at offset j of l is; a byte past the end is common. */
+/* 1 if gram g is one of the most frequent in log text. */
+static int
+litscan_is_common(uint32_t g)
+{
+	size_t lo = 0, hi = sizeof(litscan_common) / sizeof(litscan_common[0]);
+	size_t mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (litscan_common[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sizeof(litscan_common) / sizeof(litscan_common[0]) &&
+	    litscan_common[lo] == g;
+}
+
+/*
+ * How rare the gram at offset j of l is: the sum of its bytes' rarity,
+ * far more if it is whole and not a frequent gram; a byte past the end
+ * counts as common.
+ */
 static unsigned
 litscan_score(const struct litscan_lit *l, size_t j)
 {
@@ -213,6 +284,8 @@ litscan_score(const struct litscan_lit *l, size_t j)
 
 	for (i = j; i < j + 4 && i < l->len; i++)
 		score += litscan_rarity[l->s[i] | 0x20];
+	if (j + 4 <= l->len && !litscan_is_common(litscan_gram(l->s + j)))
+		score += LITSCAN_UNCOMMON;
 	return score;
 }
 
@@ -242,19 +315,22 @@ litscan_stride(const struct litscan *ls)
 static size_t
 litscan_window(const struct litscan_lit *l, size_t stride)
 {
-	size_t   o, j, best = 0;
-	unsigned worst, top = 0;
+	unsigned *score = xcalloc(l->len, sizeof(*score)), worst, top = 0;
+	size_t    o, j, best = 0;
 
+	for (j = 0; j < l->len; j++)
+		score[j] = litscan_score(l, j);
 	for (o = 0; o + stride + 3 <= l->len; o++) {
 		worst = UINT32_MAX;
 		for (j = o; j < o + stride; j++)
-			if (litscan_score(l, j) < worst)
-				worst = litscan_score(l, j);
+			if (score[j] < worst)
+				worst = score[j];
 		if (worst > top) {
 			top = worst;
 			best = o;
 		}
 	}
+	free(score);
 	return best;
 }
 

@@ -365,6 +365,41 @@ parser_render_template(struct record *r)
 }
 
 /*
+ * The field holding an error's cause: of the keys below, the first in
+ * this order that the record has (its first such field), or NULL. One
+ * pass over the fields; most keys are told apart by length and first byte.
+ */
+static const struct record_field *
+parser_error_field(const struct record *r)
+{
+	static const struct {
+		const char *key;
+		size_t      len;
+	} keys[] = {{"error", 5}, {"err", 3}, {"error.message", 13},
+	    {"err.message", 11}, {"err.msg", 7}, {"exception", 9},
+	    {"exception.message", 17}, {"exc_info", 8}, {"stack_trace", 11},
+	    {"stacktrace", 10}, {"error_msg", 9}, {"@x", 2}};
+	const struct record_field *f, *best = NULL;
+	size_t                     k, rank = sizeof(keys) / sizeof(keys[0]);
+	int                        i;
+
+	for (i = 0; i < r->nfields; i++) {
+		f = &r->fields[i];
+		if (f->key_len < 2 ||
+		    (f->key[0] != 'e' && f->key[0] != 's' && f->key[0] != '@'))
+			continue;
+		for (k = 0; k < rank; k++)
+			if (keys[k].len == f->key_len &&
+			    memcmp(keys[k].key, f->key, f->key_len) == 0) {
+				best = f;
+				rank = k;
+				break;
+			}
+	}
+	return best;
+}
+
+/*
  * Structured logs often keep the cause apart from the message:
  * {"msg": "query failed", "error": "dial tcp ...: connection refused"}.
  * The first such field joins the message ("query failed: dial tcp ..."),
@@ -373,16 +408,10 @@ parser_render_template(struct record *r)
 static void
 parser_fold_error(struct record *r)
 {
-	static const char *const   keys[] = {"error", "err", "error.message",
-	      "err.message", "err.msg", "exception", "exception.message",
-	      "exc_info", "stack_trace", "stacktrace", "error_msg", "@x", NULL};
-	const struct record_field *f = NULL;
+	const struct record_field *f = parser_error_field(r);
 	char                      *d;
 	size_t                     n;
-	int                        i;
 
-	for (i = 0; keys[i] != NULL && f == NULL; i++)
-		f = record_field(r, keys[i]);
 	if (f == NULL || f->val_len == 0 ||
 	    (f->val >= r->msg && f->val < r->msg + r->msg_len) ||
 	    memmem(r->msg, r->msg_len, f->val, f->val_len) != NULL)
