@@ -187,8 +187,8 @@ bench: timelined $(OBJS)
 	    bench/bench_rules.c $(OBJS) $(PKG_LIBS) -lm
 	$(PYTHON) bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
 	    --out bench/out
-	$(PYTHON) bench/run --runs $(BENCH_RUNS) --stages $(BUILD)/bench_rules \
-	    ./timelined bench/out
+	$(PYTHON) bench/run --runs $(BENCH_RUNS) --split2 \
+	    --stages $(BUILD)/bench_rules ./timelined bench/out
 
 profile: timelined
 	$(MAKE) deps DEBS='$(BENCH_DEBS)'
