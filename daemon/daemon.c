@@ -64,7 +64,7 @@
 #define D_CKPT_NS    (1 * NS)        /* between checkpoints */
 #define D_SCAN_NS    (1 * NS)        /* between glob and rotation checks */
 #define D_SPOOL_MAX  (64LL << 20)    /* a spool file is rotated past this */
-#define D_MERGE_MAX  (64 * 1024)     /* pending matches before forcing */
+#define D_MERGE_MAX  (16 * 1024)     /* pending matches (1.5 KiB each) */
 #define D_MAX_FILES  STATE_MAX_FILES /* files followed at once */
 #define D_REORDER_NS (5 * NS)        /* reorder_window_s when not set */
 
@@ -211,14 +211,42 @@ daemon_source_name(const struct daemon *d, const char *path)
 	return path;
 }
 
+/* The "tz" of the receiver whose spool path is, or NULL. */
+static const char *
+daemon_spool_tz(const struct daemon *d, const char *path)
+{
+	const struct conf_source *cs;
+	const char               *addr;
+	int                       i, k;
+
+	for (i = 0; i < d->nspools; i++) {
+		if (strcmp(d->spools[i].path, path) != 0)
+			continue;
+		for (k = 0; k < d->conf->nsources; k++) {
+			cs = &d->conf->sources[k];
+			addr = d->spools[i].tcp ? cs->syslog_tcp
+						: cs->syslog_udp;
+			if (cs->tz != NULL && addr != NULL &&
+			    strcmp(d->spools[i].addr, addr) == 0)
+				return cs->tz;
+		}
+	}
+	return NULL;
+}
+
 /* Gives a follow's lane its rules, zone and the clock's year. */
 static void
 follow_setup(struct follow *f)
 {
 	const struct conf   *c = f->d->conf;
 	enum record_zone_src why;
-	const struct tz     *tz = pipeline_zone(c, f->path, &why);
+	const char          *spool_tz = daemon_spool_tz(f->d, f->path);
+	const struct tz     *tz = spool_tz != NULL
+		? tz_get(spool_tz)
+		: pipeline_zone(c, f->path, &why);
 
+	if (spool_tz != NULL)
+		why = RECORD_ZONE_SOURCE; /* a receiver's "tz" */
 	lane_set_rules(f->lane, f->d->rules);
 	if (tz != NULL)
 		source_set_zone(lane_source(f->lane), tz, why);
