@@ -39,12 +39,12 @@ CMOCKA_LIBS	= $(shell pkg-config --libs cmocka 2>/dev/null)
 
 SRCS	 = $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
 	   $(wildcard parsers/*.c)
-OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
+OBJS	 = $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/page.o
 UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench profile fuzz rules-check
+	lint format check-format bench profile fuzz rules-check recv-dump
 
 all: timelined
 
@@ -69,6 +69,20 @@ FORCE:
 $(BUILD)/timelined: $(BUILD)/daemon/main.o $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The live page (daemon/page/index.html) is served from the binary and is
+# replay's HTML: its bytes become a C array (od is in coreutils).
+$(BUILD)/page.c: daemon/page/index.html
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by the Makefile. */'; \
+	  echo '#include <stddef.h>'; echo '#include "page.h"'; \
+	  echo 'const unsigned char page_html[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; echo 'const size_t page_html_len = sizeof(page_html);'; \
+	} > $@
+
+$(BUILD)/page.o: $(BUILD)/page.c include/page.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 $(BUILD)/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -91,8 +105,19 @@ rules-check: timelined
 	    { cat build/labelled.txt; echo "labelled set: a category fell under 0.85"; exit 1; }
 	@grep overall build/labelled.txt
 
-system: timelined
-	$(PYTHON) tests/system/run ./timelined
+# The syslog receivers' test driver (tests/tools/recv_dump.c), for the
+# system tests; they find it through RECV_DUMP.
+RECV_DUMP = $(BUILD)/tools/recv_dump
+
+recv-dump: $(RECV_DUMP)
+
+$(RECV_DUMP): tests/tools/recv_dump.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) -lm
+
+system: timelined $(RECV_DUMP)
+	RECV_DUMP=$(RECV_DUMP) $(PYTHON) tests/system/run ./timelined
 
 # Our scenarios (tests/scenarios/, made by tests/fixtures/gen_scenarios/
 # gen.py, expected times written by hand), scored by our own scorer, plus
@@ -119,22 +144,36 @@ demo: deps
 	    --year 2024 --source-tz 'syslog=Africa/Lagos' \
 	    examples/driver-update/syslog examples/driver-update/*.log
 
+# make install: the binary, the rule pack, the systemd unit (its paths
+# follow PREFIX), the documentation, and /etc/timelined/timelined.json
+# unless one is there already (it is never overwritten).
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
 install: timelined
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d \
+	    $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/timelined
 	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
 	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/README.md
 	install -m 644 config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/config.md
 	install -m 644 config/timelined.json $(DESTDIR)$(PREFIX)/share/doc/timelined/timelined.json.example
-	sed 's|/usr/local|$(PREFIX)|g' systemd/timelined.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/timelined.service
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/timelined|$(SYSCONFDIR)/timelined|g' \
+	    systemd/timelined.service > $(DESTDIR)$(UNITDIR)/timelined.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json ] || \
+	    install -m 644 config/timelined.json $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|strcpy|strcat|strtok|gets)\(' \
 	    daemon/*.c parsers/*.c include/*.h || { echo "lint: banned function"; exit 1; }
 	@! grep -nE '\b(malloc|calloc|realloc|strdup|strndup)\(' \
-	    $(filter-out daemon/xmalloc.c,$(wildcard daemon/*.c parsers/*.c)) \
+	    $(filter-out parsers/xmalloc.c,$(wildcard daemon/*.c parsers/*.c)) \
 	    || { echo "lint: raw allocation outside xmalloc.c"; exit 1; }
+	@# parsers/ is the bottom layer: it includes only its own modules.
+	@for h in $$(sed -n 's/^#include "\(.*\)\.h"/\1/p' parsers/*.c | sort -u); do \
+	  [ -f parsers/$$h.c ] || { echo "lint: parsers/ includes $$h.h," \
+	    "a module of daemon/"; exit 1; }; done
 
 FORMAT_SRCS = daemon/*.c parsers/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
 	      bench/*.c
@@ -152,7 +191,8 @@ FUZZ_CC		 = clang
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS	 = -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(FUZZ_SAN)
-FUZZ_OBJS	 = $(SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_parse.o
+FUZZ_OBJS	 = $(SRCS:%.c=build/fuzz/%.o) build/fuzz/page.o \
+		   build/fuzz/tests/fuzz/fuzz_parse.o
 FUZZ_TIME	?= 60
 FUZZ_ARGS	?= -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		   -print_final_stats=1

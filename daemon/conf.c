@@ -62,7 +62,8 @@ static const struct conf_key conf_keys[] = {
 	LINEBUF_MIN, LINEBUF_MAX, "longer lines are cut and counted"},
     {"reorder_window_s", NULL, "--reorder-window", "S", CONF_SECONDS,
 	OFF(reorder_ns), 0, 3600,
-	"how far back in time a line may be behind the newest of its source"},
+	"how far back in time a line may be behind the newest of its source; "
+	"run waits this long before a line shows, so its default is 5"},
     {"no_default_rules", NULL, "--no-default-rules", NULL, CONF_BOOL,
 	OFF(no_default_rules), 0, 1, "do not load the built-in rule pack"},
     {"quiet_period_s", "incident", "--quiet-period", "S", CONF_SECONDS,
@@ -92,6 +93,16 @@ static const struct conf_key conf_keys[] = {
 	"where read positions and closed incidents are kept (daemon)"},
     {"api_token_file", NULL, NULL, NULL, CONF_STR, OFF(api_token_file), 0, 0,
 	"file holding the bearer token for notes"},
+    {"read_from_head", NULL, NULL, NULL, CONF_BOOL, OFF(read_from_head), 0, 1,
+	"at the very first start, read files already there from their start "
+	"(default: from their end, like tail -F) (daemon)"},
+    {"inotify", NULL, NULL, NULL, CONF_BOOL, OFF(inotify), 0, 1,
+	"false: find changes by polling only, once a second (NFS) (daemon)"},
+    {"match_log", NULL, NULL, NULL, CONF_STR, OFF(match_log), 0, 0,
+	"file to append every classified line to, as `match` prints it, "
+	"each line once across restarts (daemon)"},
+    {"match_log_all", NULL, NULL, NULL, CONF_BOOL, OFF(match_log_all), 0, 1,
+	"match_log also gets the lines no rule matched (daemon)"},
 };
 
 #define CONF_NKEYS ((int)(sizeof(conf_keys) / sizeof(conf_keys[0])))
@@ -169,7 +180,21 @@ conf_new(void)
 	cf->progress = -1;
 	cf->listen = xstrdup("127.0.0.1:8047");
 	cf->state_dir = xstrdup("/var/lib/timelined");
+	cf->inotify = 1;
 	return cf;
+}
+
+/* 1 if the key named name was set, by the file or a flag. */
+int
+conf_given(const struct conf *cf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (conf_keys[i].name != NULL &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return (cf->given >> i) & 1;
+	return 0;
 }
 
 /* The address of key k's value in cf. */
@@ -185,6 +210,7 @@ conf_put_str(struct conf *cf, const struct conf_key *k, const char *v)
 {
 	char **p = conf_at(cf, k);
 
+	cf->given |= UINT64_C(1) << (k - conf_keys);
 	free(*p);
 	*p = v != NULL ? xstrdup(v) : NULL;
 }
@@ -195,6 +221,7 @@ conf_put_num(struct conf *cf, const struct conf_key *k, int64_t v)
 {
 	void *p = conf_at(cf, k);
 
+	cf->given |= UINT64_C(1) << (k - conf_keys);
 	switch (k->type) {
 	case CONF_BOOL:
 	case CONF_INT: *(int *)p = (int)v; break;
@@ -285,21 +312,6 @@ conf_flag(struct conf *cf, const char *flag, const char *val)
 	return 0;
 }
 
-/* Parses an RFC 3339 time with a zone into UTC nanoseconds; 0 or -1. */
-static int
-conf_rfc3339(const char *s, int64_t *ns)
-{
-	struct tstamp t;
-	size_t        n;
-
-	memset(&t, 0, sizeof(t));
-	n = tstamp_iso(s, s + strlen(s), &t);
-	if (n == 0 || n != strlen(s) || t.zone != TSTAMP_ZONE_OFFSET)
-		return -1;
-	*ns = (tstamp_local_seconds(&t) - t.offset_s) * NS + t.nsec;
-	return 0;
-}
-
 /* --source-tz GLOB=ZONE. */
 static int
 conf_source_tz(struct conf *cf, const char *arg)
@@ -337,7 +349,7 @@ conf_option_apply(struct conf *cf, int opt, const char *arg)
 		return 0;
 	case CONF_OPT_SINCE:
 	case CONF_OPT_UNTIL:
-		if (conf_rfc3339(arg,
+		if (tstamp_rfc3339(arg,
 			opt == CONF_OPT_SINCE ? &cf->since_ns : &cf->until_ns))
 			return conf_bad(
 			    opt == CONF_OPT_SINCE ? "--since" : "--until", arg,

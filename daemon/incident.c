@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "incident.h"
 #include "log.h"
@@ -21,6 +22,8 @@
 #define RING_MAX          256
 #define PENDING_MAX       256
 #define INCIDENT_ONSET_NS (120 * TSTAMP_NS_PER_S)
+#define INCIDENT_TAPER_NS (120 * TSTAMP_NS_PER_S) /* failures after a fix */
+#define INCIDENT_BURST_NS (60 * TSTAMP_NS_PER_S)  /* gap within a deploy run */
 #define NS                TSTAMP_NS_PER_S
 
 /* Recent non-failure matches, oldest first, the oldest dropped when full. */
@@ -50,6 +53,7 @@ struct incident_engine {
 };
 
 static void incident_set_id(struct incident *, const struct match *);
+static int  incident_is_trigger_cat(enum category);
 
 /* The rule behind note entries added through the API. */
 static const struct rule_ref note_rule = {
@@ -119,6 +123,16 @@ incident_engine_free(struct incident_engine *e)
 	free(e);
 }
 
+/* Takes new settings (a reload); what is open keeps going under them. */
+void
+incident_engine_set_conf(
+    struct incident_engine *e, const struct incident_conf *c)
+{
+	e->conf = *c;
+	if (e->conf.min_failures < 1)
+		e->conf.min_failures = 1;
+}
+
 /* Sets the function told of every new or updated entry. */
 void
 incident_engine_set_cb(struct incident_engine *e, incident_cb cb, void *arg)
@@ -147,9 +161,11 @@ incident_msg_hash(const char *s)
 }
 
 /*
- * The coalescing key: rule, source and host; for categories that are not
- * failures also the message, so two different alerts or deploys stay two
- * entries while a repeated one becomes a run.
+ * The coalescing key: rule, source and host. For alerts, restarts and
+ * recoveries also the message, so two different alerts stay two entries
+ * while a repeated one becomes a run. Deploys, config changes and
+ * rollbacks of one rule and source fold into one entry per burst
+ * (incident_entry_is): an apt run upgrading 150 packages is one trigger.
  */
 static uint32_t
 incident_key(const struct match *m)
@@ -158,19 +174,26 @@ incident_key(const struct match *m)
 
 	h ^= (uint32_t)m->group * 40503u;
 	h ^= incident_msg_hash(m->host) * 31u;
-	if (!match_is_failure(m))
+	if (!match_is_failure(m) && !incident_is_trigger_cat(m->cat))
 		h ^= incident_msg_hash(m->message) ^
 		    incident_msg_hash(m->title) * 7u;
 	return h;
 }
 
-/* 1 if entry x is the run match m belongs to. */
+/*
+ * 1 if entry x is the run match m belongs to; a trigger-like run takes
+ * only matches within a burst of its last one.
+ */
 static int
 incident_entry_is(
     const struct incident_entry *x, const struct match *m, uint32_t key)
 {
-	return x->key == key && x->rule == m->ref && x->group == m->group &&
-	    strcmp(x->host, m->host) == 0;
+	if (x->key != key || x->rule != m->ref || x->group != m->group ||
+	    strcmp(x->host, m->host) != 0 || m->cat == CATEGORY_NOTE)
+		return 0; /* a human note stands alone */
+	return !incident_is_trigger_cat(m->cat) ||
+	    (m->ts_ns >= x->first_ns - INCIDENT_BURST_NS &&
+		m->ts_ns <= x->last_ns + INCIDENT_BURST_NS);
 }
 
 /* What an entry made from m costs: the struct and its strings. */
@@ -215,6 +238,7 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	x->first_off = m->utc_offset;
 	x->first_frac = x->last_frac = m->frac_digits;
 	x->line_first = x->line_last = m->lineno;
+	x->line_lo = x->line_hi = m->lineno;
 	x->text = xmalloc(incident_entry_size(m) - sizeof(*x));
 	x->host = incident_text(x->text, &at, m->host, strlen(m->host) + 1);
 	x->message = incident_text(
@@ -240,6 +264,10 @@ incident_add(
 		if (!incident_entry_is(x, m, key))
 			continue;
 		x->count++;
+		if (m->source == x->source && m->lineno < x->line_lo)
+			x->line_lo = m->lineno;
+		if (m->source == x->source && m->lineno > x->line_hi)
+			x->line_hi = m->lineno;
 		if (m->ts_ns >= x->last_ns) {
 			x->last_ns = m->ts_ns;
 			x->last_frac = m->frac_digits;
@@ -250,6 +278,8 @@ incident_add(
 			x->first_ns = m->ts_ns;
 			x->first_frac = m->frac_digits;
 			x->line_first = m->lineno;
+			if (m->source != x->source)
+				x->line_lo = x->line_hi = m->lineno;
 			x->source = m->source;
 		}
 		return x;
@@ -571,9 +601,61 @@ incident_is_action(enum category cat)
 }
 
 /*
- * Finds the mitigation: the earliest rollback, restart or config change
- * from two minutes before the last failure to the end, i.e. the action
- * after which failures stopped.
+ * 1 if a restart entry tells of something going down rather than being
+ * brought back: a stop or a shutdown is never what mitigated a failure.
+ */
+static int
+incident_is_stop(const struct incident_entry *x)
+{
+	static const char *const words[] = {"stopped", "stopping", "shutdown",
+	    "shutting down", "shut down", "terminated", "terminating",
+	    "exiting", "aborting", "killed", NULL};
+	int                      i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(x->message, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* 1 if a crash was seen after time t: a restart then did not hold. */
+static int
+incident_crash_after(const struct incident *inc, int64_t t)
+{
+	int i;
+
+	for (i = 0; i < inc->nentries; i++)
+		if (inc->entries[i].rule->cat == CATEGORY_CRASH &&
+		    inc->entries[i].last_ns > t)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if action x can be what mitigated inc: taken after the first failure
+ * second, no earlier than a grace before the last failure (failures in
+ * flight taper off: two minutes, or half the incident when it is short),
+ * and, for a restart, a start that held (not a stop, no crash after it).
+ */
+static int
+incident_mitigates(const struct incident *inc, const struct incident_entry *x)
+{
+	int64_t grace = (inc->last_failure_ns - inc->start_ns) / 2;
+
+	if (grace > INCIDENT_TAPER_NS)
+		grace = INCIDENT_TAPER_NS;
+	if (!incident_is_action(x->rule->cat) || x->trigger ||
+	    x->first_ns < inc->start_ns + NS ||
+	    x->first_ns < inc->last_failure_ns - grace ||
+	    x->first_ns > inc->end_ns)
+		return 0;
+	return x->rule->cat != CATEGORY_RESTART ||
+	    (!incident_is_stop(x) && !incident_crash_after(inc, x->first_ns));
+}
+
+/*
+ * Finds the mitigation: the earliest action after which failures stopped
+ * (incident_mitigates), or none.
  */
 static void
 incident_mitigation(struct incident *inc)
@@ -585,9 +667,7 @@ incident_mitigation(struct incident *inc)
 	inc->mitigated_entry = -1;
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (!incident_is_action(x->rule->cat) || x->trigger ||
-		    x->first_ns < inc->last_failure_ns - 120 * NS ||
-		    x->first_ns > inc->end_ns)
+		if (!incident_mitigates(inc, x))
 			continue;
 		if (inc->mitigated_ns < 0 || x->first_ns < inc->mitigated_ns) {
 			inc->mitigated_ns = x->first_ns;
@@ -875,6 +955,37 @@ incident_engine_dropped(const struct incident_engine *e)
 	return e->dropped;
 }
 
+/*
+ * The oldest event time the engine's open state still depends on: before
+ * it, lines can be read again from an empty engine and come out the same
+ * (the open incident from its triggers on, pending failures and whatever
+ * could still become a trigger; a quiet period more, so that a partial
+ * incident re-read from there has closed before anything that matters).
+ * INT64_MIN before the first match.
+ */
+int64_t
+incident_engine_low_water(const struct incident_engine *e)
+{
+	int64_t t;
+
+	if (e->now_ns == INT64_MIN)
+		return INT64_MIN;
+	t = e->now_ns - e->conf.open_window_ns;
+	if (e->cur != NULL && e->cur->start_ns < t)
+		t = e->cur->start_ns;
+	if (e->npending > 0 && e->pending[0].ts_ns < t)
+		t = e->pending[0].ts_ns;
+	return t - e->conf.lookback_ns - e->conf.open_window_ns -
+	    e->conf.quiet_ns;
+}
+
+/* Event time: the newest match's, or what advance() moved it to. */
+int64_t
+incident_engine_now(const struct incident_engine *e)
+{
+	return e->now_ns;
+}
+
 /* Brings the open incident's derived parts up to date. */
 void
 incident_engine_sync(struct incident_engine *e)
@@ -918,6 +1029,9 @@ incident_engine_feed(struct incident_engine *e, const struct match *in)
 	struct match        copy = *in;
 	const struct match *m = &copy;
 
+	/* Trimmed here, not after: a caller that takes closed incidents
+	 * (incident_engine_take_closed) after each feed loses none. */
+	incident_trim(e);
 	copy.ref = incident_ref(e, in);
 	incident_engine_advance(e, m->ts_ns);
 	inc = e->cur;
@@ -931,7 +1045,6 @@ incident_engine_feed(struct incident_engine *e, const struct match *in)
 		if (inc != NULL)
 			incident_take(e, inc, m);
 	}
-	incident_trim(e);
 }
 
 /* Moves event time to now_ns, closing an incident quiet for too long. */
@@ -955,14 +1068,13 @@ incident_engine_finish(struct incident_engine *e)
 {
 	struct incident *inc = e->cur;
 
-	if (inc == NULL)
-		return;
-	if (inc->last_recovery_ns > inc->last_failure_ns) {
+	if (inc != NULL && inc->last_recovery_ns > inc->last_failure_ns)
 		incident_close(e);
-		return;
+	else if (inc != NULL) {
+		incident_finalize(e, inc);
+		inc->open = 1;
 	}
-	incident_finalize(e, inc);
-	inc->open = 1;
+	incident_trim(e);
 }
 
 /* How many incidents the engine holds. */
@@ -1001,12 +1113,12 @@ incident_engine_find(const struct incident_engine *e, const char *id)
 }
 
 /*
- * Adds a human note to incident id at ts_ns: 0, -1 if there is no such
- * incident, -2 if it is full.
+ * Adds a human note to incident id at ts_ns: 0 (*entry, if not NULL, is
+ * the new entry's id), -1 if there is no such incident, -2 if it is full.
  */
 int
-incident_add_note(
-    struct incident_engine *e, const char *id, const char *text, int64_t ts_ns)
+incident_add_note(struct incident_engine *e, const char *id, const char *text,
+    int64_t ts_ns, int *entry)
 {
 	struct match           m;
 	struct incident_entry *x;
@@ -1028,6 +1140,8 @@ incident_add_note(
 	snprintf(m.title, sizeof(m.title), "Note");
 	if ((x = incident_add(e, inc, &m)) == NULL)
 		return -2;
+	if (entry != NULL)
+		*entry = x->id;
 	incident_refresh(inc);
 	if (e->cb != NULL)
 		e->cb(inc, x, e->cb_arg);

@@ -21,14 +21,17 @@ struct lane {
 	struct linebuf   lb;
 	int              awake; /* lb has its buffer */
 	size_t           max_line;
-	uint64_t         off;       /* stream bytes taken */
-	uint64_t         truncated; /* over-long lines, over every wake */
-	struct rule_set *rules;     /* borrowed; NULL: parse only */
+	uint64_t         off;        /* stream bytes taken */
+	uint64_t         truncated;  /* over-long lines, over every wake */
+	uint64_t         limit_hits; /* lines a regex gave up on */
+	struct rule_set *rules;      /* borrowed; NULL: parse only */
 	uint32_t         id;
 	int64_t          min_ts, max_ts;
 	lane_cb          cb;
 	void            *cb_arg;
-	struct match     m; /* the match being handed out */
+	struct match     m;     /* the match being handed out */
+	char            *clean; /* a line without its escape sequences */
+	size_t           cleancap;
 };
 
 /* Creates a lane for input name with source id id, lines <= max_line. */
@@ -54,6 +57,7 @@ lane_free(struct lane *l)
 		return;
 	lane_sleep(l);
 	source_free(&l->src);
+	free(l->clean);
 	free(l);
 }
 
@@ -100,14 +104,77 @@ lane_id(const struct lane *l)
 	return l->id;
 }
 
+/*
+ * Length of the terminal escape sequence at p (p[0] is ESC): CSI
+ * (ESC [ ... final byte), OSC (ESC ] ... BEL or ESC \), or a two-byte
+ * escape. Colour codes in logs are such sequences.
+ */
+static size_t
+lane_escape(const char *p, const char *end)
+{
+	const char *q = p + 2;
+
+	if (p + 1 >= end)
+		return 1;
+	if (p[1] == '[') {
+		while (q < end && (unsigned char)*q >= 0x20 &&
+		    (unsigned char)*q <= 0x3f)
+			q++; /* parameter and intermediate bytes */
+		return (size_t)((q < end ? q + 1 : q) - p);
+	}
+	if (p[1] == ']') {
+		while (q < end && *q != '\a' && !(*q == 0x1b && q + 1 < end))
+			q++;
+		return (size_t)((q < end ? q + 1 + (*q == 0x1b) : q) - p);
+	}
+	return 2;
+}
+
+/*
+ * The line without terminal escape sequences (ANSI colours): in the
+ * lane's buffer when it had some, else the line itself.
+ */
+static const char *
+lane_strip(struct lane *l, const char *line, size_t *len)
+{
+	const char *p = line, *end = line + *len, *esc;
+	size_t      n = 0;
+
+	if ((esc = memchr(line, 0x1b, *len)) == NULL)
+		return line;
+	if (l->cleancap < *len) {
+		free(l->clean);
+		l->cleancap = *len > l->max_line ? *len : l->max_line;
+		l->clean = xmalloc(l->cleancap);
+	}
+	while (esc != NULL) {
+		memcpy(l->clean + n, p, (size_t)(esc - p));
+		n += (size_t)(esc - p);
+		p = esc + lane_escape(esc, end);
+		esc = memchr(p, 0x1b, (size_t)(end - p));
+	}
+	memcpy(l->clean + n, p, (size_t)(end - p));
+	*len = n + (size_t)(end - p);
+	return l->clean;
+}
+
 /* Runs one line through the stages and tells the callback. */
 static void
 lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 {
-	struct lane_out out = {NULL, NULL, NULL, 0, end};
+	struct lane_out out = {NULL, NULL, NULL, 0, end, 0, 0};
 	struct rule_hit h;
 	struct record  *r;
+	uint64_t        limits = 0;
 
+	if (l->awake && l->lb.cut)
+		out.cut = 1;
+	if (l->src.lineno == 0 && len >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3; /* a UTF-8 byte order mark before the first line */
+		len -= 3;
+	}
+	line = lane_strip(l, line, &len);
 	r = source_line(&l->src, line, len);
 	out.rec = r;
 	out.lineno = l->src.lineno;
@@ -115,6 +182,8 @@ lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 		l->min_ts = r->ts_ns;
 	if (r->has_ts && r->ts_ns > l->max_ts)
 		l->max_ts = r->ts_ns;
+	if (l->rules != NULL)
+		limits = rule_set_stats(l->rules)->limit_hits;
 	if (l->rules != NULL && rule_set_match(l->rules, r, &h) == 1) {
 		l->src.matched++;
 		out.hit = &h;
@@ -127,6 +196,10 @@ lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 			l->m.seq = 0;
 			out.m = &l->m;
 		}
+	}
+	if (l->rules != NULL && rule_set_stats(l->rules)->limit_hits > limits) {
+		out.limit_hit = 1;
+		l->limit_hits++;
 	}
 	if (l->cb != NULL)
 		l->cb(l, &out, l->cb_arg);
@@ -168,6 +241,26 @@ lane_flush(struct lane *l)
 	linebuf_flush(&l->lb, lane_line_cb, l);
 }
 
+/*
+ * Passes over n bytes of the stream without reading them (padding, the
+ * rest of a line begun before reading started); at a line boundary.
+ */
+void
+lane_skip(struct lane *l, uint64_t n)
+{
+	if (l->awake)
+		l->lb.off += n;
+	else
+		l->off += n;
+}
+
+/* 1 if a partial last line waits for its end. */
+int
+lane_holding(const struct lane *l)
+{
+	return l->awake && (l->lb.len > 0 || l->lb.discarding);
+}
+
 /* Runs one whole line that ends at stream offset end (no framing). */
 void
 lane_line(struct lane *l, const char *line, size_t len, uint64_t end)
@@ -190,6 +283,34 @@ lane_sleep(struct lane *l)
 		l->awake = 0;
 	}
 	source_release(&l->src);
+}
+
+/*
+ * Where reading could resume from: the start of the line not yet run,
+ * with the state the lines before it left.
+ */
+void
+lane_mark(const struct lane *l, struct lane_mark *m)
+{
+	m->offset = lane_resume_offset(l);
+	m->max_ts = l->max_ts;
+	source_snapshot(&l->src, &m->snap);
+}
+
+/*
+ * Makes a fresh (or sleeping) lane go on from mark m: the caller reads
+ * the input again from m->offset.
+ */
+void
+lane_restore(struct lane *l, const struct lane_mark *m)
+{
+	if (l->awake) {
+		linebuf_free(&l->lb);
+		l->awake = 0;
+	}
+	l->off = m->offset;
+	l->max_ts = m->max_ts;
+	source_restore(&l->src, &m->snap);
 }
 
 /* Stream bytes the lane has taken (including a partial line held). */
@@ -218,6 +339,13 @@ int64_t
 lane_min_ts(const struct lane *l)
 {
 	return l->min_ts;
+}
+
+/* Lines a rule's regex gave up on at the PCRE2 limits. */
+uint64_t
+lane_limit_hits(const struct lane *l)
+{
+	return l->limit_hits;
 }
 
 /* Lines cut at the line bound so far. */

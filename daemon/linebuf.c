@@ -3,7 +3,8 @@
  * handed out in place (no copy); only a line split across chunks is
  * copied into the buffer, which never grows past the configured maximum.
  * An over-long line keeps its first max bytes and is handed out when its
- * end arrives, so its end offset is the real one.
+ * end arrives, so its end offset is the real one. A line ends at "\n",
+ * "\r\n" or a lone "\r".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,25 @@ linebuf_hold(struct linebuf *lb, const char *p, size_t n, uint64_t at)
 	lb->len += n;
 }
 
+/*
+ * The end of the next line in [p, end): a "\n", a "\r\n", or a "\r" on
+ * its own (old Mac files); NULL if none. *skip is the terminator's size.
+ * Without a "\r" in the chunk (cr 0) it is one memchr.
+ */
+static const char *
+linebuf_eol(const char *p, const char *end, int cr, size_t *skip)
+{
+	const char *nl, *r;
+
+	*skip = 1;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!cr || (r = memchr(p, '\r', (size_t)((nl ? nl : end) - p))) == NULL)
+		return nl;
+	if (r + 1 < end && r[1] == '\n')
+		*skip = 2;
+	return r;
+}
+
 /* Frames the bytes p[0..n) into lines, calling cb for each complete one. */
 void
 linebuf_feed(
@@ -63,26 +83,36 @@ linebuf_feed(
 {
 	const char *start = p, *end = p + n, *nl;
 	uint64_t    base = lb->off;
+	size_t      skip;
+	int         cr = memchr(p, '\r', n) != NULL;
 
+	if (lb->after_cr && p < end && *p == '\n')
+		p++; /* the "\n" of a "\r\n" split across chunks */
+	lb->after_cr = 0;
 	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+		if ((nl = linebuf_eol(p, end, cr, &skip)) == NULL) {
 			linebuf_hold(lb, p, (size_t)(end - p),
 			    base + (uint64_t)(p - start));
 			break;
 		}
+		lb->cut = lb->discarding ||
+		    (lb->len == 0 && (size_t)(nl - p) > lb->max);
 		if (lb->len == 0 && !lb->discarding &&
 		    (size_t)(nl - p) <= lb->max)
 			linebuf_emit(p, (size_t)(nl - p),
-			    base + (uint64_t)(nl + 1 - start), cb, arg);
+			    base + (uint64_t)(nl + skip - start), cb, arg);
 		else {
 			linebuf_hold(lb, p, (size_t)(nl - p),
 			    base + (uint64_t)(p - start));
+			lb->cut = lb->discarding;
 			linebuf_emit(lb->buf, lb->len,
-			    base + (uint64_t)(nl + 1 - start), cb, arg);
+			    base + (uint64_t)(nl + skip - start), cb, arg);
 		}
 		lb->len = 0;
 		lb->discarding = 0;
-		p = nl + 1;
+		lb->cut = 0;
+		p = nl + skip;
+		lb->after_cr = *nl == '\r' && skip == 1;
 	}
 	lb->off = base + n;
 }
@@ -91,10 +121,12 @@ linebuf_feed(
 void
 linebuf_flush(struct linebuf *lb, linebuf_cb cb, void *arg)
 {
+	lb->cut = lb->discarding;
 	if (lb->len > 0)
 		linebuf_emit(lb->buf, lb->len, lb->off, cb, arg);
 	lb->len = 0;
 	lb->discarding = 0;
+	lb->cut = 0;
 }
 
 /*

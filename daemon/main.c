@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "rule.h"
 #include "rule_export.h"
 #include "rule_file.h"
@@ -49,7 +50,10 @@ static const char usage_text[] =
     "             time, where its zone and year came from, the message.\n"
     "     check   compiles every rule and runs its examples; prints errors\n"
     "             as FILE:LINE: rule ID: message and exits 2 on any.\n"
-    "     run     the daemon (tails sources, serves the HTTP API).\n"
+    "     run     the daemon: follows the configured files (globs,\n"
+    "             rotation, truncation), receives syslog over UDP and TCP,\n"
+    "             keeps the incidents live and, across restarts, in\n"
+    "             state_dir. It runs in the foreground; see DAEMON.\n"
     "\n"
     "OPTIONS\n"
     "     -c FILE              configuration file (JSON; config/README.md); flags\n"
@@ -83,6 +87,18 @@ static const char usage_text[] =
     "\n"
     "@CONF@"
     "\n"
+    "DAEMON\n"
+    "     timelined run -c FILE reads its sources, state_dir, listen\n"
+    "     address and the other daemon keys from FILE (config/README.md;\n"
+    "     the replay flags above apply to it too). A restart, even after\n"
+    "     kill -9, goes on from the last checkpoint (each second) and ends\n"
+    "     with the incidents an uninterrupted run would have.\n"
+    "     SIGHUP   reloads FILE and the rules, all or nothing: a bad new\n"
+    "              configuration is reported as FILE:LINE and the old kept.\n"
+    "     SIGTERM  commits a last checkpoint and stops (also SIGINT).\n"
+    "     Under systemd (Type=notify) it reports READY, RELOADING, STOPPING\n"
+    "     and WATCHDOG, and writes <N> priority prefixes for the journal.\n"
+    "\n"
     "EXIT STATUS\n"
     "     0 done; 1 a file could not be read (the others are still processed,\n"
     "     each failure named on stderr); 2 bad usage or bad configuration.\n"
@@ -95,7 +111,10 @@ static const char usage_text[] =
     "\n"
     "FILES\n"
     "     /usr/local/share/timelined/rules.d/*.json   the built-in rule pack\n"
-    "     TIMELINED_RULES_DIR                         overrides its location\n";
+    "     TIMELINED_RULES_DIR                         overrides its location\n"
+    "     STATE_DIR/state.json, state.json.prev       the daemon's checkpoint\n"
+    "     STATE_DIR/incidents.jsonl                   closed incidents, notes\n"
+    "     STATE_DIR/spool-*.log                       syslog received\n";
 
 /* Options that are neither conf settings nor conf options. */
 enum {
@@ -194,6 +213,9 @@ option(struct conf *cf, const struct option *opts, int ch, char *arg)
 		exit(2);
 }
 
+/* 1 once conf is the daemon's: it frees it (a reload swaps it). */
+static int run_started;
+
 /* Runs a subcommand with the remaining arguments. */
 static int
 run_command(const char *cmd, struct conf *cf, char **files, int n)
@@ -212,8 +234,43 @@ run_command(const char *cmd, struct conf *cf, char **files, int n)
 		return pipeline_parse(cf, files, n);
 	if (strcmp(cmd, "check") == 0)
 		return pipeline_check(cf);
-	log_warnx("%s: the daemon is not part of this build yet", cmd);
-	return 2;
+	if (n > 0) {
+		log_warnx("run: takes no FILE (the sources are in the "
+			  "configuration file)");
+		return 2;
+	}
+	if (cf->state_dir == NULL || cf->nsources == 0) {
+		log_warnx("run: needs a configuration (-c FILE) with state_dir "
+			  "and sources (see config/README.md)");
+		return 2;
+	}
+	run_started = 1;
+	return daemon_run(cf);
+}
+
+/*
+ * TIMELINED_CLOCK_OFFSET=S moves the daemon's clock S seconds (a test
+ * hook: a daemon started at 23:59:50 on 31 December without changing the
+ * machine's clock). Warned about, since a production daemon never has it.
+ */
+static int64_t
+clock_skew(void)
+{
+	const char *s = getenv("TIMELINED_CLOCK_OFFSET");
+	char       *end;
+	long long   v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v < -4000000000LL || v > 4000000000LL) {
+		log_warnx("TIMELINED_CLOCK_OFFSET=%s: not seconds; ignored", s);
+		return 0;
+	}
+	log_warnx("TIMELINED_CLOCK_OFFSET=%s: the clock is moved %lld s (a "
+		  "test setting)",
+	    s, v);
+	return (int64_t)v * TSTAMP_NS_PER_S;
 }
 
 /*
@@ -305,6 +362,7 @@ main(int argc, char *argv[])
 	int           ch, rc;
 
 	log_init(0, -1);
+	tz_init(getenv("TZDIR"), getenv("TZ"));
 	if (argc < 2)
 		usage(2);
 	cmd = argv[1];
@@ -321,7 +379,8 @@ main(int argc, char *argv[])
 	}
 	build_options(opts, names);
 	cf = conf_new();
-	cf->now_ns = wall_clock();
+	cf->clock_skew_ns = clock_skew();
+	cf->now_ns = wall_clock() + cf->clock_skew_ns;
 	cf->rules_dir = rules_dir();
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:hv", opts, NULL)) != -1) {
@@ -342,7 +401,9 @@ main(int argc, char *argv[])
 	rc = export != NULL
 	    ? export_patterns(cf, cmd, export)
 	    : run_command(cmd, cf, argv + optind, argc - optind);
-	conf_free(cf);
+	if (strcmp(cmd, "run") != 0 || !run_started)
+		conf_free(
+		    cf); /* the daemon frees its own (it swaps on reload) */
 	tz_cache_free();
 	return rc;
 }

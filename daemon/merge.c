@@ -25,7 +25,9 @@ struct merge_src {
 	int64_t  wm;
 	uint64_t seq; /* arrival number of the next push */
 	uint64_t late;
-	int      pos; /* in the watermark heap */
+	uint64_t pending; /* its matches in the heap */
+	int      pos;     /* in the watermark heap */
+	int      gone;    /* removed: reused once nothing is pending */
 };
 
 struct merge {
@@ -39,6 +41,8 @@ struct merge {
 	struct merge_src   *src;
 	int                *wheap; /* source indices by watermark */
 	int                 nsrc, capsrc;
+	int                *spare; /* removed sources with nothing pending */
+	int                 nspare;
 	int64_t             last; /* time of the last in-order pop */
 	uint64_t            forced;
 };
@@ -69,6 +73,7 @@ merge_free(struct merge *m)
 	free(m->freel);
 	free(m->src);
 	free(m->wheap);
+	free(m->spare);
 	free(m);
 }
 
@@ -150,13 +155,25 @@ merge_wfix(struct merge *m, int i)
 int
 merge_source_add(struct merge *m)
 {
-	int s = m->nsrc;
+	int s, pos;
 
+	if (m->nspare > 0) {
+		s = m->spare[--m->nspare];
+		pos = m->src[s].pos; /* it stays in the heap */
+		memset(&m->src[s], 0, sizeof(m->src[s]));
+		m->src[s].pos = pos;
+		m->src[s].wm = INT64_MIN;
+		merge_wfix(m, pos);
+		return s;
+	}
+	s = m->nsrc;
 	if (m->nsrc == m->capsrc) {
 		m->capsrc = m->capsrc ? m->capsrc * 2 : 16;
 		m->src = xreallocarray(m->src, m->capsrc, sizeof(*m->src));
 		m->wheap = xreallocarray(
 		    m->wheap, m->capsrc, sizeof(*m->wheap));
+		m->spare = xreallocarray(
+		    m->spare, m->capsrc, sizeof(*m->spare));
 	}
 	memset(&m->src[s], 0, sizeof(m->src[s]));
 	m->src[s].wm = INT64_MIN;
@@ -164,6 +181,26 @@ merge_source_add(struct merge *m)
 	merge_wset(m, s, s);
 	merge_wfix(m, s);
 	return s;
+}
+
+/*
+ * Removes source s (a file rotated away and read to its end): it holds
+ * nothing back, and its slot is reused once its matches are popped.
+ */
+void
+merge_source_remove(struct merge *m, int s)
+{
+	merge_watermark(m, s, MERGE_DONE);
+	m->src[s].gone = 1;
+	if (m->src[s].pending == 0)
+		m->spare[m->nspare++] = s;
+}
+
+/* The time of the oldest pending match, or INT64_MAX. */
+int64_t
+merge_oldest(const struct merge *m)
+{
+	return m->n > 0 ? m->heap[0]->m.ts_ns : INT64_MAX;
 }
 
 /* A free pool item, growing the pool by a chunk when it is empty. */
@@ -197,6 +234,7 @@ merge_push(struct merge *m, int s, const struct match *x)
 	it->m = *x;
 	it->m.seq = m->src[s].seq++;
 	it->src = s;
+	m->src[s].pending++;
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 256;
 		m->heap = xreallocarray(m->heap, m->cap, sizeof(*m->heap));
@@ -247,6 +285,8 @@ merge_pop(struct merge *m, struct match *out, int *src)
 		merge_down(m, 0);
 	*out = it->m;
 	*src = it->src;
+	if (--m->src[it->src].pending == 0 && m->src[it->src].gone)
+		m->spare[m->nspare++] = it->src;
 	if (it->m.ts_ns < m->last)
 		m->src[it->src].late++;
 	else

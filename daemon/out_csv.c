@@ -1,7 +1,8 @@
 /*
  * out_csv: one row per timeline entry (RFC 4180 quoting), for
  * spreadsheets: incident, times in UTC and the display zone, category,
- * rule, source and lines, host, count, message.
+ * rule, source and lines, host, count, trigger, title, the rule's
+ * captures, message; warnings first as rows of category "warning".
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,30 @@ csv_field(FILE *fp, const char *s, int last)
 	fputs(last ? "\r\n" : ",", fp);
 }
 
+/* Writes the rule's captures as one field: "k=v; k=v". */
+static void
+csv_fields(FILE *fp, const struct incident_entry *x)
+{
+	const char *p = x->fields, *end = x->fields + x->fields_len, *k;
+	char        buf[1100];
+	size_t      n = 0;
+
+	buf[0] = '\0';
+	while (p < end) {
+		k = p;
+		p += strlen(p) + 1;
+		if (p >= end)
+			break;
+		n += (size_t)snprintf(buf + n,
+		    n < sizeof(buf) ? sizeof(buf) - n : 0, "%s%s=%s",
+		    n ? "; " : "", k, p);
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		p += strlen(p) + 1;
+	}
+	csv_field(fp, buf, 0);
+}
+
 /* Writes one entry's row. */
 static void
 csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
@@ -54,6 +79,8 @@ csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)x->count);
 	csv_field(fp, n, 0);
 	csv_field(fp, x->trigger ? "yes" : "", 0);
+	csv_field(fp, x->title, 0);
+	csv_fields(fp, x);
 	csv_field(fp, x->message, 1);
 }
 
@@ -61,10 +88,16 @@ csv_row(FILE *fp, const struct report *rep, const struct incident *inc,
 static int
 csv_head(FILE *fp, const struct report *rep)
 {
-	(void)rep;
+	int i;
+
 	fputs("incident,ts,local,last,category,rule,source,line_first,"
-	      "line_last,host,count,trigger,message\r\n",
+	      "line_last,host,count,trigger,title,fields,message\r\n",
 	    fp);
+	/* Warnings first, as rows of their own category. */
+	for (i = 0; i < rep->nwarnings; i++) {
+		fputs(",,,,warning,,,,,,,,,,", fp);
+		csv_field(fp, rep->warnings[i], 1);
+	}
 	return ferror(fp) ? -1 : 0;
 }
 

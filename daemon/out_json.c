@@ -42,7 +42,7 @@ out_json_fields(const struct incident_entry *x)
 }
 
 /* One timeline entry. */
-static json_t *
+json_t *
 out_json_entry(const struct report *rep, const struct incident *inc,
     const struct incident_entry *x)
 {
@@ -101,6 +101,8 @@ out_json_triggers(const struct incident *inc)
 			TSTAMP_NS_PER_S)));
 		json_object_set_new(o, "rule", json_string(x->rule->id));
 		json_object_set_new(o, "message", json_string(x->message));
+		json_object_set_new(
+		    o, "count", json_integer((json_int_t)x->count));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -150,9 +152,19 @@ out_json_milestones(json_t *o, const struct incident *inc)
 		? json_integer((json_int_t)((inc->detected_ns - inc->start_ns) /
 		      TSTAMP_NS_PER_S))
 		: json_null());
+	json_object_set_new(o, "time_to_mitigate_s",
+	    inc->mitigated_ns >= 0
+		? json_integer(
+		      (json_int_t)((inc->mitigated_ns - inc->start_ns) /
+			  TSTAMP_NS_PER_S))
+		: json_null());
+	/* From detection to the end: how long responders took, once they
+	 * knew (duration_s is from the first failure). */
 	json_object_set_new(o, "time_to_recover_s",
-	    json_integer(
-		(json_int_t)((inc->end_ns - inc->start_ns) / TSTAMP_NS_PER_S)));
+	    inc->detected_ns >= 0 && !inc->open
+		? json_integer((json_int_t)((inc->end_ns - inc->detected_ns) /
+		      TSTAMP_NS_PER_S))
+		: json_null());
 }
 
 /* The notes, their times in UTC. */
@@ -217,24 +229,36 @@ out_json_source(const struct report_source *s)
 	    o, "out_of_order", json_integer((json_int_t)s->late));
 	json_object_set_new(
 	    o, "unresolved_zones", json_integer((json_int_t)s->unknown_zone));
+	json_object_set_new(
+	    o, "invalid_timestamps", json_integer((json_int_t)s->invalid));
+	json_object_set_new(
+	    o, "limit_hits", json_integer((json_int_t)s->limit_hits));
+	if (s->error != NULL)
+		json_object_set_new(o, "error", json_string(s->error));
+	if (s->duplicate_of != NULL)
+		json_object_set_new(
+		    o, "duplicate_of", json_string(s->duplicate_of));
 	return o;
 }
 
 /*
- * Writes v as an element of an array nested depth levels deep, laid out
- * as if the whole report were dumped at once with an indent of 1.
+ * Writes v nested depth levels deep, laid out as if the whole report were
+ * dumped at once with an indent of 1: an array element (its first line
+ * indented too), or a value after its key (first line not indented).
  */
 static int
 out_json_element(FILE *fp, json_t *v, int depth)
 {
 	char *s = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER), *p;
-	int   rc = -1;
+	int   rc = -1, pad = depth;
 
 	json_decref(v);
 	if (s == NULL)
 		return -1;
-	for (p = s; p != NULL && *p != '\0';) {
-		fprintf(fp, "%*s", depth, "");
+	if (depth < 0) /* a value after its key */
+		depth = -depth, pad = 0;
+	for (p = s; p != NULL && *p != '\0'; pad = depth) {
+		fprintf(fp, "%*s", pad, "");
 		p += fwrite(p, 1, strcspn(p, "\n"), fp);
 		if (*p == '\n')
 			fputc(*p++, fp);
@@ -254,6 +278,47 @@ out_json_str(FILE *fp, const char *s)
 	json_decref(j);
 }
 
+/* The warnings every output shows at its top. */
+static json_t *
+out_json_warnings(const struct report *rep)
+{
+	json_t *a = json_array();
+	int     i;
+
+	for (i = 0; i < rep->nwarnings; i++)
+		json_array_append_new(
+		    a, report_jstr(rep->warnings[i], strlen(rep->warnings[i])));
+	return a;
+}
+
+/* Totals: lines, matches, incidents and what bounds left out. */
+static json_t *
+out_json_stats(const struct report *rep)
+{
+	json_t  *o = json_object(), *lim = json_object();
+	uint64_t lines = 0, matched = 0;
+	int      i;
+
+	for (i = 0; i < rep->nsources; i++) {
+		lines += rep->sources[i].lines;
+		matched += rep->sources[i].matched;
+	}
+	json_object_set_new(o, "lines", json_integer((json_int_t)lines));
+	json_object_set_new(o, "matched", json_integer((json_int_t)matched));
+	json_object_set_new(o, "incidents", json_integer(rep->nincidents));
+	json_object_set_new(o, "incidents_dropped",
+	    json_integer((json_int_t)rep->incidents_dropped));
+	json_object_set_new(o, "entries_dropped",
+	    json_integer((json_int_t)rep->entries_dropped));
+	json_object_set_new(
+	    o, "merged_out_of_order", json_integer((json_int_t)rep->forced));
+	for (i = 0; i < rep->nlimits; i++)
+		json_object_set_new(lim, rep->limits[i].rule,
+		    json_integer((json_int_t)rep->limits[i].lines));
+	json_object_set_new(o, "limit_hits", lim);
+	return o;
+}
+
 /* The head: schema, generation time, zone, sources; the incidents open. */
 static int
 out_json_head(FILE *fp, const struct report *rep)
@@ -266,6 +331,15 @@ out_json_head(FILE *fp, const struct report *rep)
 	out_json_str(fp, buf);
 	fputs(",\n \"display_tz\": ", fp);
 	out_json_str(fp, rep->display_tz ? tz_name(rep->display_tz) : "UTC");
+	if (rep->event_id != 0)
+		fprintf(fp, ",\n \"event_id\": %llu",
+		    (unsigned long long)rep->event_id);
+	fputs(",\n \"warnings\": ", fp);
+	if (out_json_element(fp, out_json_warnings(rep), -1) == -1)
+		return -1;
+	fputs(",\n \"stats\": ", fp);
+	if (out_json_element(fp, out_json_stats(rep), -1) == -1)
+		return -1;
 	fputs(",\n \"sources\": [", fp);
 	for (i = 0; i < rep->nsources; i++) {
 		fputs(i > 0 ? ",\n" : "\n", fp);
@@ -277,6 +351,14 @@ out_json_head(FILE *fp, const struct report *rep)
 				  "\"incidents\": [",
 	    fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* An incident object, made already (consumed), the index-th. */
+int
+out_json_put(FILE *fp, json_t *o, int index)
+{
+	fputs(index > 0 ? ",\n" : "\n", fp);
+	return out_json_element(fp, o, 2);
 }
 
 /* One incident, the index-th of the report. */

@@ -91,6 +91,8 @@ out_jsonl_record(FILE *fp, const struct lane *l, const struct lane_out *lo)
 		    o, "zone_unresolved", json_string(r->tm.abbr));
 	if (src->continuation)
 		json_object_set_new(o, "continuation", json_true());
+	if (lo->cut)
+		json_object_set_new(o, "truncated", json_true());
 	out_jsonl_body(o, r);
 	return out_jsonl_put(fp, o);
 }
@@ -126,5 +128,9 @@ out_jsonl_match(FILE *fp, const struct lane *l, const struct lane_out *lo)
 	if (h != NULL)
 		json_object_set_new(o, "file",
 		    json_sprintf("%s:%d", h->rule->file, h->rule->line));
+	if (lo->limit_hit)
+		json_object_set_new(o, "limit_hit", json_true());
+	if (lo->cut)
+		json_object_set_new(o, "truncated", json_true());
 	return out_jsonl_put(fp, o);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "category.h"
 #include "incident.h"
 #include "report.h"
 #include "rule.h"
@@ -71,14 +72,21 @@ md_text(FILE *fp, const char *s)
 static void
 md_evidence(FILE *fp, const struct report *rep, const struct incident_entry *x)
 {
-	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
-	    (unsigned long long)x->line_first);
-	if (x->source_last != x->source)
-		fprintf(fp, " to %s:%llu",
+	uint64_t lo = x->line_first, hi = x->line_last;
+
+	if (x->source_last != x->source) {
+		fprintf(fp, "(%s:%llu to %s:%llu)",
+		    report_source_name(rep, x->source), (unsigned long long)lo,
 		    report_source_name(rep, x->source_last),
-		    (unsigned long long)x->line_last);
-	else if (x->line_last != x->line_first)
-		fprintf(fp, "-%llu", (unsigned long long)x->line_last);
+		    (unsigned long long)hi);
+		return;
+	}
+	lo = x->line_lo; /* every line of the run: first to last in the file */
+	hi = x->line_hi;
+	fprintf(fp, "(%s:%llu", report_source_name(rep, x->source),
+	    (unsigned long long)lo);
+	if (hi != lo)
+		fprintf(fp, "-%llu", (unsigned long long)hi);
 	fputc(')', fp);
 }
 
@@ -131,9 +139,11 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 	int  days = md_spans_days(rep, inc);
 
 	md_time(rep, a, sizeof(a), x->first_ns, days);
-	if (x->count > 1) {
-		md_time(rep, b, sizeof(b), x->last_ns, days);
-		md_count(cnt, sizeof(cnt), x->count);
+	md_time(rep, b, sizeof(b), x->last_ns, days);
+	md_count(cnt, sizeof(cnt), x->count);
+	if (x->count > 1 && strcmp(a, b) == 0) /* all in one second */
+		fprintf(fp, "- %s  %s x%s", a, x->rule->category, cnt);
+	else if (x->count > 1) {
 		*strrchr(a, ' ') = '\0';
 		fprintf(fp, "- %s%s%s  %s x%s", a, days ? " to " : "-", b,
 		    x->rule->category, cnt);
@@ -141,6 +151,12 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 		fprintf(fp, "- %s  %s", a, x->rule->category);
 	if (x->host[0])
 		fprintf(fp, " on %s", x->host);
+	if (x->rule->cat == CATEGORY_NOTE) { /* a person wrote it: no file */
+		fputs(": ", fp);
+		md_text(fp, x->message);
+		fputc('\n', fp);
+		return;
+	}
 	fputc(' ', fp);
 	md_evidence(fp, rep, x);
 	fputs(": ", fp);
@@ -191,7 +207,7 @@ static void
 md_trigger(FILE *fp, const struct report *rep, const struct incident *inc)
 {
 	const struct incident_entry *x, *t = NULL;
-	char                         a[64], d[32];
+	char                         a[64], d[32], cnt[32];
 	int                          i;
 
 	for (i = 0; i < inc->nentries; i++) {
@@ -207,8 +223,10 @@ md_trigger(FILE *fp, const struct report *rep, const struct incident *inc)
 	}
 	md_time(rep, a, sizeof(a), t->first_ns, 0);
 	md_duration(d, sizeof(d), inc->start_ns - t->first_ns);
-	fprintf(fp, "| Suspected trigger | %s at %s, %s before the start: ",
-	    t->rule->category, a, d);
+	md_count(cnt, sizeof(cnt), t->count);
+	fprintf(fp, "| Suspected trigger | %s%s%s at %s, %s before the start: ",
+	    t->rule->category, t->count > 1 ? " x" : "",
+	    t->count > 1 ? cnt : "", a, d);
 	md_text(fp, t->message);
 	fputc(' ', fp);
 	md_evidence(fp, rep, t);
@@ -314,10 +332,18 @@ md_head(FILE *fp, const struct report *rep)
 		matched += rep->sources[i].matched;
 	}
 	fprintf(fp,
-	    "# Incident timeline\n\n%d incident%s in %llu lines from "
-	    "%d source%s (%llu lines matched a rule).\n\n",
-	    n, n == 1 ? "" : "s", (unsigned long long)lines, rep->nsources,
-	    rep->nsources == 1 ? "" : "s", (unsigned long long)matched);
+	    "# Incident timeline\n\n%d incident%s in %llu line%s from "
+	    "%d source%s (%llu line%s matched a rule).\n\n",
+	    n, n == 1 ? "" : "s", (unsigned long long)lines,
+	    lines == 1 ? "" : "s", rep->nsources, rep->nsources == 1 ? "" : "s",
+	    (unsigned long long)matched, matched == 1 ? "" : "s");
+	for (i = 0; i < rep->nwarnings; i++) {
+		fputs("> **Warning:** ", fp);
+		md_text(fp, rep->warnings[i]);
+		fputs("\n", fp);
+	}
+	if (rep->nwarnings > 0)
+		fputs("\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
 

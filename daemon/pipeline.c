@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ pipeline_load_rules(const struct conf *o, struct rule_set *rs)
  * name, path or real path), else a configured source's "tz", else --tz,
  * else the machine's zone; *why says which. NULL for a zone not known.
  */
-static const struct tz *
+const struct tz *
 pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 {
 	char            *copy = xstrdup(path), *real = realpath(path, NULL);
@@ -77,7 +78,8 @@ pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 		if (glob == NULL ||
 		    (i >= o->nsrctz && o->sources[i - o->nsrctz].tz == NULL))
 			continue;
-		if (fnmatch(glob, base, 0) == 0 || fnmatch(glob, path, 0) == 0 ||
+		if (fnmatch(glob, base, 0) == 0 ||
+		    fnmatch(glob, path, 0) == 0 ||
 		    (real != NULL && fnmatch(glob, real, 0) == 0))
 			zone = i < o->nsrctz ? o->srctz_zone[i]
 					     : o->sources[i - o->nsrctz].tz;
@@ -282,6 +284,14 @@ struct replay {
 	int64_t                 max_ts;
 	char                   *buf;
 	int                     status;
+	struct strtab          *files; /* "dev:ino" of every input opened */
+	int                    *file_input; /* its input, by strtab id */
+	int                     stdin_seen;
+	/* What --since and --until left out, to say when they cut one. */
+	int64_t cut_before, cut_after; /* failures; INT64_MIN/MAX: none */
+	int64_t first_start, last_failure;
+	char    first_id[64], last_id[64];
+	int     last_open;
 };
 
 /* How many inputs may be open at once: half of what the process may. */
@@ -319,12 +329,26 @@ replay_progress(struct replay *rp)
 	    incident_engine_count(rp->engine));
 }
 
-/* Marks an input finished: its error, if any, and its slot done. */
+/* Marks an input that will not be read finished, with the zone it has. */
+static void
+replay_unread(struct replay *rp, struct input *in)
+{
+	const struct tz *tz = pipeline_zone(rp->o, in->path, &in->rs.tz_src);
+
+	in->rs.tz = tz != NULL ? tz_name(tz) : "unknown";
+	in->state = INPUT_DONE;
+}
+
+/*
+ * Marks an input that cannot be read (why) finished; it still reports
+ * the zone it would have been read in.
+ */
 static void
 replay_input_error(struct replay *rp, struct input *in, const char *why)
 {
+	free(in->rs.error);
 	in->rs.error = xstrdup(why);
-	in->state = INPUT_DONE;
+	replay_unread(rp, in);
 	rp->status = 1;
 }
 
@@ -338,6 +362,31 @@ replay_lane(struct replay *rp, struct input *in)
 	lane_set_rules(l, rp->rules);
 	lane_set_cb(l, replay_match_cb, in);
 	return l;
+}
+
+/*
+ * 1 if the input is a file an earlier input already is (same device and
+ * inode: the same path twice, a hard link, - twice): it is read once,
+ * and the report says so.
+ */
+static int
+replay_duplicate(struct replay *rp, struct input *in, struct in_file *f)
+{
+	char     key[64];
+	uint64_t dev, ino;
+	uint32_t k, id;
+
+	in_file_identity(f, &dev, &ino);
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)dev,
+	    (unsigned long long)ino);
+	k = strtab_count(rp->files);
+	if ((id = strtab_intern(rp->files, key)) == k) {
+		rp->file_input[k] = in - rp->in;
+		return 0;
+	}
+	in->rs.duplicate_of = rp->in[rp->file_input[id]].path;
+	replay_unread(rp, in);
+	return 1;
 }
 
 /*
@@ -359,6 +408,11 @@ replay_probe(struct replay *rp, struct input *in)
 
 	if ((f = pipeline_open(rp->o, l, in->path, err, sizeof(err))) == NULL) {
 		replay_input_error(rp, in, err);
+		lane_free(l);
+		return MERGE_DONE;
+	}
+	if (replay_duplicate(rp, in, f)) {
+		in_file_close(f);
 		lane_free(l);
 		return MERGE_DONE;
 	}
@@ -434,6 +488,7 @@ replay_finish(struct replay *rp, struct input *in)
 	if (in->lane != NULL) {
 		report_source_take(&in->rs, lane_source(in->lane));
 		in->rs.truncated = lane_truncated(in->lane);
+		in->rs.limit_hits = lane_limit_hits(in->lane);
 		if (lane_max_ts(in->lane) > rp->max_ts)
 			rp->max_ts = lane_max_ts(in->lane);
 		lane_free(in->lane);
@@ -479,6 +534,14 @@ replay_read(struct replay *rp, struct input *in)
 static void
 replay_write(struct replay *rp, const struct incident *inc)
 {
+	if (rp->rep.nincidents == 0) {
+		rp->first_start = inc->start_ns;
+		snprintf(rp->first_id, sizeof(rp->first_id), "%s", inc->id);
+	}
+	rp->last_failure = inc->last_failure_ns;
+	rp->last_open = inc->open;
+	snprintf(rp->last_id, sizeof(rp->last_id), "%s", inc->id);
+	rp->rep.entries_dropped += inc->dropped;
 	if (rp->out->incident(rp->body, &rp->rep, inc, rp->rep.nincidents) ==
 	    -1)
 		rp->status = 1;
@@ -486,22 +549,37 @@ replay_write(struct replay *rp, const struct incident *inc)
 }
 
 /*
- * Feeds every final match of the merge to the engine, and writes out the
- * incidents that closed: they never change again, so none is kept.
+ * Writes out the incidents that closed, before the engine's bound could
+ * drop them: they never change again, so none is kept.
  */
 static void
-replay_drain(struct replay *rp)
+replay_take_closed(struct replay *rp)
 {
 	struct incident *inc;
-	struct match     m;
-	int              src;
 
-	while (merge_pop(rp->merge, &m, &src))
-		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
-			incident_engine_feed(rp->engine, &m);
 	while ((inc = incident_engine_take_closed(rp->engine)) != NULL) {
 		replay_write(rp, inc);
 		incident_free(inc);
+	}
+}
+
+/* Feeds every final match of the merge to the engine. */
+static void
+replay_drain(struct replay *rp)
+{
+	struct match m;
+	int          src;
+
+	while (merge_pop(rp->merge, &m, &src)) {
+		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
+			incident_engine_feed(rp->engine, &m);
+		else if (match_is_failure(&m) && m.ts_ns < rp->o->since_ns &&
+		    m.ts_ns > rp->cut_before)
+			rp->cut_before = m.ts_ns;
+		else if (match_is_failure(&m) && m.ts_ns > rp->o->until_ns &&
+		    m.ts_ns < rp->cut_after)
+			rp->cut_after = m.ts_ns;
+		replay_take_closed(rp);
 	}
 }
 
@@ -568,8 +646,16 @@ replay_setup(struct replay *rp)
 		in = &rp->in[i];
 		in->rp = rp;
 		in->slot = merge_source_add(rp->merge);
+		if (strcmp(in->path, "-") == 0 && rp->stdin_seen++ > 0) {
+			in->rs.duplicate_of = "-";
+			replay_unread(rp, in);
+			merge_watermark(rp->merge, in->slot, MERGE_DONE);
+			log_warnx("-: standard input given twice: read once");
+			continue;
+		}
 		if (strcmp(in->path, "-") == 0) {
 			in->pinned = 1; /* cannot be read twice: read now */
+			rp->file_input[strtab_intern(rp->files, "stdin")] = i;
 			continue;
 		}
 		merge_watermark(rp->merge, in->slot, replay_probe(rp, in));
@@ -580,22 +666,135 @@ replay_setup(struct replay *rp)
 	progress_init(&rp->pg, rp->o->progress, total);
 }
 
-/* Says once per source what was read with a guess or not at all. */
+/* Adds a warning to the report, and says it on stderr unless quiet. */
+static void replay_say(struct replay *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-replay_warn(const struct report_source *s)
+replay_say(struct replay *rp, int quiet, const char *fmt, ...)
 {
+	va_list ap;
+	char   *w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (!quiet)
+		log_warnx("%s", w);
+	rp->rep.warnings = xreallocarray(rp->rep.warnings,
+	    (size_t)rp->rep.nwarnings + 1, sizeof(*rp->rep.warnings));
+	rp->rep.warnings[rp->rep.nwarnings++] = xstrdup(w);
+	free(w); /* from vasprintf(3) */
+}
+
+/* What a source's reading lost or guessed, as warnings. */
+static void
+replay_warn_source(struct replay *rp, const struct report_source *s)
+{
+	/* A read error was logged where it happened. */
+	if (s->error != NULL && s->lines == 0)
+		replay_say(rp, 1,
+		    "%s could not be read (%s): the timeline lacks its lines",
+		    s->name, s->error);
+	else if (s->error != NULL)
+		replay_say(rp, 1,
+		    "%s could not be read whole (%s): the timeline lacks what "
+		    "it holds after line %llu",
+		    s->name, s->error, (unsigned long long)s->lines);
+	if (s->duplicate_of != NULL)
+		replay_say(rp, 0, "%s is the same file as %s: it was read once",
+		    s->name, s->duplicate_of);
+	if (s->invalid > 0)
+		replay_say(rp, 0,
+		    "%s: %llu lines have a timestamp that cannot be read or is "
+		    "impossible (run timelined parse to see them): they are "
+		    "not in the timeline",
+		    s->name, (unsigned long long)s->invalid);
 	if (s->unknown_zone > 0)
-		log_warnx("%s: %llu timestamps carry a zone abbreviation that "
-			  "is unknown or ambiguous (e.g. IST); read in %s: set "
-			  "--source-tz if that is wrong",
+		replay_say(rp, 0,
+		    "%s: %llu timestamps carry a zone abbreviation that is "
+		    "unknown or ambiguous (e.g. IST, CST); read in %s: set "
+		    "--source-tz if that is wrong",
 		    s->name, (unsigned long long)s->unknown_zone, s->tz);
 	if (s->truncated > 0)
-		log_warnx("%s: %llu lines longer than the line limit were cut",
+		replay_say(rp, 0,
+		    "%s: %llu lines longer than --max-line were cut to it",
 		    s->name, (unsigned long long)s->truncated);
 	if (s->late > 0)
 		log_info("%s: %llu matches arrived after the merge window; "
 			 "they were still counted",
 		    s->name, (unsigned long long)s->late);
+}
+
+/* Rules that gave up on lines at the PCRE2 limits, for the report. */
+static void
+replay_limits(struct replay *rp)
+{
+	struct report_limit *lim;
+	int                  i, n = 0;
+
+	lim = xcalloc((size_t)rule_set_count(rp->rules) + 1, sizeof(*lim));
+	for (i = 0; i < rule_set_count(rp->rules); i++) {
+		if (rule_set_counts(rp->rules, i)->limit_hits == 0)
+			continue;
+		lim[n].rule = rule_set_get(rp->rules, i)->id;
+		lim[n].lines = rule_set_counts(rp->rules, i)->limit_hits;
+		replay_say(rp, 0,
+		    "rule %s gave up on %llu lines at the PCRE2 match limit: "
+		    "they may have matched and are not in the timeline; "
+		    "simplify its pattern (%s:%d)",
+		    lim[n].rule, (unsigned long long)lim[n].lines,
+		    rule_set_get(rp->rules, i)->file,
+		    rule_set_get(rp->rules, i)->line);
+		n++;
+	}
+	rp->rep.limits = lim;
+	rp->rep.nlimits = n;
+}
+
+/* What the bounds and --since/--until left out, as warnings. */
+static void
+replay_warn_bounds(struct replay *rp)
+{
+	const struct conf *o = rp->o;
+	char               t[64];
+
+	rp->rep.incidents_dropped = incident_engine_dropped(rp->engine);
+	rp->rep.forced = merge_forced(rp->merge);
+	if (rp->rep.incidents_dropped > 0)
+		replay_say(rp, 0,
+		    "%llu incidents were not kept: more than "
+		    "--max-incidents",
+		    (unsigned long long)rp->rep.incidents_dropped);
+	if (rp->rep.entries_dropped > 0)
+		replay_say(rp, 0,
+		    "%llu matches were left out of timelines at the per-"
+		    "incident or memory bound (--max-entries, --max-memory); "
+		    "each incident's notes say how many",
+		    (unsigned long long)rp->rep.entries_dropped);
+	if (rp->rep.forced > 0)
+		replay_say(rp, 0,
+		    "%llu matches were merged before their time was final: "
+		    "more were pending than the merge holds; order may be off",
+		    (unsigned long long)rp->rep.forced);
+	if (rp->rep.nincidents > 0 && rp->cut_before != INT64_MIN &&
+	    rp->first_start - rp->cut_before <= o->inc.quiet_ns) {
+		tstamp_format(t, sizeof(t), rp->cut_before, 0, 0);
+		replay_say(rp, 0,
+		    "incident %s may have begun before --since: a failure at "
+		    "%s was left out",
+		    rp->first_id, t);
+	}
+	if (rp->rep.nincidents > 0 && rp->cut_after != INT64_MAX &&
+	    (rp->last_open ||
+		rp->cut_after - rp->last_failure <= o->inc.quiet_ns)) {
+		tstamp_format(t, sizeof(t), rp->cut_after, 0, 0);
+		replay_say(rp, 0,
+		    "incident %s may have gone on after --until: a failure at "
+		    "%s was left out",
+		    rp->last_id, t);
+	}
 }
 
 /* Copies the body (the incidents) to out; 0, or -1 on an error. */
@@ -630,8 +829,12 @@ replay_output(struct replay *rp)
 	for (i = 0; i < rp->n; i++) {
 		srcs[i] = rp->in[i].rs;
 		srcs[i].late = merge_late(rp->merge, rp->in[i].slot);
-		replay_warn(&srcs[i]);
+		if (srcs[i].format == NULL)
+			srcs[i].format = "unknown";
+		replay_warn_source(rp, &srcs[i]);
 	}
+	replay_limits(rp);
+	replay_warn_bounds(rp);
 	rp->rep.sources = srcs;
 	rp->rep.nsources = rp->n;
 	if (rp->out->head(stdout, &rp->rep) == -1 ||
@@ -676,6 +879,12 @@ replay_free(struct replay *rp)
 	if (rp->body != NULL)
 		fclose(rp->body);
 	strtab_free(rp->names);
+	strtab_free(rp->files);
+	free(rp->file_input);
+	for (i = 0; i < rp->rep.nwarnings; i++)
+		free(rp->rep.warnings[i]);
+	free(rp->rep.warnings);
+	free((void *)rp->rep.limits);
 	rule_set_free(rp->rules);
 }
 
@@ -703,6 +912,10 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.buf = xmalloc(PIPELINE_CHUNK);
 	rp.max_open = replay_max_open();
 	rp.max_ts = INT64_MIN;
+	rp.cut_before = INT64_MIN;
+	rp.cut_after = INT64_MAX;
+	rp.files = strtab_new();
+	rp.file_input = xcalloc((size_t)n + 1, sizeof(*rp.file_input));
 	rp.out = output_find(o->format);
 	rp.rep.names = rp.names;
 	rp.rep.generated_ns = o->now_ns;
@@ -713,6 +926,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	replay_run(&rp);
 	progress_done(&rp.pg);
 	incident_engine_advance(rp.engine, rp.max_ts);
+	replay_take_closed(&rp);
 	incident_engine_finish(rp.engine);
 	if (replay_output(&rp) == -1 && rp.status == 0)
 		rp.status = 1;

@@ -44,6 +44,7 @@ report_source_take(struct report_source *rs, const struct source *s)
 	rs->no_ts = s->no_ts;
 	rs->continuations = s->continuations;
 	rs->unknown_zone = s->unknown_zone;
+	rs->invalid = s->bad_ts;
 }
 
 /* The name of source id i ("api" for notes added by hand). */
@@ -170,6 +171,9 @@ report_note(const struct report *rep, const struct incident_note *nt, char *buf,
 		    report_source_name(rep, nt->src_b),
 		    (double)nt->shift_ns / (3600.0 * TSTAMP_NS_PER_S),
 		    report_source_name(rep, nt->src_a));
+		break;
+	case INCIDENT_NOTE_TEXT:
+		n = snprintf(buf, size, "%s", nt->text ? nt->text : "");
 		break;
 	case INCIDENT_NOTE_DROPPED:
 		n = snprintf(buf, size,

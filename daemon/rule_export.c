@@ -4,17 +4,22 @@
  * benchmark compares timelined with tools doing the same work. Where a
  * dialect lacks a construct (lookarounds, back references, anchors of a
  * message that is not the line), the translation matches more lines,
- * never fewer. It reads pattern text only; it neither compiles nor runs.
+ * never fewer. A rule of field conditions alone is exported as one of
+ * them (a numeric range becomes a number token). It reads rule text
+ * only; it neither compiles nor runs.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rule.h"
 #include "rule_export.h"
 
 #define EXP_NEST_MAX 64
+#define EXP_NUM_MAX  1e15 /* larger bounds are read as unbounded */
 
 /* What becomes of ^ and $, by the rule's subject. */
 enum exp_anchor {
@@ -952,10 +957,225 @@ rule_export_pattern(const char *pattern, const char *flags, const char *field,
 	return (int)x.n;
 }
 
+/* Starts a translation into buf for flavor fl on a field's whole line. */
+static void
+exp_init(struct exp *x, enum rule_export_flavor fl, char *buf, size_t size)
+{
+	memset(x, 0, sizeof(*x));
+	x->fl = fl;
+	x->anchors = EXP_ANCHOR_DELIM;
+	x->buf = buf;
+	x->size = size;
+	if (fl == RULE_EXPORT_RG)
+		exp_puts(x, "(?-u:");
+}
+
+/* Writes "one of the digits from a to b". */
+static void
+exp_digit_range(struct exp *x, char a, char b)
+{
+	char t[6];
+
+	if (a == b)
+		exp_putc(x, a);
+	else {
+		snprintf(t, sizeof(t), "[%c-%c]", a, b);
+		exp_puts(x, t);
+	}
+}
+
+/* Writes n "any digit"s. */
+static void
+exp_any_digits(struct exp *x, size_t n)
+{
+	for (; n > 0; n--)
+		exp_puts(x, "[0-9]");
+}
+
+/* 1 if the n bytes at s are all c. */
+static int
+exp_all(const char *s, size_t n, char c)
+{
+	for (; n > 0; n--, s++)
+		if (*s != c)
+			return 0;
+	return 1;
+}
+
 /*
- * Writes every rule's pattern, translated for fl, one per line to fp in
- * load order. A rule with no translation is reported as FILE:LINE and
- * left out; returns the number left out.
+ * Writes a regex for the integers from lo to hi, both n digits long
+ * (decimal strings, lo <= hi): the common first digit, else up to three
+ * branches (lo's first digit, the digits between, hi's first digit).
+ */
+static void
+exp_span(struct exp *x, const char *lo, const char *hi, size_t n)
+{
+	char a = lo[0], b = hi[0], nines[32], zeros[32];
+	int  lo_branch = !exp_all(lo + 1, n - 1, '0');
+	int  hi_branch = !exp_all(hi + 1, n - 1, '9');
+
+	if (n == 0)
+		return;
+	if (a == b) {
+		exp_putc(x, a);
+		exp_span(x, lo + 1, hi + 1, n - 1);
+		return;
+	}
+	memset(nines, '9', n - 1);
+	memset(zeros, '0', n - 1);
+	exp_puts(x, x->fl == RULE_EXPORT_RG ? "(?:" : "(");
+	if (lo_branch) {
+		exp_putc(x, a);
+		exp_span(x, lo + 1, nines, n - 1);
+		exp_putc(x, '|');
+	}
+	if (a + lo_branch <= b - hi_branch) {
+		exp_digit_range(
+		    x, (char)(a + lo_branch), (char)(b - hi_branch));
+		exp_any_digits(x, n - 1);
+		exp_putc(x, '|');
+	}
+	if (hi_branch) {
+		exp_putc(x, b);
+		exp_span(x, zeros, hi + 1, n - 1);
+	} else
+		x->n--; /* the last '|' */
+	exp_putc(x, ')');
+}
+
+/*
+ * Writes a regex for the integers from lo to hi (hi < 0: no bound),
+ * one span per number of digits.
+ */
+static void
+exp_int_range(struct exp *x, long long lo, long long hi)
+{
+	char   a[24], b[24];
+	size_t d, dlo = (size_t)snprintf(a, sizeof(a), "%lld", lo);
+	size_t dhi = hi < 0 ? dlo : (size_t)snprintf(b, sizeof(b), "%lld", hi);
+
+	exp_puts(x, x->fl == RULE_EXPORT_RG ? "(?:" : "(");
+	for (d = dlo; d <= dhi; d++) {
+		if (d > dlo)
+			exp_putc(x, '|');
+		if (d > dlo)
+			snprintf(a, sizeof(a), "1%0*d", (int)d - 1, 0);
+		if (d < dhi || hi < 0)
+			memset(b, '9', d);
+		else
+			snprintf(b, sizeof(b), "%lld", hi);
+		exp_span(x, a, b, d);
+	}
+	if (hi < 0) {
+		snprintf(b, sizeof(b), "|[1-9][0-9]{%zu,}", dlo);
+		exp_puts(x, b);
+	}
+	exp_putc(x, ')');
+}
+
+/*
+ * Narrows [*lo, *hi] (integer parts; *hi < 0 none) by the comparison
+ * cond; 0, or -1 if cond is not a comparison. "!=" narrows nothing.
+ */
+static int
+exp_compare(const char *cond, double *lo, double *hi)
+{
+	size_t n = strspn(cond, "<>=!");
+	char  *end;
+	double v;
+
+	if (n == 0 || n > 2)
+		return -1;
+	v = strtod(cond + n, &end);
+	if (end == cond + n)
+		return -1;
+	if (cond[0] == '>' || cond[0] == '=')
+		*lo = fmax(*lo, floor(v));
+	if (cond[0] == '<' || cond[0] == '=')
+		*hi = *hi < 0 ? floor(v) : fmin(*hi, floor(v));
+	return 0;
+}
+
+/*
+ * Writes a token of the field's number for the comparisons of rule r on
+ * field (their integer parts; a fraction, leading zeros and signs are
+ * allowed, negative numbers whenever the range reaches below 0).
+ */
+static void
+exp_numeric(struct exp *x, const struct rule *r, const char *field)
+{
+	double lo = -INFINITY, hi = -1;
+	int    i;
+
+	for (i = 0; i < r->nwhere; i++)
+		if (strcmp(r->where_field[i], field) == 0 &&
+		    exp_compare(r->where_cond[i], &lo, &hi) == -1)
+			x->why = "a condition with no translation";
+	exp_anchor(x, '^');
+	exp_puts(x, x->fl == RULE_EXPORT_RG ? "(?:" : "(");
+	if (lo < 0 || hi < 0 || hi >= EXP_NUM_MAX)
+		exp_puts(x, "-[0-9]*(\\.[0-9]*)?|");
+	if (lo <= 0)
+		exp_puts(x, "\\.[0-9]+|");
+	exp_puts(x, "\\+?0*");
+	if (hi >= 0 && lo > hi)
+		x->why = "comparisons no number meets";
+	else
+		exp_int_range(x, lo < 0 ? 0 : (long long)lo,
+		    hi < 0 || hi >= EXP_NUM_MAX ? -1 : (long long)hi);
+	exp_puts(x, "(\\.[0-9]*)?)");
+	exp_anchor(x, '$');
+}
+
+/* 1 if cond is a comparison (">=500"), not a regex. */
+static int
+exp_is_comparison(const char *cond)
+{
+	size_t n = strspn(cond, "<>=!");
+
+	return n > 0 && n <= 2 &&
+	    (isdigit((unsigned char)cond[n]) || cond[n] == '-' ||
+		cond[n] == '.' || cond[n] == '+');
+}
+
+/*
+ * Translates rule r for flavor fl into buf: its pattern (the conditions
+ * only narrow it further), or without one, one of its conditions: the
+ * first regex, else the numeric range of the first compared field.
+ * Returns the length, or -1 with *why.
+ */
+int
+rule_export_rule(const struct rule *r, enum rule_export_flavor fl, char *buf,
+    size_t size, const char **why)
+{
+	struct exp x;
+	int        i;
+
+	if (r->pattern != NULL)
+		return rule_export_pattern(
+		    r->pattern, r->flags, r->field, fl, buf, size, why);
+	for (i = 0; i < r->nwhere; i++)
+		if (!exp_is_comparison(r->where_cond[i]))
+			return rule_export_pattern(r->where_cond[i], NULL,
+			    r->where_field[i], fl, buf, size, why);
+	*why = "no pattern and no condition";
+	if (r->nwhere == 0)
+		return -1;
+	exp_init(&x, fl, buf, size);
+	exp_numeric(&x, r, r->where_field[0]);
+	if (fl == RULE_EXPORT_RG)
+		exp_putc(&x, ')');
+	*why = x.why;
+	if (x.why != NULL || size == 0)
+		return -1;
+	buf[x.n] = '\0';
+	return (int)x.n;
+}
+
+/*
+ * Writes every rule, translated for fl, one per line to fp in load
+ * order. A rule with no translation is reported as FILE:LINE and left
+ * out; returns the number left out.
  */
 int
 rule_export_set(
@@ -968,8 +1188,7 @@ rule_export_set(
 
 	for (i = 0; i < rule_set_count(set); i++) {
 		r = rule_set_get(set, i);
-		if (rule_export_pattern(r->pattern, r->flags, r->field, fl, buf,
-			sizeof(buf), &why) == -1) {
+		if (rule_export_rule(r, fl, buf, sizeof(buf), &why) == -1) {
 			rule_report(r->file, r->line, r->id,
 			    "pattern not exported for %s: %s", flavor_names[fl],
 			    why);

@@ -119,8 +119,9 @@ source_abbr(struct source *src, struct record *r, int32_t *off)
 
 	if ((rc = tz_abbr_offset(r->tm.abbr, src->tz, off)) == 1)
 		return 0;
-	/* ambiguous: not the IANA file of the same name ("EST" is -05) */
-	if (rc == 0 && (tz = tz_get(r->tm.abbr)) != NULL) {
+	/* Ambiguous: not the IANA file of the same name ("EST" is -05).
+	 * Unknown: a zone already loaded, never a file opened per line. */
+	if (rc == 0 && (tz = tz_get_loaded(r->tm.abbr)) != NULL) {
 		r->zone_src = RECORD_ZONE_EXPLICIT;
 		*off = tz_offset_at(tz, tstamp_local_seconds(&r->tm));
 		return 0;
@@ -262,6 +263,50 @@ source_line(struct source *src, const char *line, size_t len)
 	} else
 		src->no_ts++;
 	return r;
+}
+
+/* Copies the running state a resumed read needs into snap. */
+void
+source_snapshot(const struct source *src, struct source_snap *snap)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->lineno = src->lineno;
+	snap->prev_utc_s = src->prev_utc_s;
+	snap->prev_mon = src->prev_mon;
+	snap->year_shift = src->year_shift;
+	snap->have_prev = src->have_prev;
+	snap->prev_bad = src->prev_bad;
+	snap->prev_ts_ns = src->prev_ts_ns;
+	snap->prev_off = src->prev_off;
+	snap->prev_frac = src->prev_frac;
+	snap->prev_zsrc = (int)src->prev_zsrc;
+	snap->prev_ysrc = (int)src->prev_ysrc;
+	snap->ref_s = src->ref_s;
+	if (src->pst.last != NULL)
+		snprintf(snap->format, sizeof(snap->format), "%s",
+		    src->pst.last->name);
+	snap->hdr = src->pst.hdr;
+}
+
+/* Puts a snapshot's running state back (counters stay as they are). */
+void
+source_restore(struct source *src, const struct source_snap *snap)
+{
+	src->lineno = snap->lineno;
+	src->prev_utc_s = snap->prev_utc_s;
+	src->prev_mon = snap->prev_mon;
+	src->year_shift = snap->year_shift;
+	src->have_prev = snap->have_prev;
+	src->prev_bad = snap->prev_bad;
+	src->prev_ts_ns = snap->prev_ts_ns;
+	src->prev_off = snap->prev_off;
+	src->prev_frac = snap->prev_frac;
+	src->prev_zsrc = (enum record_zone_src)snap->prev_zsrc;
+	src->prev_ysrc = (enum record_year_src)snap->prev_ysrc;
+	if (snap->ref_s != 0)
+		src->ref_s = snap->ref_s;
+	src->pst.last = snap->format[0] ? parser_find(snap->format) : NULL;
+	src->pst.hdr = snap->hdr;
 }
 
 /* The format that read most of the source's lines, or "unknown". */

@@ -71,3 +71,67 @@ utf8_sanitize(const char *in, size_t n, char *out, size_t cap)
 	out[o] = '\0';
 	return o;
 }
+
+/* Writes code point c as UTF-8 at out; returns the length (1..4). */
+static size_t
+utf8_put(char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * Converts UTF-16 (big-endian if be) in[0..n) to UTF-8 in out, which has
+ * room for 2 * n bytes. A unit cut at the end (an odd byte, a high
+ * surrogate whose pair has not come yet) is left: *used says how much of
+ * in was converted. A lone surrogate becomes U+FFFD. Returns the length.
+ */
+size_t
+utf8_from_utf16(
+    const unsigned char *in, size_t n, int be, char *out, size_t *used)
+{
+	size_t   i = 0, o = 0;
+	uint32_t u, lo;
+
+	while (i + 2 <= n) {
+		u = be ? (uint32_t)(in[i] << 8 | in[i + 1])
+		       : (uint32_t)(in[i + 1] << 8 | in[i]);
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (i + 4 > n)
+				break; /* its pair is in the next chunk */
+			lo = be ? (uint32_t)(in[i + 2] << 8 | in[i + 3])
+				: (uint32_t)(in[i + 3] << 8 | in[i + 2]);
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				o += utf8_put(out + o,
+				    0x10000 + ((u - 0xd800) << 10) +
+					(lo - 0xdc00));
+				i += 4;
+				continue;
+			}
+			u = 0xfffd;
+		} else if (u >= 0xdc00 && u <= 0xdfff)
+			u = 0xfffd;
+		o += utf8_put(out + o, u);
+		i += 2;
+	}
+	*used = i;
+	return o;
+}

@@ -66,13 +66,19 @@ struct conf {
 	char              *listen;
 	char              *state_dir;
 	char              *api_token_file;
+	int                read_from_head; /* first start: files from byte 0 */
+	int                inotify;        /* 0: poll only */
+	char              *match_log;      /* every classified line, or NULL */
+	int                match_log_all;
 	struct conf_source sources[CONF_MAX_SOURCES];
 	int                nsources;
 
 	/* Not settings: what this run is. */
-	int64_t          now_ns;    /* the wall clock, read once in main */
-	char            *rules_dir; /* the built-in pack, found in main */
-	uint64_t         flagged;   /* table keys given as flags: they win */
+	int64_t          now_ns;        /* the wall clock, read once in main */
+	int64_t          clock_skew_ns; /* test hook: added to the clock */
+	char            *rules_dir;     /* the built-in pack, found in main */
+	uint64_t         flagged; /* table keys given as flags: they win */
+	uint64_t         given;   /* table keys set by the file or a flag */
 	struct conf_flag flags[CONF_MAX_FLAGS];
 	int              nflags;
 };
@@ -94,6 +100,7 @@ int          conf_flag(struct conf *, const char *, const char *);
 int          conf_option(struct conf *, int, const char *);
 int          conf_load(struct conf *, const char *);
 int          conf_check(const struct conf *);
+int          conf_given(const struct conf *, const char *);
 struct conf *conf_reload(const struct conf *);
 int          conf_key_option(int, char *, size_t, int *);
 void         conf_help(FILE *);

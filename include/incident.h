@@ -47,7 +47,8 @@ struct incident_entry {
 	int32_t                first_off;
 	int                    first_frac, last_frac;
 	uint64_t               count;
-	uint64_t               line_first, line_last;
+	uint64_t               line_first, line_last; /* of first, last */
+	uint64_t               line_lo, line_hi;      /* span, in source */
 	uint32_t               key;
 	const char            *host, *message, *title; /* in text */
 	const char            *fields; /* "k\0v\0k\0v\0", in text */
@@ -63,7 +64,8 @@ enum incident_note_kind {
 	INCIDENT_NOTE_ROLLBACK, /* failures went on after the rollback */
 	INCIDENT_NOTE_RECURRED, /* failures came back after a recovery */
 	INCIDENT_NOTE_SHIFTED,  /* a source looks shifted by a zone */
-	INCIDENT_NOTE_DROPPED   /* entries over the per-incident bound */
+	INCIDENT_NOTE_DROPPED,  /* entries over the per-incident bound */
+	INCIDENT_NOTE_TEXT      /* read back as text (the daemon's journal) */
 };
 
 /* A note as data: its kind, the times and sources it is about. */
@@ -75,6 +77,7 @@ struct incident_note {
 	int64_t                 shift_ns;     /* SHIFTED */
 	uint64_t                count;        /* DROPPED */
 	char                    quote[INCIDENT_QUOTE_MAX]; /* ROLLBACK */
+	char                   *text; /* TEXT: owned by a journal's copy */
 };
 
 struct incident {
@@ -113,12 +116,16 @@ typedef void (*incident_cb)(
 void                    incident_conf_default(struct incident_conf *);
 struct incident_engine *incident_engine_new(const struct incident_conf *);
 void                    incident_engine_free(struct incident_engine *);
-void incident_engine_set_cb(struct incident_engine *, incident_cb, void *);
-void incident_engine_feed(struct incident_engine *, const struct match *);
-void incident_engine_advance(struct incident_engine *, int64_t);
-void incident_engine_finish(struct incident_engine *);
-void incident_engine_sync(struct incident_engine *);
-int  incident_engine_count(const struct incident_engine *);
+void                    incident_engine_set_conf(
+		       struct incident_engine *, const struct incident_conf *);
+void    incident_engine_set_cb(struct incident_engine *, incident_cb, void *);
+void    incident_engine_feed(struct incident_engine *, const struct match *);
+void    incident_engine_advance(struct incident_engine *, int64_t);
+void    incident_engine_finish(struct incident_engine *);
+void    incident_engine_sync(struct incident_engine *);
+int64_t incident_engine_low_water(const struct incident_engine *);
+int64_t incident_engine_now(const struct incident_engine *);
+int     incident_engine_count(const struct incident_engine *);
 const struct incident *incident_engine_get(const struct incident_engine *, int);
 const struct incident *
 incident_engine_find(const struct incident_engine *, const char *);
@@ -126,7 +133,7 @@ struct incident *incident_engine_take_closed(struct incident_engine *);
 uint64_t         incident_engine_dropped(const struct incident_engine *);
 size_t           incident_engine_bytes(const struct incident_engine *);
 int              incident_add_note(
-		 struct incident_engine *, const char *, const char *, int64_t);
+		 struct incident_engine *, const char *, const char *, int64_t, int *);
 void incident_free(struct incident *);
 
 #endif /* INCIDENT_H */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "source.h"
+
 struct lane;
 struct match;
 struct record;
@@ -26,9 +28,21 @@ struct lane_out {
 	const struct match    *m;   /* NULL: no hit, or no time */
 	uint64_t               lineno;
 	uint64_t               end_off; /* stream offset past the line */
+	int limit_hit; /* a rule gave up on it at the PCRE2 match limit */
+	int cut;       /* longer than the line bound: cut to it */
 };
 
 typedef void (*lane_cb)(struct lane *, const struct lane_out *, void *);
+
+/*
+ * A place to go on reading from after a restart: a line boundary, the
+ * newest time of the lines before it, and the source's state there.
+ */
+struct lane_mark {
+	uint64_t           offset;
+	int64_t            max_ts; /* of every line before; INT64_MIN: none */
+	struct source_snap snap;
+};
 
 struct lane         *lane_new(const char *, uint32_t, size_t);
 void                 lane_free(struct lane *);
@@ -40,12 +54,17 @@ const struct source *lane_source_const(const struct lane *);
 uint32_t             lane_id(const struct lane *);
 void                 lane_feed(struct lane *, const char *, size_t);
 void                 lane_flush(struct lane *);
+void                 lane_skip(struct lane *, uint64_t);
+int                  lane_holding(const struct lane *);
 void                 lane_line(struct lane *, const char *, size_t, uint64_t);
 void                 lane_sleep(struct lane *);
+void                 lane_mark(const struct lane *, struct lane_mark *);
+void                 lane_restore(struct lane *, const struct lane_mark *);
 uint64_t             lane_offset(const struct lane *);
 uint64_t             lane_resume_offset(const struct lane *);
 int64_t              lane_min_ts(const struct lane *);
 int64_t              lane_max_ts(const struct lane *);
 uint64_t             lane_truncated(const struct lane *);
+uint64_t             lane_limit_hits(const struct lane *);
 
 #endif /* LANE_H */

@@ -1,7 +1,7 @@
 /*
  * linebuf: frames a byte stream into lines of bounded length. Bytes go in
- * in any chunking; each complete line comes out once, without its "\n" or
- * "\r\n", with the offset of the byte after its end in the stream. Longer
+ * in any chunking; each complete line comes out once, without its "\n",
+ * "\r\n" or lone "\r", with the offset of the byte after its end in the stream. Longer
  * lines are cut at the bound and counted. It never reads files itself, so
  * tailing, replay and syslog receivers share it.
  */
@@ -26,6 +26,8 @@ struct linebuf {
 	size_t   len;        /* bytes of the partial line held */
 	size_t   max;        /* longest line kept */
 	int      discarding; /* inside an over-long line, its start held */
+	int      cut;        /* the line being handed out was cut */
+	int      after_cr;   /* the last chunk ended with a lone "\r" */
 	uint64_t off;        /* stream bytes framed so far */
 	uint64_t start;      /* stream offset of the held line */
 	uint64_t truncated;  /* lines cut at max */

@@ -10,6 +10,7 @@
 
 void log_init(int, int);
 void log_setverbose(int);
+void log_ratelimit(int);
 int  log_getverbose(void);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,8 @@ struct merge;
 struct merge *merge_new(size_t);
 void          merge_free(struct merge *);
 int           merge_source_add(struct merge *);
+void          merge_source_remove(struct merge *, int);
+int64_t       merge_oldest(const struct merge *);
 void          merge_push(struct merge *, int, const struct match *);
 void          merge_watermark(struct merge *, int, int64_t);
 int64_t       merge_watermark_of(const struct merge *, int);

@@ -10,11 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "record.h"
+
 struct conf;
 struct rule_set;
 struct source;
+struct tz;
 
 int pipeline_load_rules(const struct conf *, struct rule_set *);
+const struct tz *
+pipeline_zone(const struct conf *, const char *, enum record_zone_src *);
 int
 pipeline_source_setup(const struct conf *, struct source *, int64_t, int64_t);
 int pipeline_parse(const struct conf *, char *const *, int);

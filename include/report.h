@@ -13,6 +13,7 @@
 #include "record.h"
 
 struct incident;
+struct incident_entry;
 struct incident_note;
 struct json_t;
 struct source;
@@ -26,8 +27,16 @@ struct report_source {
 	const char          *tz;     /* static: a zone's name */
 	enum record_zone_src tz_src;
 	uint64_t             lines, matched, no_ts, continuations;
-	uint64_t             truncated, late, unknown_zone;
-	char                *error; /* why it was not read whole, or NULL */
+	uint64_t             truncated, late, unknown_zone, invalid;
+	uint64_t             limit_hits;
+	char                *error;        /* why it was not read whole */
+	const char          *duplicate_of; /* the same file, given before */
+};
+
+/* A rule that skipped lines at the PCRE2 limits. */
+struct report_limit {
+	const char *rule;
+	uint64_t    lines;
 };
 
 struct report {
@@ -37,6 +46,13 @@ struct report {
 	const struct tz            *display_tz;
 	int64_t                     generated_ns;
 	int                         nincidents; /* in the report */
+	char                      **warnings; /* for the top of every output */
+	int                         nwarnings;
+	const struct report_limit  *limits;
+	int                         nlimits;
+	uint64_t                    incidents_dropped, entries_dropped;
+	uint64_t                    forced; /* merged out of order */
+	uint64_t event_id; /* the daemon's newest stream event; 0: none */
 };
 
 /*
@@ -66,5 +82,8 @@ struct json_t *report_jstr(const char *, size_t);
 struct json_t *report_jfields(const struct record *);
 struct json_t *
 out_json_incident(const struct report *, const struct incident *);
+struct json_t *out_json_entry(const struct report *, const struct incident *,
+    const struct incident_entry *);
+int            out_json_put(FILE *, struct json_t *, int);
 
 #endif /* REPORT_H */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct rule;
 struct rule_set;
 
 /* The regex dialects patterns are exported to. */
@@ -21,6 +22,8 @@ enum rule_export_flavor {
 int rule_export_flavor(const char *);
 int rule_export_pattern(const char *, const char *, const char *,
     enum rule_export_flavor, char *, size_t, const char **);
+int rule_export_rule(const struct rule *, enum rule_export_flavor, char *,
+    size_t, const char **);
 int rule_export_set(const struct rule_set *, enum rule_export_flavor, FILE *);
 
 #endif /* RULE_EXPORT_H */

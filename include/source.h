@@ -59,6 +59,24 @@ struct source {
 	uint64_t format_lines[SOURCE_MAX_FORMATS];
 };
 
+/*
+ * What a source must know to go on reading a file from a line boundary
+ * after a restart: the state the lines so far left behind (fall-back
+ * hour, year, continuation parent, the last format and a W3C or Zeek
+ * header). Plain data: it is written into the daemon's state file.
+ */
+struct source_snap {
+	uint64_t          lineno;
+	int64_t           prev_utc_s;
+	int               prev_mon, year_shift, have_prev, prev_bad;
+	int64_t           prev_ts_ns;
+	int32_t           prev_off;
+	int               prev_frac, prev_zsrc, prev_ysrc;
+	int64_t           ref_s;
+	char              format[24]; /* the last format's name, or "" */
+	struct parser_hdr hdr;
+};
+
 void source_init(struct source *, const char *, const char *, int);
 void source_free(struct source *);
 void source_set_max_line(struct source *, size_t);
@@ -67,6 +85,8 @@ void source_set_zone(struct source *, const struct tz *, enum record_zone_src);
 void source_set_year(struct source *, int, int64_t, enum record_year_src);
 struct record *source_line(struct source *, const char *, size_t);
 const char    *source_format(const struct source *);
+void           source_snapshot(const struct source *, struct source_snap *);
+void           source_restore(struct source *, const struct source_snap *);
 void           source_rotation_key(const char *, char *, size_t);
 
 #endif /* SOURCE_H */

@@ -17,7 +17,9 @@ struct tz;
 #define TZ_AMBIGUOUS 0x01 /* the local time occurs twice (fall back) */
 #define TZ_GAP       0x02 /* the local time does not exist (spring forward) */
 
+void             tz_init(const char *, const char *);
 const struct tz *tz_get(const char *);
+const struct tz *tz_get_loaded(const char *);
 const struct tz *tz_get_fixed(int32_t);
 const struct tz *tz_local(void);
 const char      *tz_name(const struct tz *);

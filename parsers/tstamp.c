@@ -731,3 +731,19 @@ tstamp_format(
 	    zone);
 	return n < 0 ? 0 : (size_t)n;
 }
+
+/* Parses an RFC 3339 time with a zone into UTC nanoseconds; 0 or -1. */
+int
+tstamp_rfc3339(const char *s, int64_t *ns)
+{
+	struct tstamp t;
+	size_t        n;
+
+	memset(&t, 0, sizeof(t));
+	n = tstamp_iso(s, s + strlen(s), &t);
+	if (n == 0 || n != strlen(s) || t.zone != TSTAMP_ZONE_OFFSET)
+		return -1;
+	*ns = (tstamp_local_seconds(&t) - t.offset_s) * TSTAMP_NS_PER_S +
+	    t.nsec;
+	return 0;
+}

@@ -167,6 +167,7 @@ static struct {
 	char            *bad[TZ_BAD_MAX];
 	size_t           nbad;
 	const struct tz *local;
+	char            *dir, *env; /* TZDIR and TZ, from tz_init() */
 } tz_cache;
 
 /* Returns the days from 1970-01-01 to the given civil date (proleptic). */
@@ -806,7 +807,7 @@ tz_get_file(const char *name)
 		return tz;
 	if (tz_cache_isbad(name))
 		return NULL;
-	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
+	if ((dir = tz_cache.dir) == NULL || *dir == '\0')
 		dir = TZ_DIR;
 	if (!tz_name_ok(name) ||
 	    (n = snprintf(path, sizeof(path), "%s/%s", dir, name)) < 0 ||
@@ -817,6 +818,37 @@ tz_get_file(const char *name)
 		return NULL;
 	}
 	return tz_cache_add(tz, 1);
+}
+
+/*
+ * Says where zones come from, once, before any is asked for: the TZDIR and
+ * TZ of the environment (read by main, NULL for unset). Copied.
+ */
+void
+tz_init(const char *tzdir, const char *tzenv)
+{
+	free(tz_cache.dir);
+	free(tz_cache.env);
+	tz_cache.dir = tzdir != NULL ? xstrdup(tzdir) : NULL;
+	tz_cache.env = tzenv != NULL ? xstrdup(tzenv) : NULL;
+}
+
+/*
+ * A zone already loaded, a fixed offset or UTC, without touching the disk
+ * (the per-line path uses it for names written in lines): NULL otherwise.
+ */
+const struct tz *
+tz_get_loaded(const char *name)
+{
+	int32_t off;
+
+	if (name == NULL || *name == '\0')
+		return NULL;
+	if (tz_is_utc(name))
+		return tz_get_fixed(0);
+	if (tz_parse_offset(name, &off) == 0 || tz_parse_human(name, &off) == 0)
+		return tz_get_fixed(off);
+	return tz_cache_find(name);
 }
 
 /*
@@ -956,7 +988,7 @@ tz_local(void)
 
 	if (tz_cache.local != NULL)
 		return tz_cache.local;
-	if ((env = getenv("TZ")) != NULL && (tz = tz_from_env(env)) == NULL)
+	if ((env = tz_cache.env) != NULL && (tz = tz_from_env(env)) == NULL)
 		log_warnx("TZ=\"%s\": unknown time zone, ignored", env);
 	if (tz == NULL)
 		tz = tz_get_path("/etc/localtime");
@@ -1175,5 +1207,7 @@ tz_cache_free(void)
 	}
 	for (i = 0; i < tz_cache.nbad; i++)
 		free(tz_cache.bad[i]);
+	free(tz_cache.dir);
+	free(tz_cache.env);
 	memset(&tz_cache, 0, sizeof(tz_cache));
 }

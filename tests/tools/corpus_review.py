@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Per-rule review of the rule pack over ../shared/corpus (read in place).
 
-usage: tests/tools/corpus_review.py ./timelined [CORPUS_DIR] > docs/corpus-review.md
+usage: tests/tools/corpus_review.py ./timelined [CORPUS_DIR] [--tsv] > docs/corpus-review.md
 
 Runs `timelined match` over every corpus file (each file on its own, so its
 format is detected on its own) and prints, per rule, how many lines it
 matched, in how many files, and up to three distinct sample messages, as
 Markdown, for a human to read for false positives. Rules with no corpus
 match are listed too (their examples are then the only evidence).
+
+With --tsv, prints instead every matched line as `file:line <TAB> rule
+<TAB> category <TAB> message`, sorted, so that two runs (before and after
+a rule change) can be compared with diff and every new match read.
 """
 import collections
 import json
@@ -17,8 +21,10 @@ import sys
 
 
 def main():
-    binary = os.path.abspath(sys.argv[1])
-    corpus = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpus")
+    tsv = "--tsv" in sys.argv
+    argv = [a for a in sys.argv if a != "--tsv"]
+    binary = os.path.abspath(argv[1])
+    corpus = argv[2] if len(argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpus")
     corpus = os.path.abspath(corpus)
     files = []
     for root, _, names in os.walk(corpus):
@@ -30,6 +36,7 @@ def main():
     samples = collections.defaultdict(list)
     cats = {}
     total = 0
+    every = []
     for f in sorted(files):
         p = subprocess.run([binary, "match", "--tz", "UTC", "--year", "2024", f], capture_output=True)
         for l in p.stdout.decode(errors="replace").splitlines():
@@ -40,9 +47,13 @@ def main():
             cats[r] = o["category"]
             rel = os.path.relpath(f, corpus)
             filesets[r].add(rel)
+            every.append("%s:%d\t%s\t%s\t%s" % (rel, o["line"], r, o["category"], o["message"].replace("\t", " ")))
             msg = o["message"][:140]
             if len(samples[r]) < 3 and all(msg != s for s, _ in samples[r]):
                 samples[r].append((msg, "%s:%d" % (rel, o["line"])))
+    if tsv:
+        print("\n".join(sorted(every)))
+        return
     rules = []
     for name in sorted(os.listdir(os.path.join(os.path.dirname(binary), "config", "rules.d"))):
         if name.endswith(".json"):

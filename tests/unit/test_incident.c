@@ -360,9 +360,9 @@ test_incident_add_note_and_find(void **state)
 	snprintf(id, sizeof(id), "%s", inc->id);
 	assert_ptr_equal(incident_engine_find(e, id), inc);
 	assert_null(incident_engine_find(e, "no-such-incident"));
-	assert_int_equal(incident_add_note(e, "nope", "hello", T0), -1);
+	assert_int_equal(incident_add_note(e, "nope", "hello", T0, NULL), -1);
 	assert_int_equal(
-	    incident_add_note(e, id, "team engaged", T0 + 30 * S), 0);
+	    incident_add_note(e, id, "team engaged", T0 + 30 * S, NULL), 0);
 	inc = incident_engine_find(e, id);
 	for (i = 0; i < inc->nentries; i++)
 		if (strcmp(inc->entries[i].rule->category, "note") == 0)

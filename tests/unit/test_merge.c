@@ -190,6 +190,28 @@ test_merge_many_sources_and_matches(void **state)
 	merge_free(m);
 }
 
+static void
+test_merge_removed_source_is_reused_once_drained(void **state)
+{
+	struct merge *m = merge_new(100);
+	int           a = merge_source_add(m), b = merge_source_add(m), c;
+	uint64_t      got[8];
+
+	(void)state;
+	push(m, a, 10, 1);
+	merge_source_remove(m, a); /* a match still pending */
+	c = merge_source_add(m);
+	assert_true(c != a);
+	assert_true(merge_oldest(m) == 10);
+	merge_watermark(m, b, 20);
+	merge_watermark(m, c, 20);
+	assert_int_equal(drain(m, got, 8), 1);
+	assert_true(merge_oldest(m) == INT64_MAX);
+	assert_int_equal(merge_source_add(m), a); /* now free again */
+	assert_int_equal(merge_lowest(m), a);     /* holds back, fresh */
+	merge_free(m);
+}
+
 int
 main(void)
 {
@@ -202,6 +224,7 @@ main(void)
 	    cmocka_unit_test(test_merge_ended_source_does_not_stall_the_head),
 	    cmocka_unit_test(test_merge_bound_forces_pops_and_drops_nothing),
 	    cmocka_unit_test(test_merge_many_sources_and_matches),
+	    cmocka_unit_test(test_merge_removed_source_is_reused_once_drained),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

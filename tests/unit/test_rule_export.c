@@ -1,6 +1,7 @@
 /*
  * Unit tests for rule_export.c: translations to ripgrep's and grep -E's
- * dialects, constructs with no translation, and that every shipped
+ * dialects, rules of field conditions alone, constructs with no
+ * translation, and that every shipped
  * rule's exported ERE (compiled by glibc's regcomp, the engine of GNU
  * grep's dialect) matches every line the rule's examples say it matches.
  */
@@ -114,6 +115,89 @@ test_rule_export_errors(void **state)
 	assert_int_equal(rule_export_flavor("pcre"), -1);
 }
 
+/* 1 if the ERE export of a rule of conditions alone matches line. */
+static int
+where_matches(
+    const char *field, const char *c1, const char *c2, const char *line)
+{
+	struct rule r;
+	regex_t     re;
+	char        buf[4096];
+	const char *why;
+	int         rc;
+
+	memset(&r, 0, sizeof(r));
+	r.id = "t";
+	r.where_field[0] = r.where_field[1] = (char *)field;
+	r.where_cond[0] = (char *)c1;
+	r.where_cond[1] = (char *)c2;
+	r.nwhere = c2 != NULL ? 2 : 1;
+	assert_int_not_equal(
+	    rule_export_rule(&r, RULE_EXPORT_ERE, buf, sizeof(buf), &why), -1);
+	assert_int_equal(regcomp(&re, buf, REG_EXTENDED | REG_NOSUB), 0);
+	rc = regexec(&re, line, 0, NULL, 0) == 0;
+	regfree(&re);
+	return rc;
+}
+
+/*
+ * A rule of field conditions alone exports its regex condition, or the
+ * number token of its comparisons: every value they accept, few others.
+ */
+static void
+test_rule_export_conditions(void **state)
+{
+	static const struct {
+		const char *c1, *c2, *line;
+		int         match;
+	} cases[] = {
+	    {">=500", "<600", "GET / 503 12", 1},
+	    {">=500", "<600", "\"status\":\"500\"", 1},
+	    {">=500", "<600", "status=599.5", 1},
+	    {">=500", "<600", "status=0503", 1},
+	    {">=500", "<600", "GET / 499 12", 0},
+	    {">=500", "<600", "GET / 5000 12", 0},
+	    {">=500", "<600", "GET / 601 12", 0},
+	    {">=500", "<600", "id=a503", 0},
+	    {">=500", NULL, "took 12345 ms", 1},
+	    {">=500", NULL, "took 499 ms", 0},
+	    {">=1200", "<=3456", "n=2999", 1},
+	    {">=1200", "<=3456", "n=3457", 0},
+	    {">=1200", "<=3456", "n=1199", 0},
+	    {"<10", NULL, "t=-7", 1},
+	    {"<10", NULL, "t=.5", 1},
+	    {"<10", NULL, "t=12", 0},
+	    {"=503", NULL, "x 503 y", 1},
+	    {"=503", NULL, "x 504 y", 0},
+	    {"!=200", NULL, "x 200 y", 1},
+	};
+	struct rule r;
+	char        buf[256];
+	const char *why;
+	size_t      i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		if (where_matches("status", cases[i].c1, cases[i].c2,
+			cases[i].line) != cases[i].match)
+			fail_msg("%s %s on \"%s\": expected %d", cases[i].c1,
+			    cases[i].c2 ? cases[i].c2 : "", cases[i].line,
+			    cases[i].match);
+	memset(&r, 0, sizeof(r));
+	r.where_field[0] = "flags";
+	r.where_cond[0] = "^(?:UC|UF)\\b";
+	r.nwhere = 1;
+	assert_int_not_equal(
+	    rule_export_rule(&r, RULE_EXPORT_RG, buf, sizeof(buf), &why), -1);
+	assert_string_equal(buf, "(?-u:(?:^|[^0-9A-Z_a-z])(?:UC|UF)\\b)");
+	r.where_cond[0] = ">=7";
+	r.where_cond[1] = "<3";
+	r.where_field[1] = "flags";
+	r.nwhere = 2;
+	assert_int_equal(
+	    rule_export_rule(&r, RULE_EXPORT_RG, buf, sizeof(buf), &why), -1);
+}
+
 /* Asserts that the shipped rule r's ERE matches its match examples. */
 static int
 check_rule(const struct rule *r)
@@ -123,8 +207,7 @@ check_rule(const struct rule *r)
 	char        buf[16384];
 	int         i, rc, misses = 0;
 
-	if (rule_export_pattern(r->pattern, r->flags, r->field, RULE_EXPORT_ERE,
-		buf, sizeof(buf), &why) == -1)
+	if (rule_export_rule(r, RULE_EXPORT_ERE, buf, sizeof(buf), &why) == -1)
 		fail_msg("%s: not exported: %s", r->id, why);
 	rc = regcomp(&re, buf, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0)
@@ -172,6 +255,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rule_export_translations),
 	    cmocka_unit_test(test_rule_export_errors),
+	    cmocka_unit_test(test_rule_export_conditions),
 	    cmocka_unit_test(test_rule_export_pack_superset),
 	};
 

@@ -19,6 +19,16 @@
 
 #define HOUR 3600
 
+static const char *test_tzdir; /* the zone directory tz_init() was given */
+
+/* Starts the zone cache afresh as if TZ were tz (NULL: unset). */
+static void
+tz_env(const char *tz)
+{
+	tz_cache_free();
+	tz_init(test_tzdir, tz);
+}
+
 /* A TZif file being assembled in memory. */
 struct tzif {
 	uint8_t b[512];
@@ -625,35 +635,27 @@ test_tz_local_from_env(void **state)
 	const struct tz *tz;
 
 	(void)state;
-	setenv("TZ", "Asia/Tokyo", 1);
-	tz_cache_free();
+	tz_env("Asia/Tokyo");
 	assert_non_null(tz = tz_local());
 	assert_string_equal(tz_name(tz), "Asia/Tokyo");
 	assert_ptr_equal(tz_get("Asia/Tokyo"), tz);
 	assert_ptr_equal(tz_get("localtime"), tz);
-	setenv("TZ", ":Europe/Berlin", 1);
-	tz_cache_free();
+	tz_env(":Europe/Berlin");
 	assert_string_equal(tz_name(tz_local()), "Europe/Berlin");
-	setenv("TZ", ":/usr/share/zoneinfo/America/Sao_Paulo", 1);
-	tz_cache_free();
+	tz_env(":/usr/share/zoneinfo/America/Sao_Paulo");
 	assert_string_equal(tz_name(tz_local()), "America/Sao_Paulo");
 	assert_int_equal(tz_offset_at(tz_local(), 1721044800), -3 * HOUR);
-	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
-	tz_cache_free();
+	tz_env("EST5EDT,M3.2.0,M11.1.0");
 	assert_int_equal(tz_offset_at(tz_local(), 1721044800), -4 * HOUR);
 	assert_int_equal(tz_offset_at(tz_local(), 1705320000), -5 * HOUR);
-	setenv("TZ", "JST-9", 1);
-	tz_cache_free();
+	tz_env("JST-9");
 	assert_int_equal(tz_offset_at(tz_local(), 0), 9 * HOUR);
 	assert_string_equal(tz_abbr_at(tz_local(), 0), "JST");
-	setenv("TZ", "", 1);
-	tz_cache_free();
+	tz_env("");
 	assert_int_equal(tz_offset_at(tz_local(), 0), 0);
-	setenv("TZ", "No/Such/Zone", 1);
-	tz_cache_free();
+	tz_env("No/Such/Zone");
 	assert_non_null(tz_local()); /* /etc/localtime or UTC */
-	unsetenv("TZ");
-	tz_cache_free();
+	tz_env(NULL);
 }
 
 /* POSIX "Jn" skips February 29 and plain "n" counts it, in $TZ strings. */
@@ -661,17 +663,14 @@ static void
 test_tz_posix_julian_days(void **state)
 {
 	(void)state;
-	setenv("TZ", "AAA0BBB,J60/0,J300/0", 1);
-	tz_cache_free();
+	tz_env("AAA0BBB,J60/0,J300/0");
 	/* J60 is March 1 in 2024 (leap) and 2023. */
 	assert_change(tz_local(), 1709251200, 0, "AAA", HOUR, "BBB");
 	assert_change(tz_local(), 1677628800, 0, "AAA", HOUR, "BBB");
-	setenv("TZ", "AAA0BBB,59/0,300/0", 1);
-	tz_cache_free();
+	tz_env("AAA0BBB,59/0,300/0");
 	/* Day 59 counted from 0 is February 29 in 2024. */
 	assert_change(tz_local(), 1709164800, 0, "AAA", HOUR, "BBB");
-	unsetenv("TZ");
-	tz_cache_free();
+	tz_env(NULL);
 }
 
 /* A slim v2 file with no transitions lives on its footer alone. */
@@ -778,14 +777,17 @@ setup_dir(void **state)
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	*state = dir;
-	return setenv("TZDIR", dir, 1);
+	test_tzdir = dir;
+	tz_cache_free();
+	tz_init(test_tzdir, NULL);
+	return 0;
 }
 
 /* Removes the directory and frees every cached zone. */
 static int
 teardown_dir(void **state)
 {
-	unsetenv("TZDIR");
+	test_tzdir = NULL;
 	tz_cache_free();
 	return rmdir(*state);
 }
@@ -835,7 +837,6 @@ main(void)
 	};
 	int fail;
 
-	unsetenv("TZDIR");
 	fail = cmocka_run_group_tests_name(
 	    "tz_system", system, NULL, teardown_cache);
 	fail += cmocka_run_group_tests_name(

@@ -6,14 +6,28 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
+#define LOG_RL_SLOTS  64 /* call sites tracked */
+#define LOG_RL_BURST  10 /* messages of one call site per window */
+#define LOG_RL_WINDOW 60 /* seconds */
+
 static int log_verbose;
 static int log_journal;
+static int log_limit; /* rate-limit repeated warnings (the daemon) */
+
+/* One call site's (one format's) count in the current window. */
+static struct log_rl {
+	const char *fmt;
+	time_t      since;
+	unsigned    shown, dropped;
+} log_rl[LOG_RL_SLOTS];
 
 /* Sets verbosity and whether to write journal priority prefixes. */
 void
@@ -37,17 +51,67 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+/* Turns the rate limit on repeated warnings on (a daemon) or off. */
+void
+log_ratelimit(int on)
+{
+	log_limit = on;
+	memset(log_rl, 0, sizeof(log_rl));
+}
+
+/* Writes the priority prefix. */
+static void
+log_prefix(int pri)
+{
+	if (log_journal)
+		fprintf(stderr, "<%d>", pri);
+	else
+		fputs("timelined: ", stderr);
+}
+
+/*
+ * 1 if a message of format fmt may be written now: at most LOG_RL_BURST
+ * of one format per LOG_RL_WINDOW seconds; when a window with dropped
+ * ones ends, how many were dropped is said first.
+ */
+static int
+log_allowed(int pri, const char *fmt)
+{
+	struct timespec now;
+	struct log_rl  *r = &log_rl[((uintptr_t)fmt >> 3) % LOG_RL_SLOTS];
+
+	if (!log_limit || pri > 4)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (r->fmt != fmt || now.tv_sec - r->since >= LOG_RL_WINDOW) {
+		if (r->fmt != NULL && r->dropped > 0) {
+			log_prefix(4);
+			fprintf(stderr,
+			    "%u more warnings like \"%.60s\" were not shown\n",
+			    r->dropped, r->fmt);
+		}
+		r->fmt = fmt;
+		r->since = now.tv_sec;
+		r->shown = r->dropped = 0;
+	}
+	if (r->shown < LOG_RL_BURST) {
+		r->shown++;
+		return 1;
+	}
+	r->dropped++;
+	return 0;
+}
+
 /* Writes one line at priority pri, with errno's text when errnum is set. */
 static void
 log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
 {
 	char buf[2048];
 
+	if (!log_allowed(pri, fmt))
+		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
-	else
-		fputs("timelined: ", stderr);
+	log_prefix(pri);
 	if (errnum)
 		fprintf(stderr, "%s: %s\n", buf, strerror(errnum));
 	else

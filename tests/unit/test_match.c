@@ -1,0 +1,120 @@
+/*
+ * Unit tests for match: what a rule hit keeps of its line is bounded,
+ * valid UTF-8 and independent of the line buffer; order is by time, then
+ * arrival.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "match.h"
+#include "record.h"
+#include "rule.h"
+
+static char r_id[] = "t.rule", r_cat[] = "crash", r_title[] = "died: {who}";
+static struct rule rule = {.id = r_id,
+    .category = r_cat,
+    .cat = CATEGORY_CRASH,
+    .title = r_title,
+    .open_min = 3};
+
+static void
+test_match_keeps_a_bounded_utf8_copy(void **state)
+{
+	static char     line[2000];
+	struct record   r;
+	struct rule_hit h;
+	struct match    m;
+	size_t          i;
+
+	(void)state;
+	/* 510 ASCII bytes, then a 3-byte character across byte 512. */
+	memset(line, 'a', 510);
+	memcpy(line + 510, "\xe2\x82\xac", 3);
+	memset(line + 513, 'b', 100);
+	memset(&r, 0, sizeof(r));
+	record_reset(&r, line, 613);
+	r.ts_ns = 42;
+	r.has_ts = 1;
+	snprintf(r.host, sizeof(r.host), "web1");
+	memset(&h, 0, sizeof(h));
+	h.rule = &rule;
+	h.ncap = 1;
+	h.cap[0].name = "who";
+	h.cap[0].val = "db";
+	h.cap[0].val_len = 2;
+	match_from_hit(&m, &r, &h);
+	assert_int_equal(strlen(m.message), 510); /* not half a character */
+	for (i = 0; i < 510; i++)
+		assert_int_equal(m.message[i], 'a');
+	line[0] = 'Z'; /* the line buffer moves on; the match does not */
+	assert_int_equal(m.message[0], 'a');
+	assert_string_equal(m.title, "died: db");
+	assert_string_equal(m.rule_id, "t.rule");
+	assert_int_equal(m.cat, CATEGORY_CRASH);
+	assert_int_equal(m.open_min, 3);
+	assert_string_equal(m.host, "web1");
+	assert_true(match_is_failure(&m));
+	assert_string_equal(m.fields, "who");
+	assert_string_equal(m.fields + 4, "db");
+}
+
+static void
+test_match_fields_beyond_capacity_are_dropped_whole(void **state)
+{
+	static char     big[400];
+	struct record   r;
+	struct rule_hit h;
+	struct match    m;
+	int             i;
+
+	(void)state;
+	memset(big, 'v', sizeof(big));
+	memset(&r, 0, sizeof(r));
+	record_reset(&r, "x", 1);
+	memset(&h, 0, sizeof(h));
+	h.rule = &rule;
+	for (i = 0; i < 6; i++) {
+		h.cap[i].name = "k";
+		h.cap[i].val = big;
+		h.cap[i].val_len = sizeof(big);
+	}
+	h.ncap = 6;
+	match_from_hit(&m, &r, &h);
+	assert_true(m.fields_len <= sizeof(m.fields));
+	assert_int_equal(m.fields[m.fields_len - 1], '\0');
+}
+
+static void
+test_match_orders_by_time_then_arrival(void **state)
+{
+	struct match a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.ts_ns = b.ts_ns = 10;
+	a.seq = 1;
+	b.seq = 2;
+	assert_true(match_cmp(&a, &b) < 0);
+	b.ts_ns = 9;
+	assert_true(match_cmp(&a, &b) > 0);
+	assert_int_equal(match_cmp(&a, &a), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_match_keeps_a_bounded_utf8_copy),
+	    cmocka_unit_test(
+		test_match_fields_beyond_capacity_are_dropped_whole),
+	    cmocka_unit_test(test_match_orders_by_time_then_arrival),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
