@@ -44,7 +44,8 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench fuzz rules-check recv-dump template-eval
+	lint format check-format bench profile fuzz rules-check recv-dump \
+	template-eval
 
 all: timelined
 
@@ -210,17 +211,29 @@ fuzz:
 	    build/fuzz/corpus tests/fuzz/corpus
 
 # make bench: not part of make check. BENCH_MB of generated logs in
-# bench/out (gitignored), then bench/run prints the table docs/bench.md
-# records. BENCH_SEED changes the corpus; the same seed gives the same bytes.
-BENCH_MB	?= 200
+# bench/out (gitignored), then bench/run: wc -l, grep -E, rg with the
+# pack's exported patterns, timelined replay, and a gzip run, in paired
+# rounds, as docs/PERFORMANCE.md records. BENCH_SEED changes the corpus;
+# the same seed gives the same bytes. make profile: where the
+# instructions go (callgrind over 5 MB). Both install ripgrep, time and
+# valgrind when missing.
+BENCH_MB	?= 1000
 BENCH_SEED	?= 1
+BENCH_RUNS	?= 3
+BENCH_DEBS	 = ripgrep time valgrind gzip
 
 bench: timelined $(OBJS)
+	$(MAKE) deps DEBS='$(BENCH_DEBS)'
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $(BUILD)/bench_rules \
 	    bench/bench_rules.c $(OBJS) $(PKG_LIBS) -lm
-	python3 bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
+	$(PYTHON) bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
 	    --out bench/out
-	bench/run ./timelined $(BUILD)/bench_rules bench/out
+	$(PYTHON) bench/run --runs $(BENCH_RUNS) --split2 \
+	    --stages $(BUILD)/bench_rules ./timelined bench/out
+
+profile: timelined
+	$(MAKE) deps DEBS='$(BENCH_DEBS)'
+	$(PYTHON) bench/profile ./timelined
 
 # make template-eval: the unclassified-signal evaluation (not part of make
 # check): tests/tools/template_eval.c linked with the project's objects,

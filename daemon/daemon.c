@@ -53,21 +53,22 @@
 #include "unclass.h"
 #include "xmalloc.h"
 
-#define NS           TSTAMP_NS_PER_S
-#define MS           (NS / 1000)
-#define D_TICK_MS    100             /* the tick, when nothing wakes it */
-#define D_CHUNK      (256 * 1024)    /* bytes read from a file per tick */
-#define D_BUDGET     (4096 * 1024)   /* bytes read per tick in all */
-#define D_IDLE_NS    (2 * NS)        /* quiet this long: holds nothing back */
-#define D_FLUSH_NS   (5 * NS)        /* a line without its newline is let go */
-#define D_ROTATE_NS  (10 * NS)       /* a rotated file kept after its end */
-#define D_HOLD_NS    (300 * NS)      /* a rotated file kept at most */
-#define D_CKPT_NS    (1 * NS)        /* between checkpoints */
-#define D_SCAN_NS    (1 * NS)        /* between glob and rotation checks */
-#define D_SPOOL_MAX  (64LL << 20)    /* a spool file is rotated past this */
-#define D_MERGE_MAX  (64 * 1024)     /* pending matches before forcing */
-#define D_MAX_FILES  STATE_MAX_FILES /* files followed at once */
-#define D_REORDER_NS (5 * NS)        /* reorder_window_s when not set */
+#define NS             TSTAMP_NS_PER_S
+#define MS             (NS / 1000)
+#define D_TICK_MS      100           /* the tick, when nothing wakes it */
+#define D_CHUNK        (256 * 1024)  /* bytes read from a file per tick */
+#define D_BUDGET       (4096 * 1024) /* bytes read per tick in all */
+#define D_IDLE_NS      (2 * NS)      /* quiet this long: holds nothing back */
+#define D_FLUSH_NS     (5 * NS)      /* a line without its newline is let go */
+#define D_ROTATE_NS    (10 * NS)     /* a rotated file kept after its end */
+#define D_HOLD_NS      (300 * NS)    /* a rotated file kept at most */
+#define D_CKPT_NS      (1 * NS)      /* between checkpoints */
+#define D_SCAN_NS      (1 * NS)      /* between glob and rotation checks */
+#define D_SPOOL_MAX    (64LL << 20)  /* a spool file is rotated past this */
+#define D_MERGE_MAX    (16 * 1024)   /* pending matches (1.5 KiB each) */
+#define D_MAX_FILES    STATE_MAX_FILES /* files followed at once */
+#define D_REORDER_NS   (5 * NS)        /* reorder_window_s when not set */
+#define D_LAG_DECAY_NS (60 * NS)       /* a source's learnt disorder halves */
 
 struct daemon;
 
@@ -83,8 +84,11 @@ struct follow {
 	int64_t        grew_ns;
 	int64_t        gone_ns, end_ns; /* detached; read to its end */
 	int            dead;
-	uint64_t       done; /* lines ending at or before: in the match log */
-	uint64_t       seen; /* where the last line read ended */
+	uint64_t       done;   /* lines ending at or before: in the match log */
+	uint64_t       seen;   /* where the last line read ended */
+	int64_t        newest; /* its newest match's time */
+	int64_t        lag;    /* how far behind it its matches came */
+	int64_t        lag_at; /* when lag was last halved */
 };
 
 /* A receiver and the spool file it appends to. */
@@ -170,6 +174,29 @@ daemon_notify(const char *msg)
 }
 
 /*
+ * Learns how far behind its newest match a source's matches come (a
+ * multi-threaded writer's lines are a little out of order): the merge
+ * waits that long for it, at most reorder_window_s. A source in order
+ * makes no one wait; one that is not makes others wait only as long as
+ * it needs.
+ */
+static void
+follow_disorder(struct follow *f, int64_t t)
+{
+	int64_t behind;
+
+	if (t >= f->newest) {
+		f->newest = t;
+		return;
+	}
+	behind = f->newest - t;
+	if (behind > f->d->conf->reorder_ns)
+		behind = f->d->conf->reorder_ns;
+	if (behind > f->lag)
+		f->lag = behind;
+}
+
+/*
  * Lane callback: a match of a followed file goes to the merge; a line not
  * yet in the match log goes there (lines read again after a restart, up
  * to where the log had them, do not).
@@ -180,8 +207,10 @@ follow_match_cb(struct lane *l, const struct lane_out *lo, void *arg)
 	struct follow *f = arg;
 	struct daemon *d = f->d;
 
-	if (lo->m != NULL)
+	if (lo->m != NULL) {
+		follow_disorder(f, lo->m->ts_ns);
 		merge_push(d->merge, f->slot, lo->m);
+	}
 	if (d->live != NULL && lo->hit != NULL)
 		live_count_rule(d->live, lo->hit->rule->id);
 	if (d->mlog != NULL && lo->end_off > f->done &&
@@ -213,14 +242,42 @@ daemon_source_name(const struct daemon *d, const char *path)
 	return path;
 }
 
+/* The "tz" of the receiver whose spool path is, or NULL. */
+static const char *
+daemon_spool_tz(const struct daemon *d, const char *path)
+{
+	const struct conf_source *cs;
+	const char               *addr;
+	int                       i, k;
+
+	for (i = 0; i < d->nspools; i++) {
+		if (strcmp(d->spools[i].path, path) != 0)
+			continue;
+		for (k = 0; k < d->conf->nsources; k++) {
+			cs = &d->conf->sources[k];
+			addr = d->spools[i].tcp ? cs->syslog_tcp
+						: cs->syslog_udp;
+			if (cs->tz != NULL && addr != NULL &&
+			    strcmp(d->spools[i].addr, addr) == 0)
+				return cs->tz;
+		}
+	}
+	return NULL;
+}
+
 /* Gives a follow's lane its rules, zone and the clock's year. */
 static void
 follow_setup(struct follow *f)
 {
 	const struct conf   *c = f->d->conf;
 	enum record_zone_src why;
-	const struct tz     *tz = pipeline_zone(c, f->path, &why);
+	const char          *spool_tz = daemon_spool_tz(f->d, f->path);
+	const struct tz     *tz = spool_tz != NULL
+		? tz_get(spool_tz)
+		: pipeline_zone(c, f->path, &why);
 
+	if (spool_tz != NULL)
+		why = RECORD_ZONE_SOURCE; /* a receiver's "tz" */
 	lane_set_rules(f->lane, f->d->rules);
 	lane_set_unclass(f->lane, c->unclassified ? f->d->unclass : NULL);
 	if (tz != NULL)
@@ -271,7 +328,8 @@ follow_new(struct daemon *d, const char *path)
 	follow_setup(f);
 	f->tail = tail_new(path, f->lane);
 	f->slot = merge_source_add(d->merge);
-	f->grew_ns = daemon_now(d);
+	f->grew_ns = f->lag_at = daemon_now(d);
+	f->newest = INT64_MIN;
 	f->next = d->follows;
 	d->follows = f;
 	return f;
@@ -370,7 +428,7 @@ daemon_follow(struct daemon *d, const char *path, int at_end)
 }
 
 /* Moves a follow's watermark after it read: its newest line, less the
- * disorder a source may have. */
+ * disorder it has shown. */
 static void
 follow_watermark(struct follow *f)
 {
@@ -378,7 +436,7 @@ follow_watermark(struct follow *f)
 
 	if (t == INT64_MIN)
 		return;
-	merge_watermark(f->d->merge, f->slot, t - f->d->conf->reorder_ns);
+	merge_watermark(f->d->merge, f->slot, t - f->lag);
 	f->idle = 0;
 }
 
@@ -404,6 +462,10 @@ follow_read(struct follow *f, int64_t now)
 	if (!f->d->conf->year)
 		source_set_year(
 		    lane_source(f->lane), 0, now / NS, RECORD_YEAR_CLOCK);
+	if (now - f->lag_at > D_LAG_DECAY_NS) { /* forget an old burst */
+		f->lag /= 2;
+		f->lag_at = now;
+	}
 	switch (tail_poll(f->tail, f->d->buf, D_CHUNK, &got)) {
 	case TAIL_READ:
 		f->grew_ns = now;

@@ -1022,10 +1022,11 @@ incident_engine_dropped(const struct incident_engine *e)
 int64_t
 incident_engine_low_water(const struct incident_engine *e)
 {
-	int64_t t = e->now_ns - e->conf.open_window_ns;
+	int64_t t;
 
 	if (e->now_ns == INT64_MIN)
 		return INT64_MIN;
+	t = e->now_ns - e->conf.open_window_ns;
 	if (e->cur != NULL && e->cur->start_ns < t)
 		t = e->cur->start_ns;
 	if (e->npending > 0 && e->pending[0].ts_ns < t)

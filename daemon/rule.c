@@ -121,6 +121,10 @@ struct rule_set {
 	uint64_t         *bits; /* masks of all slots */
 	uint64_t         *cand;
 	uint64_t         *found;
+	uint64_t         *found_line; /* one pass over line and message */
+	uint64_t         *found_msg;
+	int               line_slot; /* scanned slots of each, -1 none */
+	int               msg_slot;
 	struct litscan   *scan;
 	pcre2_match_data *md;
 	pcre2_match_data *cmd; /* for conditions: whether, not where */
@@ -182,6 +186,12 @@ rule_ent_free(struct rule_ent *ent)
 	pcre2_code_free(ent->code);
 	free(ent->pub.file);
 	free(ent->pub.severity);
+	for (k = 0; k < RULE_MAX_WHERE; k++) {
+		free(ent->pub.where_cond[k]);
+		free(ent->pub.where_field[k]);
+	}
+	free(ent->pub.flags);
+	free(ent->pub.pattern);
 	free(ent->pub.field);
 	free(ent->pub.title);
 	free(ent->pub.category);
@@ -613,6 +623,12 @@ rule_ent_new(const struct rule_def *def)
 	ent->pub.category = xstrdup(category_name(def->cat));
 	ent->pub.title = rule_strdup(def->title != NULL ? def->title : def->id);
 	ent->pub.field = rule_strdup(def->field);
+	ent->pub.pattern = rule_strdup(def->pattern);
+	ent->pub.flags = rule_strdup(def->flags);
+	for (k = 0; k < def->nwhere && k < RULE_MAX_WHERE; k++) {
+		ent->pub.where_field[k] = rule_strdup(def->where_field[k]);
+		ent->pub.where_cond[k] = rule_strdup(def->where_cond[k]);
+	}
 	ent->pub.severity = rule_strdup(def->severity);
 	ent->pub.file = rule_strdup(def->file);
 	ent->pub.line = def->line;
@@ -669,7 +685,7 @@ rule_set_add(struct rule_set *set, struct rule_def *def)
 /*
  * Preparation: after each load the rules are put in priority order, each
  * gets a bit (its rank) in the candidate set and a slot (its subject
- * field), and one automaton is built over the literals of all of them.
+ * field), and one prefilter is built over the literals of all of them.
  */
 
 /* Frees what rule_set_prepare() built. */
@@ -685,6 +701,7 @@ rule_unprepare(struct rule_set *set)
 	set->md = set->cmd = NULL;
 	set->scan = NULL;
 	set->bits = set->cand = set->found = NULL;
+	set->found_line = set->found_msg = NULL;
 	set->slots = NULL;
 	set->order = NULL;
 	set->nslots = 0;
@@ -749,7 +766,7 @@ rule_slots(struct rule_set *set, struct rule_ent *ent)
 		ent->cond[i].slot = rule_slot(set, ent->cond[i].field);
 }
 
-/* Gives the rule of rank r its bits and its literals to the automaton. */
+/* Gives the rule of rank r its bits and its literals to the prefilter. */
 static void
 rule_prepare_one(struct rule_set *set, struct rule_ent *ent, int r)
 {
@@ -772,6 +789,26 @@ rule_prepare_one(struct rule_set *set, struct rule_ent *ent, int r)
 	sl->scanned = 1;
 }
 
+/*
+ * Finds the scanned line and message slots: when a record's message is a
+ * slice of its line, one prefilter pass serves both.
+ */
+static void
+rule_shared_slots(struct rule_set *set)
+{
+	int k;
+
+	set->line_slot = set->msg_slot = -1;
+	for (k = 0; k < set->nslots; k++) {
+		if (!set->slots[k].scanned)
+			continue;
+		if (set->slots[k].kind == RULE_FIELD_LINE)
+			set->line_slot = k;
+		else if (set->slots[k].kind == RULE_FIELD_MESSAGE)
+			set->msg_slot = k;
+	}
+}
+
 /* Returns the number of capture pairs the largest rule needs. */
 static uint32_t
 rule_max_pairs(const struct rule_set *set)
@@ -791,7 +828,7 @@ rule_max_pairs(const struct rule_set *set)
 }
 
 /*
- * Builds the priority order, slots, masks, automaton and match data from
+ * Builds the priority order, slots, masks, prefilter and match data from
  * the rules added so far: needed after adding rules, before matching.
  */
 void
@@ -815,7 +852,7 @@ rule_set_prepare(struct rule_set *set)
 	}
 	set->nwords = set->nrules / 64 + 1;
 	words = set->nwords;
-	set->bits = xcalloc((3 * set->nslots + 2) * words, sizeof(uint64_t));
+	set->bits = xcalloc((3 * set->nslots + 4) * words, sizeof(uint64_t));
 	for (k = 0; k < set->nslots; k++) {
 		set->slots[k].mask = set->bits + 3 * k * words;
 		set->slots[k].always = set->slots[k].mask + words;
@@ -823,10 +860,13 @@ rule_set_prepare(struct rule_set *set)
 	}
 	set->cand = set->bits + 3 * set->nslots * words;
 	set->found = set->cand + words;
+	set->found_line = set->found + words;
+	set->found_msg = set->found_line + words;
 	set->scan = litscan_new();
 	for (r = 0; r < set->nrules; r++)
 		rule_prepare_one(set, set->order[r], r);
 	litscan_build(set->scan);
+	rule_shared_slots(set);
 	if ((set->md = pcre2_match_data_create(rule_max_pairs(set), NULL)) ==
 		NULL ||
 	    (set->cmd = pcre2_match_data_create(1, NULL)) == NULL)
@@ -1092,6 +1132,28 @@ bits_clear(uint64_t *dst, const uint64_t *src, int n)
 }
 
 /*
+ * When the message is a slice of the line and both are scanned, finds the
+ * literals of both in one pass over the line (the message's are those
+ * inside its bytes) into found_line and found_msg; 1 if it did.
+ */
+static int
+rule_scan_shared(struct rule_set *set, const struct record *rec)
+{
+	uintptr_t line = (uintptr_t)rec->line, msg = (uintptr_t)rec->msg;
+	size_t    bytes = set->nwords * sizeof(uint64_t);
+
+	if (!set->prefilter || set->line_slot < 0 || set->msg_slot < 0 ||
+	    rec->line == NULL || rec->msg == NULL || msg < line ||
+	    msg + rec->msg_len > line + rec->len)
+		return 0;
+	memset(set->found_line, 0, bytes);
+	memset(set->found_msg, 0, bytes);
+	litscan_scan_within(set->scan, rec->line, rec->len, msg - line,
+	    msg - line + rec->msg_len, set->found_line, set->found_msg);
+	return 1;
+}
+
+/*
  * Reads each slot's subject and marks the candidate rules in set->cand:
  * those whose literal is there (or that have none), less those that need
  * a field the record does not have.
@@ -1101,7 +1163,7 @@ rule_candidates(struct rule_set *set, const struct record *rec)
 {
 	struct rule_slot *sl;
 	size_t            bytes = set->nwords * sizeof(uint64_t);
-	int               k;
+	int               k, shared = rule_scan_shared(set, rec);
 
 	memset(set->cand, 0, bytes);
 	for (k = 0; k < set->nslots; k++) {
@@ -1116,6 +1178,13 @@ rule_candidates(struct rule_set *set, const struct record *rec)
 		bits_or(set->cand, sl->always, NULL, set->nwords);
 		if (!sl->scanned)
 			continue;
+		if (shared && (k == set->line_slot || k == set->msg_slot)) {
+			bits_or(set->cand,
+			    k == set->line_slot ? set->found_line
+						: set->found_msg,
+			    sl->mask, set->nwords);
+			continue;
+		}
 		memset(set->found, 0, bytes);
 		litscan_scan(set->scan, sl->s, sl->len, set->found);
 		bits_or(set->cand, set->found, sl->mask, set->nwords);

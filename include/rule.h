@@ -25,14 +25,18 @@ struct rule {
 	enum category cat;
 	char         *title;    /* "{db}: too many clients" */
 	char         *field;    /* NULL: the message */
+	char         *pattern;  /* as written, for rule_export.c */
+	char         *flags;    /* NULL, or "i" caseless, "x" extended */
 	char         *severity; /* NULL or "error", "critical"... */
 	char         *file;     /* where it was defined */
 	int           line;
-	int           priority;    /* higher wins when several match */
-	int           open_min;    /* matches needed to open alone; 0: 1 */
-	int           index;       /* position in the set */
-	int           builtin;     /* from the built-in pack */
-	int           nwhere;      /* field conditions ("where") */
+	int           priority; /* higher wins when several match */
+	int           open_min; /* matches needed to open alone; 0: 1 */
+	int           index;    /* position in the set */
+	int           builtin;  /* from the built-in pack */
+	int           nwhere;   /* field conditions ("where") */
+	char         *where_field[RULE_MAX_WHERE]; /* as written, for */
+	char         *where_cond[RULE_MAX_WHERE];  /* rule_export.c */
 	int           narrow;      /* runs only on records that have a
 				      parsed field (an access log's status) */
 	char        **examples[2]; /* lines: [0] match, [1] no_match */

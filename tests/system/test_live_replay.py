@@ -243,3 +243,43 @@ def test_live_equals_replay_on_every_scenario(tmp):
                                 a["id"], k, json.dumps(a.get(k))[:300],
                                 json.dumps(b.get(k))[:300]))
     assert not bad, "\n".join(bad)
+
+
+def test_live_closing_rule_closes_a_quiet_incident(tmp):
+    """No line after the failures stop: the incident still closes once its
+    quiet period has passed in event time, which goes on from the newest
+    line at the wall clock's pace (docs/daemon.md), and lands in the
+    journal; before that it is open."""
+    logs = os.path.join(tmp, "logs")
+    os.makedirs(logs)
+    port = free_port()
+    conf = {"state_dir": os.path.join(tmp, "state"), "listen": "127.0.0.1:%d" % port,
+            "sources": [{"path": os.path.join(logs, "*.log"), "name": "app"}],
+            "incident": {"quiet_period_s": 4}}
+    cpath = os.path.join(tmp, "c.json")
+    with open(cpath, "w") as fp:
+        json.dump(conf, fp)
+    err = open(os.path.join(tmp, "err"), "w")
+    proc = subprocess.Popen([BIN, "run", "-c", cpath], stderr=err)
+    base = "http://127.0.0.1:%d" % port
+    try:
+        wait_for("the daemon", 20, lambda: _up(base))
+        # an hour in the past: the rule goes on from the newest line, not
+        # from the clock, so old lines close the same way
+        t0 = time.time() - 3600
+        with open(os.path.join(logs, "app.log"), "w") as fp:
+            for i in range(5):
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + i))
+                fp.write("%s ERROR could not connect to server: Connection refused\n" % stamp)
+        first = wait_for("the incident", 20, lambda: get(base + "/v1/incidents")["incidents"])
+        assert first[0].get("open") is True
+        closed = wait_for("it to close", 30, lambda: [
+            i for i in get(base + "/v1/incidents")["incidents"] if not i.get("open")])
+        assert closed[0]["id"] == first[0]["id"]
+        assert closed[0]["end"] == first[0]["end"]   # closing adds no time
+        journal = open(os.path.join(tmp, "state", "incidents.jsonl")).read()
+        assert first[0]["id"] in journal
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        err.close()

@@ -3,12 +3,14 @@
  * priority, captures and titles, field rules, the prefilter's equivalence
  * with plain matching, match limits and counters), rule_file.c (loading,
  * its error messages and lines, the built-in pack's directory) and
- * rule_check.c (examples, limit hits, the summary of timelined check).
+ * rule_check.c (examples, limit hits, the summary of timelined check),
+ * and the shipped pack's prefilter against every regex on real lines.
  * The literal extractor has its own: test_rule_lit.c.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "parser.h"
 #include "pipeline.h"
 #include "record.h"
 #include "rule.h"
@@ -1014,6 +1017,94 @@ test_rule_prefilter_skips(void **state)
 	rule_set_free(set);
 }
 
+/* What the pack test has seen: the set, lines, regex matches. */
+static struct {
+	struct rule_set *set;
+	long             lines, matches, candidates, misses;
+} pack;
+
+/*
+ * Parses one line as the pipeline does and runs every rule's regex on
+ * it: each rule that matches must be a candidate of the prefilter.
+ */
+static void
+pack_line(const char *line, size_t len)
+{
+	struct parser_state ps = {NULL};
+	struct record       rec;
+	const struct rule  *r;
+	char               *buf = xmalloc(2 * len + 256);
+	int                 i, rc;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.scratch = buf;
+	rec.scratch_cap = 2 * len + 256;
+	record_reset(&rec, line, len);
+	parser_detect(&ps, &rec);
+	pack.lines++;
+	for (i = 0; i < rule_set_count(pack.set); i++) {
+		r = rule_set_get(pack.set, i);
+		rc = rule_set_prefilter_sees(pack.set, r, &rec);
+		pack.candidates += rc;
+		if (rule_set_try(pack.set, r, &rec) != 1)
+			continue;
+		pack.matches++;
+		if (rc == 0 && pack.misses++ < 10)
+			print_error("prefilter misses %s on: %.*s\n", r->id,
+			    (int)len, line);
+	}
+	free(buf);
+}
+
+/* nftw's callback: every line of a log file (not .md, .csv, LICENSE). */
+static int
+pack_file(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	const char *base = path + f->base;
+	char       *line = NULL;
+	size_t      cap = 0;
+	ssize_t     n;
+	FILE       *fp;
+
+	(void)st;
+	if (type != FTW_F || strstr(base, ".md") != NULL ||
+	    strstr(base, ".csv") != NULL || strncmp(base, "LICENSE", 7) == 0 ||
+	    strstr(base, ".expected") != NULL ||
+	    (fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		pack_line(line, (size_t)n);
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+}
+
+/*
+ * The shipped pack's prefilter never hides a match: on every line of the
+ * golden parse logs and of the shared corpus (when it is beside us), each
+ * rule whose regex matches the parsed line is one of its candidates.
+ */
+static void
+test_rule_prefilter_pack_no_misses(void **state)
+{
+	(void)state;
+	memset(&pack, 0, sizeof(pack));
+	pack.set = rule_set_new();
+	assert_int_equal(rule_file_load(pack.set, "config/rules.d"), 0);
+	nftw("tests/golden/parse", pack_file, 8, FTW_PHYS);
+	assert_true(pack.lines > 300);
+	nftw("../shared/corpus", pack_file, 8, FTW_PHYS);
+	print_message("prefilter vs every regex: %ld lines, %ld rule matches, "
+		      "%ld candidates, %ld missed\n",
+	    pack.lines, pack.matches, pack.candidates, pack.misses);
+	assert_true(pack.matches > 0);
+	assert_int_equal(pack.misses, 0);
+	rule_set_free(pack.set);
+}
+
 /*
  * A catastrophic pattern stops at the match limit; the limit hits and the
  * matches are counted per rule and in total.
@@ -1456,6 +1547,8 @@ main(void)
 		test_rule_prefilter_equivalence, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_prefilter_skips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_prefilter_pack_no_misses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_match_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
