@@ -1326,7 +1326,7 @@ daemon_metrics_unclass(const struct daemon *d, struct evbuffer *buf)
 	    "Timed lines no rule matched (offered to the template miner).",
 	    (double)st.lines);
 	daemon_metric(buf, "unclassified_unmined_total", "counter",
-	    "Of them not mined: no place for their log, or the miner full.",
+	    "Of them not mined: no place for their file, or the miner full.",
 	    (double)(st.unplaced + st.miner.dropped));
 	daemon_metric(buf, "unclassified_surfaced_total", "counter",
 	    "Lines surfaced as unclassified matches.", (double)st.surfaced);

@@ -163,13 +163,13 @@ incident_msg_hash(const char *s)
 }
 
 /*
- * The coalescing key: rule, source and host; for unclassified matches the
- * log alone (their template is compared in incident_entry_is). For
- * alerts, restarts and
+ * The coalescing key: rule, source and host. For alerts, restarts and
  * recoveries also the message, so two different alerts stay two entries
  * while a repeated one becomes a run. Deploys, config changes and
  * rollbacks of one rule and source fold into one entry per burst
  * (incident_entry_is): an apt run upgrading 150 packages is one trigger.
+ * Unclassified matches have their log's key alone: their template is
+ * compared in incident_entry_is.
  */
 static uint32_t
 incident_key(const struct match *m)
