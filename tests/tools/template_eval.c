@@ -2,7 +2,8 @@
  * template_eval: runs log files through replay's per-line path
  * (source_line(), then rule_set_match() with the built-in pack), merges
  * the lines no rule matched in event-time order (a file's own order kept)
- * and offers them to the template miner. Prints one JSON object per
+ * and offers them to the template miner, each file at a source of its
+ * own, as replay and the daemon do. Prints one JSON object per
  * surfaced episode, one per file and the miner's counters, for
  * tests/tools/template_eval.py. Built by `make template-eval`.
  *
@@ -167,25 +168,6 @@ eval_read(struct eval_run *run, int i, const char *path, char *buf)
 	linebuf_free(&lb);
 	in_file_close(in);
 	return n == -1 ? -1 : 0;
-}
-
-/* Puts rotated files of one log in one group, as replay does. */
-static void
-eval_groups(struct eval_run *run)
-{
-	char a[1024], b[1024];
-	int  i, j;
-
-	for (i = 0; i < run->nf; i++) {
-		source_rotation_key(run->f[i].src.path, a, sizeof(a));
-		for (j = 0; j < i; j++) {
-			source_rotation_key(run->f[j].src.path, b, sizeof(b));
-			if (strcmp(a, b) == 0) {
-				run->f[i].src.group = run->f[j].src.group;
-				break;
-			}
-		}
-	}
 }
 
 /* The file whose next line is earliest (a file's order is kept), or -1. */
@@ -466,7 +448,6 @@ main(int argc, char *argv[])
 			status = 1;
 		}
 	free(buf);
-	eval_groups(&run);
 	run.m = template_miner_new(&run.tc);
 	eval_mine(&run);
 	if (!run.per_line)
