@@ -128,6 +128,19 @@ daemon_now(const struct daemon *d)
 }
 
 /*
+ * Runs the tick as soon as the loop is free. Activated without
+ * EV_TIMEOUT, the persistent timer's next run counts from now; with
+ * EV_TIMEOUT libevent counts it from the run it had planned, so each
+ * early tick pushed the timer one period further away (a busy file or
+ * receiver pushed it a minute away, and the last lines waited that long).
+ */
+static void
+daemon_kick(struct daemon *d)
+{
+	event_active(d->ev_tick, 0, 0);
+}
+
+/*
  * Tells systemd how things stand ("READY=1", "RELOADING=1"...) through
  * $NOTIFY_SOCKET; nothing when it is not set.
  */
@@ -687,7 +700,7 @@ daemon_tick(struct daemon *d)
 		daemon_checkpoint(d);
 	}
 	if (more) /* more is waiting: come back at once, after other events */
-		event_active(d->ev_tick, EV_TIMEOUT, 0);
+		daemon_kick(d);
 }
 
 /* The timer's callback. */
@@ -721,7 +734,7 @@ daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 	if (overflow)
 		log_info("inotify queue overflowed: checking every file");
 	d->last_scan = 0; /* a new file, a rotation: scan at once */
-	event_active(d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(d);
 }
 
 /* Watches the directories of the configured paths (not for NFS: poll). */
@@ -792,7 +805,7 @@ spool_cb(const char *msg, size_t len, const char *peer, void *arg)
 	sp->size += (int64_t)len + 1;
 	if (sp->size > D_SPOOL_MAX)
 		spool_rotate(sp);
-	event_active(sp->d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(sp->d);
 }
 
 /* Opens the receivers and their spools; -1 (logged) if one cannot bind. */
