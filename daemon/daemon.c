@@ -597,11 +597,7 @@ daemon_compressed(const char *path)
 		n = read(fd, m, sizeof(m));
 		close(fd);
 	}
-	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
-	    (n >= 4 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z') ||
-	    (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') ||
-	    (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
-		m[3] == 0xfd);
+	return n > 0 && tail_compressed(m, (size_t)n) == 1;
 }
 
 /* How many files are followed now. */
