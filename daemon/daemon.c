@@ -894,10 +894,14 @@ daemon_resume_file(struct daemon *d, const struct state_file *sf)
 		f->gone_ns = daemon_now(d);
 		return;
 	}
+	/* Read up to done; the mark is only where re-reading would start. */
 	log_warnx("%s: the file read before the stop is gone or changed "
 		  "(rotated and compressed, or truncated): lines after byte "
 		  "%llu of it may be missing",
-	    sf->path, (unsigned long long)sf->saved.mark.offset);
+	    sf->path,
+	    (unsigned long long)(sf->saved.done > sf->saved.mark.offset
+		    ? sf->saved.done
+		    : sf->saved.mark.offset));
 	f->dead = 1;
 }
 
