@@ -293,6 +293,33 @@ def test_daemon_copytruncate_under_a_fast_writer(d):
         dm.close()
 
 
+def test_daemon_copytruncate_while_stopped(d):
+    # Truncated while the daemon was down: it cannot tell what was in the
+    # file after the place it had read (that is in the copy only), so it
+    # says from which byte lines may be missing and reads the new content.
+    log = os.path.join(logdir(d), "app.log")
+    open(log, "w").close()
+    w = Writer()
+    dm = Daemon(d, [{"path": log, "name": "app"}])
+    try:
+        dm.start()
+        want = w.write(log, 10)
+        wait_seqs(dm, want)
+        dm.stop()
+        read = os.path.getsize(log)
+        unread = w.write(log, 2)  # written after the stop: only in the copy
+        shutil.copy(log, log + ".1")
+        os.truncate(log, 0)
+        want += w.write(log, 3)
+        dm.start()
+        assert "lines after byte %d of it may be missing" % read in dm.stderr(True), dm.diag()
+        want += w.write(log, 2)
+        settled_once(dm, want)
+        assert not set(unread) & set(seqs(dm.matches()))
+    finally:
+        dm.close()
+
+
 def test_daemon_delete_and_recreate(d):
     log = os.path.join(logdir(d), "app.log")
     w = Writer()
@@ -438,25 +465,42 @@ RECOVERY = "database system is ready to accept connections"
 DEPLOY = "Successfully rolled out deployment/web"
 
 
+class ChaosFile:
+    """One file of the writer: its path, its rotations and its lines."""
+
+    def __init__(self, path, every):
+        self.path = path
+        self.every = every  # lines between rotations: (least, most)
+        self.text = []
+        self.rotations = 0
+        self.next_rotation = 0
+
+
 class ChaosWriter:
-    """Appends numbered lines to logs/app.log in small batches and rotates
-    it now and then (app.log.K -> app.log.K+1, app.log -> app.log.1,
-    nothing deleted), in bursts of failures that open incidents, with
-    recoveries and deploys among ordinary lines. Event time advances at
-    least twice as fast as the wall clock between two lines, so the
-    daemon's idle clock (event time going on at the wall clock's pace
-    from the newest line) never passes a line not yet written."""
+    """Appends numbered lines in small batches to two files, app/app.log
+    (followed by a glob, app.log*) and svc/svc.log (followed by its exact
+    path), and rotates each now and then (X.K -> X.K+1, X -> X.1, nothing
+    deleted); in bursts of failures that open incidents, with recoveries
+    and deploys among ordinary lines. One event clock for both files, so
+    the merged order of the two is the order of writing. Event time
+    advances at least twice as fast as the wall clock between two lines,
+    so the daemon's idle clock (event time going on at the wall clock's
+    pace from the newest line) never passes a line not yet written."""
 
     def __init__(self, logs, rng):
-        self.path = os.path.join(logs, "app.log")
         self.rng = rng
-        self.text = []  # every line written, in order
+        # the exact path's file rotates more seldom: one rotated twice
+        # while the daemon is down and starting would be lost, rightly
+        self.files = [ChaosFile(os.path.join(logs, "app", "app.log"), (300, 1500)),
+                      ChaosFile(os.path.join(logs, "svc", "svc.log"), (1500, 3000))]
+        for f in self.files:
+            os.makedirs(os.path.dirname(f.path))
+            f.next_rotation = rng.randint(*f.every)
+        self.n = 0
         self.ts = T0
         self.wall = None
         self.burst = 0
-        self.rotations = 0
         self.last_failure = T0
-        self.next_rotation = rng.randint(300, 1500)
         self.stop = threading.Event()
         self.error = None
 
@@ -487,30 +531,29 @@ class ChaosWriter:
         f = self.rng.choice(FAILURES)
         return f % self.rng.randint(100, 999) if "%d" in f else f
 
-    def line(self, prog=None, body=None):
-        """The next line, its event time moved on."""
+    def line(self, f, prog=None, body=None):
+        """The next line, for file f, its event time moved on."""
         now = time.monotonic()
         if self.wall is not None:
             self.ts += STEP + 2 * (now - self.wall)
         self.wall = now
         if prog is None:
             prog, body = self.body()
-        t = "%s web1 %s: seq=%07d %s\n" % (stamp(self.ts), prog, len(self.text) + 1, body)
-        self.text.append(t)
+        self.n += 1
+        t = "%s web1 %s: seq=%07d %s\n" % (stamp(self.ts), prog, self.n, body)
+        f.text.append(t)
         return t
 
-    def rotate(self):
-        """Shifts every rotated file one up and app.log to app.log.1."""
-        k = self.rotations
-        while k >= 1:
-            os.rename("%s.%d" % (self.path, k), "%s.%d" % (self.path, k + 1))
-            k -= 1
-        os.rename(self.path, self.path + ".1")
-        self.rotations += 1
+    def rotate(self, f):
+        """Shifts every rotated file of f one up and f to f.1."""
+        for k in range(f.rotations, 0, -1):
+            os.rename("%s.%d" % (f.path, k), "%s.%d" % (f.path, k + 1))
+        os.rename(f.path, f.path + ".1")
+        f.rotations += 1
 
-    def append(self, lines):
-        """Writes lines to app.log in one write."""
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    def append(self, f, lines):
+        """Writes lines to f in one write."""
+        fd = os.open(f.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.write(fd, "".join(lines).encode())
         os.close(fd)
 
@@ -520,23 +563,21 @@ class ChaosWriter:
         failure, so that every incident closes in the lines themselves."""
         try:
             while not self.stop.is_set():
-                self.append([self.line() for _ in range(self.rng.randint(1, 8))])
-                if len(self.text) >= self.next_rotation:
-                    self.rotate()
-                    self.next_rotation += self.rng.randint(300, 1500)
+                f = self.rng.choice(self.files)
+                self.append(f, [self.line(f) for _ in range(self.rng.randint(1, 8))])
+                if len(f.text) >= f.next_rotation:
+                    self.rotate(f)
+                    f.next_rotation += self.rng.randint(*f.every)
                 time.sleep(self.rng.uniform(0.002, 0.015))
             self.burst = 0
+            f = self.files[0]
             tail = []
             while self.ts < self.last_failure + QUIET + 2:
-                tail.append(self.line("app[7]", "request served"))
-            tail.append(self.line("deployer[9]", DEPLOY))
-            self.append(tail)
+                tail.append(self.line(f, "app[7]", "request served"))
+            tail.append(self.line(f, "deployer[9]", DEPLOY))
+            self.append(f, tail)
         except Exception as e:  # reported by the test
             self.error = e
-
-    def last_seq(self):
-        """The number of the newest line."""
-        return len(self.text)
 
 
 def strip_positions(inc):
@@ -554,11 +595,12 @@ def strip_positions(inc):
 
 def kill9_cycles(d, cycles, seed):
     """The kill -9 test body: cycles of run, kill -9 at a random moment,
-    restart, under one writer; then the match log and the journal are
+    restart, under one writer of two files; then the match log and the journal are
     compared with what was written and with replay."""
     rng = random.Random(seed)
     logs = logdir(d)
-    dm = Daemon(d, [{"path": os.path.join(logs, "app.log*"), "name": "app"}],
+    dm = Daemon(d, [{"path": os.path.join(logs, "app", "app.log*"), "name": "app"},
+                    {"path": os.path.join(logs, "svc", "svc.log"), "name": "svc"}],
                 read_from_head=True, incident={"quiet_period_s": QUIET})
     w = ChaosWriter(logs, random.Random(rng.random()))
     t = threading.Thread(target=w.run)
@@ -581,12 +623,15 @@ def kill9_cycles(d, cycles, seed):
         w.stop.set()
         t.join()
         assert w.error is None, w.error
-        want = list(range(1, w.last_seq() + 1))
+        want = list(range(1, w.n + 1))
         wait_seqs(dm, want, timeout=60)
+        # each file's rotations concatenated in order into one file named
+        # as its source, so that the entries' sources are the same
         rdir = os.path.join(d, "replay")
         os.mkdir(rdir)
-        write(rdir, "app", "".join(w.text))
-        st, out, err = run(["replay", "-c", dm.conf_path, "--format", "json", "app"], rdir)
+        write(rdir, "app", "".join(w.files[0].text))
+        write(rdir, "svc", "".join(w.files[1].text))
+        st, out, err = run(["replay", "-c", dm.conf_path, "--format", "json", "app", "svc"], rdir)
         assert st == 0, err
         replayed = replay_json(out)["incidents"]
         assert replayed and all(not i.get("open") for i in replayed), \
@@ -608,7 +653,7 @@ def kill9_cycles(d, cycles, seed):
         for k in sorted(exp):
             assert got[k] == exp[k], "incident %s differs:\ndaemon %s\nreplay %s" % (
                 k, got[k], exp[k])
-        return len(want), len(exp), w.rotations
+        return len(want), len(exp), sum(f.rotations for f in w.files)
     finally:
         w.stop.set()
         if t.is_alive():
@@ -665,6 +710,11 @@ def test_daemon_syslog_logger_and_rsyslog_relay_arrive_with_hosts(d):
         # RFC 5424 carries the full name, an RFC 3164 header its first label
         assert incident_hosts(dm.journal()[0]) in ([HOST], sorted({HOST, HOST.split(".")[0]})), \
             dm.journal()[0]
+        # a restart goes on in the spool files: nothing read twice
+        dm.stop()
+        dm.start()
+        port = receivers(dm)
+        tp = str(port["tcp"])
 
         path, why = rsyslogd()
         assert path is not None, "rsyslogd: %s (make deps installs rsyslog)" % why
@@ -686,6 +736,7 @@ def test_daemon_syslog_logger_and_rsyslog_relay_arrive_with_hosts(d):
                 "the relayed incidents to close", lambda: str(dm.journal()))
         for inc in dm.journal()[1:]:
             assert incident_hosts(inc) == ["relayhost"], inc
+        assert dm.journal()[0]["failures"] == 5, dm.journal()
         rs.terminate()
         assert rs.wait(timeout=20) == 0
         rs = None
