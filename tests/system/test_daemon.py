@@ -15,7 +15,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -43,7 +42,7 @@ class Writer:
         self.n = 0
 
     def lines(self, k, text="request served"):
-        """The next k lines (text without their newlines is the same)."""
+        """The next k lines, each with its newline."""
         out = []
         for _ in range(k):
             self.n += 1
@@ -408,8 +407,10 @@ def logrotate(d, log, how):
 
 def logrotate_case(d, pattern, how, catch_up):
     """Five rotations by logrotate (rotate 3: the oldest go) while lines
-    are written; catch_up: wait until the daemon read everything before
-    each rotation (copytruncate cannot keep what was not read)."""
+    are written. catch_up: wait until the daemon read everything before
+    each rotation (copytruncate cannot keep what was not read); else only
+    until it opened the new file, so the lines written just before a
+    rotation may still be unread when it comes."""
     logrotate_bin()
     log = os.path.join(logdir(d), "app.log")
     w = Writer()
