@@ -2,6 +2,7 @@
 #   make            build ./timelined
 #   make check      install missing Debian packages, build, run every test
 #   make demo       build and replay the bundled example incident
+#   make soak       the daemon's kill -9 test with 200 cycles (not in check)
 #   make SANITIZE=1 check   the same under ASan+UBSan
 
 PREFIX	?= /usr/local
@@ -10,7 +11,7 @@ CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
-	   clang-format
+	   clang-format logrotate rsyslog bsdutils
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
@@ -45,7 +46,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
 	lint format check-format bench profile fuzz rules-check recv-dump \
-	template-eval
+	template-eval soak
 
 all: timelined
 
@@ -119,6 +120,13 @@ $(RECV_DUMP): tests/tools/recv_dump.c $(OBJS)
 
 system: timelined $(RECV_DUMP)
 	RECV_DUMP=$(RECV_DUMP) $(PYTHON) tests/system/run ./timelined
+
+# make soak: not part of make check. The daemon's kill -9 test
+# (tests/system/test_daemon.py) with 200 cycles instead of 20;
+# TIMELINED_KILL9_SEED=N repeats a run that failed.
+soak: timelined
+	TIMELINED_KILL9_CYCLES=200 $(PYTHON) tests/system/run ./timelined \
+	    test_daemon_kill9_cycles
 
 # Our scenarios (tests/scenarios/, made by tests/fixtures/gen_scenarios/
 # gen.py, expected times written by hand), scored by our own scorer, plus

@@ -144,6 +144,19 @@ daemon_now(const struct daemon *d)
 }
 
 /*
+ * Runs the tick as soon as the loop is free. Activated without
+ * EV_TIMEOUT, the persistent timer's next run counts from now; with
+ * EV_TIMEOUT libevent counts it from the run it had planned, so each
+ * early tick pushed the timer one period further away (a busy file or
+ * receiver pushed it a minute away, and the last lines waited that long).
+ */
+static void
+daemon_kick(struct daemon *d)
+{
+	event_active(d->ev_tick, 0, 0);
+}
+
+/*
  * Tells systemd how things stand ("READY=1", "RELOADING=1"...) through
  * $NOTIFY_SOCKET; nothing when it is not set.
  */
@@ -748,11 +761,7 @@ daemon_compressed(const char *path)
 		n = read(fd, m, sizeof(m));
 		close(fd);
 	}
-	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
-	    (n >= 4 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z') ||
-	    (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') ||
-	    (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
-		m[3] == 0xfd);
+	return n > 0 && tail_compressed(m, (size_t)n) == 1;
 }
 
 /* How many files are followed now. */
@@ -853,7 +862,7 @@ daemon_tick(struct daemon *d)
 		daemon_checkpoint(d);
 	}
 	if (more) /* more is waiting: come back at once, after other events */
-		event_active(d->ev_tick, EV_TIMEOUT, 0);
+		daemon_kick(d);
 }
 
 /* The timer's callback. */
@@ -887,7 +896,7 @@ daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 	if (overflow)
 		log_info("inotify queue overflowed: checking every file");
 	d->last_scan = 0; /* a new file, a rotation: scan at once */
-	event_active(d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(d);
 }
 
 /* Watches the directories of the configured paths (not for NFS: poll). */
@@ -958,7 +967,7 @@ spool_cb(const char *msg, size_t len, const char *peer, void *arg)
 	sp->size += (int64_t)len + 1;
 	if (sp->size > D_SPOOL_MAX)
 		spool_rotate(sp);
-	event_active(sp->d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(sp->d);
 }
 
 /* Opens the receivers and their spools; -1 (logged) if one cannot bind. */
@@ -1051,10 +1060,14 @@ daemon_resume_file(struct daemon *d, const struct state_file *sf)
 		f->gone_ns = daemon_now(d);
 		return;
 	}
+	/* Read up to done; the mark is only where re-reading would start. */
 	log_warnx("%s: the file read before the stop is gone or changed "
 		  "(rotated and compressed, or truncated): lines after byte "
 		  "%llu of it may be missing",
-	    sf->path, (unsigned long long)sf->saved.mark.offset);
+	    sf->path,
+	    (unsigned long long)(sf->saved.done > sf->saved.mark.offset
+		    ? sf->saved.done
+		    : sf->saved.mark.offset));
 	f->dead = 1;
 }
 

@@ -278,6 +278,26 @@ tail_feed(struct tail *t, const char *p, size_t n)
 }
 
 /*
+ * 1 if the n bytes at p, a file's first, are a compressor's magic (gzip,
+ * xz, bzip2, zstd); -1 if they are too few to tell but begin one; 0 if
+ * the file is not compressed.
+ */
+int
+tail_compressed(const void *p, size_t n)
+{
+	static const char *const magic[] = {
+	    "\x1f\x8b", "\xfd\x37\x7a", "BZh", "\x28\xb5\x2f\xfd"};
+	size_t i, k;
+
+	for (i = 0; n > 0 && i < sizeof(magic) / sizeof(magic[0]); i++) {
+		k = strlen(magic[i]);
+		if (memcmp(p, magic[i], n < k ? n : k) == 0)
+			return n < k ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
  * 1 if the file that grew no longer starts with the bytes it started
  * with: truncated and written again past our place between two looks
  * (copytruncate under a busy writer), or a writer without O_APPEND left a
@@ -305,6 +325,7 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 {
 	struct stat st;
 	ssize_t     r;
+	int         c;
 
 	*got = 0;
 	if (t->fd < 0)
@@ -334,6 +355,12 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 		if (r == -1)
 			log_warn("%s", t->path);
 		return r == -1 ? TAIL_ERROR : TAIL_QUIET;
+	}
+	/* A compressor writing a new file: seen empty when it was found. */
+	if (t->off == 0 && (c = tail_compressed(buf, (size_t)r)) != 0) {
+		if (c == 1)
+			log_warnx("%s: compressed: not followed", t->path);
+		return c == 1 ? TAIL_ERROR : TAIL_QUIET;
 	}
 	tail_feed(t, buf, (size_t)r);
 	t->off += (uint64_t)r;
