@@ -68,6 +68,7 @@
 #define D_MERGE_MAX    (16 * 1024)   /* pending matches (1.5 KiB each) */
 #define D_MAX_FILES    STATE_MAX_FILES /* files followed at once */
 #define D_REORDER_NS   (5 * NS)        /* reorder_window_s when not set */
+#define D_COPY_NOW     (64 << 20)      /* bytes of a copy read at once */
 #define D_LAG_DECAY_NS (60 * NS)       /* a source's learnt disorder halves */
 
 struct daemon;
@@ -466,6 +467,40 @@ follow_quiet(struct follow *f, int64_t now)
 	}
 }
 
+static size_t follow_read(struct follow *, int64_t);
+
+/*
+ * A file was truncated in place: copytruncate copied it first, so the
+ * lines it had past our place are in the copy. The copy is found beside
+ * it by its first bytes and read from there to its end, so they are not
+ * lost (unless the copy was compressed at once).
+ */
+static void
+daemon_copy(struct follow *f)
+{
+	struct tail_saved s;
+	struct follow    *c;
+	char              name[PATH_MAX];
+	size_t            total, got;
+	int               fd;
+
+	if (!tail_before_truncation(f->tail, &s) ||
+	    (fd = tail_find_copy(f->path, &s, tail_ident(f->tail)->ino, name,
+		 sizeof(name))) < 0)
+		return;
+	c = follow_new(f->d, name);
+	tail_open_copy(c->tail, fd, &s);
+	tail_detach(c->tail);
+	c->gone_ns = daemon_now(f->d);
+	log_info("%s: reading its copy %s from byte %llu to its end", f->path,
+	    name, (unsigned long long)s.mark.offset);
+	/* Now, before the file's new lines, so the file's lines keep their
+	 * order (bounded: what is left waits for the next turns). */
+	for (total = 0; total < D_COPY_NOW; total += got)
+		if ((got = follow_read(c, c->gone_ns)) < D_CHUNK)
+			break;
+}
+
 /* Reads what one follow gained; the bytes read. */
 static size_t
 follow_read(struct follow *f, int64_t now)
@@ -491,6 +526,7 @@ follow_read(struct follow *f, int64_t now)
 			 "start",
 		    f->path);
 		f->done = f->seen = 0;
+		daemon_copy(f);
 		f->d->truncations++;
 		f->d->dirty = 1;
 		break;
@@ -857,6 +893,9 @@ daemon_tick(struct daemon *d)
 	incident_engine_sync(d->engine);
 	if (d->live != NULL)
 		live_flush(d->live);
+	if (d->mlog != NULL)
+		fflush(
+		    d->mlog); /* readers see it now; durable at checkpoints */
 	if (d->dirty && now - d->last_ckpt >= D_CKPT_NS) {
 		d->last_ckpt = now;
 		daemon_checkpoint(d);

@@ -37,6 +37,8 @@ struct tail {
 	struct lane      *lane; /* borrowed */
 	struct lane_mark  marks[TAIL_MARKS];
 	int               nmarks;
+	struct tail_saved before; /* the place before the last truncation */
+	int               has_before;
 };
 
 /* FNV-1a, 64 bits. */
@@ -336,6 +338,10 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 	}
 	if ((uint64_t)st.st_size < t->off ||
 	    ((uint64_t)st.st_size > t->off && tail_rewritten(t, &st))) {
+		/* Where it was, for finding the copy copytruncate made. */
+		t->before.id = t->id;
+		lane_mark(t->lane, &t->before.mark);
+		t->has_before = 1;
 		t->off = 0;
 		t->skip_nul = 1;
 		t->skip_line = 0;
@@ -513,6 +519,69 @@ tail_find_ident(const char *path, const struct tail_ident *id)
 	}
 	closedir(d);
 	return fd;
+}
+
+/*
+ * After TAIL_TRUNCATED: the identity and place the file had before it
+ * was truncated (once; 0 if there is none).
+ */
+int
+tail_before_truncation(struct tail *t, struct tail_saved *s)
+{
+	if (!t->has_before)
+		return 0;
+	*s = t->before;
+	t->has_before = 0;
+	return 1;
+}
+
+/*
+ * Looks beside path for the copy copytruncate made of the file s was:
+ * another file that starts with the same bytes and reaches at least the
+ * saved place. Its descriptor (its name in name), or -1.
+ */
+int
+tail_find_copy(const char *path, const struct tail_saved *s, uint64_t ino,
+    char *name, size_t len)
+{
+	char           dir[PATH_MAX];
+	const char    *slash = strrchr(path, '/');
+	struct dirent *de;
+	struct stat    st;
+	DIR           *d;
+	int            fd = -1;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+	    slash ? path : ".");
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	if (s->id.head_len == 0 || (d = opendir(dir)) == NULL)
+		return -1;
+	while (fd < 0 && (de = readdir(d)) != NULL) {
+		if (snprintf(name, len, "%s/%s", dir, de->d_name) >= (int)len ||
+		    stat(name, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    (uint64_t)st.st_ino == ino ||
+		    (uint64_t)st.st_size < s->mark.offset)
+			continue;
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (tail_hash_at(fd, 0, s->id.head_len) != s->id.head_hash) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(d);
+	return fd;
+}
+
+/* Takes fd (the copy of a truncated file) and reads it from s's place. */
+void
+tail_open_copy(struct tail *t, int fd, const struct tail_saved *s)
+{
+	tail_attach(t, fd, s->mark.offset);
+	lane_restore(t->lane, &s->mark);
+	t->nmarks = 0;
+	t->marks[t->nmarks++] = s->mark;
 }
 
 /* The file's identity. */

@@ -216,6 +216,32 @@ def test_daemon_copytruncate_shorter_and_rewritten_longer(d):
         dm.close()
 
 
+def test_daemon_copytruncate_lines_unread_at_the_truncation_come_from_the_copy(d):
+    # The daemon is stopped (SIGSTOP) while lines are written and the file
+    # is copied and truncated: the lines it had not read are only in the
+    # copy. It finds the copy by its first bytes and reads it from where it
+    # was, before the truncated file's new lines: nothing lost, in order.
+    log = os.path.join(logdir(d), "app.log")
+    w = Writer()
+    dm = Daemon(d, [{"path": log, "name": "app"}])
+    try:
+        dm.start()
+        want = w.write(log, 20)
+        wait_seqs(dm, want)
+        dm.signal(signal.SIGSTOP)
+        want += w.write(log, 50)          # unread at the truncation
+        shutil.copy(log, log + ".1")
+        os.truncate(log, 0)
+        want += w.write(log, 5)           # shorter than before
+        dm.signal(signal.SIGCONT)
+        settled_once(dm, want)
+        got = seqs(dm.matches())
+        assert got == sorted(got), "out of order"
+        assert "reading its copy" in dm.stderr(), dm.diag()
+    finally:
+        dm.close()
+
+
 def test_daemon_copytruncate_writer_without_append_leaves_nuls(d):
     # A writer that does not use O_APPEND goes on at its own offset after
     # the truncation: the file starts with a hole of NUL bytes.
