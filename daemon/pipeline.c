@@ -32,6 +32,7 @@
 #include "rule.h"
 #include "rule_check.h"
 #include "rule_file.h"
+#include "skew.h"
 #include "source.h"
 #include "strtab.h"
 #include "timecheck.h"
@@ -342,6 +343,7 @@ struct replay {
 	struct rule_set        *rules;
 	struct merge           *merge;
 	struct incident_engine *engine;
+	struct skew            *skew; /* same events seen shifted */
 	struct strtab          *names;
 	const struct output    *out;
 	struct report           rep;  /* what incidents are written with */
@@ -612,6 +614,7 @@ replay_write(struct replay *rp, const struct incident *inc)
 	rp->last_open = inc->open;
 	snprintf(rp->last_id, sizeof(rp->last_id), "%s", inc->id);
 	rp->rep.entries_dropped += inc->dropped;
+	skew_incident(rp->skew, inc);
 	if (rp->out->incident(rp->body, &rp->rep, inc, rp->rep.nincidents) ==
 	    -1)
 		rp->status = 1;
@@ -641,6 +644,7 @@ replay_drain(struct replay *rp)
 	int          src;
 
 	while (merge_pop(rp->merge, &m, &src)) {
+		skew_match(rp->skew, &m);
 		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
 			incident_engine_feed(rp->engine, &m);
 		else if (match_is_failure(&m) && m.ts_ns < rp->o->since_ns &&
@@ -885,6 +889,56 @@ replay_warn_source(struct replay *rp, const struct report_source *s)
 		    s->name, (unsigned long long)s->late);
 }
 
+/* What the skew callbacks read: the replay and its report's sources. */
+struct replay_groups {
+	struct replay              *rp;
+	const struct report_source *srcs;
+};
+
+/* skew_zoned_fn: 1 if most timed lines of the group write their zone. */
+static int
+replay_group_zoned(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+	uint64_t                    z = 0, u = 0;
+	int                         i;
+
+	for (i = 0; i < g->rp->n; i++)
+		if ((int)g->rp->in[i].group == group) {
+			z += g->srcs[i].zoned;
+			u += g->srcs[i].unzoned;
+		}
+	return z > u;
+}
+
+/* skew_name_fn: a group's name, that of its first file. */
+static const char *
+replay_group_name(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+
+	return strtab_get(g->rp->names, (uint32_t)group);
+}
+
+/*
+ * Sources whose times look shifted by whole or half hours against the
+ * others, from the same events seen in both, as warnings.
+ */
+static void
+replay_warn_skew(struct replay *rp, const struct report_source *srcs)
+{
+	struct replay_groups g = {rp, srcs};
+	struct skew_finding  f[8];
+	char                 buf[768];
+	int                  i, n;
+
+	n = skew_finish(rp->skew, replay_group_zoned, &g, f, 8);
+	for (i = 0; i < n; i++)
+		if (skew_describe(
+			&f[i], replay_group_name, &g, buf, sizeof(buf)) > 0)
+			replay_say(rp, 0, "%s", buf);
+}
+
 /* Rules that gave up on lines at the PCRE2 limits, for the report. */
 static void
 replay_limits(struct replay *rp)
@@ -991,6 +1045,7 @@ replay_output(struct replay *rp)
 			srcs[i].format = "unknown";
 		replay_warn_source(rp, &srcs[i]);
 	}
+	replay_warn_skew(rp, srcs);
 	replay_limits(rp);
 	replay_warn_bounds(rp);
 	rp->rep.sources = srcs;
@@ -1034,6 +1089,7 @@ replay_free(struct replay *rp)
 	free(rp->buf);
 	merge_free(rp->merge);
 	incident_engine_free(rp->engine);
+	skew_free(rp->skew);
 	if (rp->body != NULL)
 		fclose(rp->body);
 	strtab_free(rp->names);
@@ -1067,6 +1123,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.names = strtab_new();
 	rp.merge = merge_new(PIPELINE_MERGE_MAX);
 	rp.engine = incident_engine_new(&o->inc);
+	rp.skew = skew_new();
 	rp.buf = xmalloc(PIPELINE_CHUNK);
 	rp.max_open = replay_max_open();
 	rp.max_ts = INT64_MIN;

@@ -53,6 +53,8 @@ report_source_take(struct report_source *rs, const struct source *s)
 	rs->last_off = s->last_off;
 	rs->last_zoned = s->last_zoned;
 	rs->last_dated = s->last_dated;
+	rs->zoned = s->zoned;
+	rs->unzoned = s->unzoned;
 }
 
 /* The name of source id i ("api" for notes added by hand). */

@@ -35,8 +35,9 @@ struct report_source {
 	int64_t              last_ts_ns; /* its last timed line */
 	int32_t              last_off;
 	int                  last_zoned, last_dated;
-	char                *error;        /* why it was not read whole */
-	const char          *duplicate_of; /* the same file, given before */
+	uint64_t             zoned, unzoned; /* timed lines by zone written */
+	char                *error;          /* why it was not read whole */
+	const char          *duplicate_of;   /* the same file, given before */
 };
 
 /* A rule that skipped lines at the PCRE2 limits. */
