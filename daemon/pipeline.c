@@ -7,6 +7,7 @@
  * inputs is bounded by neither file descriptors nor memory.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -156,12 +157,12 @@ pipeline_fill(
 	struct source       *src = lane_source(l);
 	int64_t              gz = in_file_gzip_mtime(f);
 	enum record_year_src why;
+	int64_t              ref;
 
 	if (gz > 0 && src->ref_src != RECORD_YEAR_GZIP &&
 	    src->ref_src != RECORD_YEAR_CLOCK_GZIP) {
-		source_set_ref(src,
-		    timecheck_ref(o->now_ns / TSTAMP_NS_PER_S, gz, 0, &why),
-		    why);
+		ref = timecheck_ref(o->now_ns / TSTAMP_NS_PER_S, gz, 0, &why);
+		source_set_ref(src, ref, why);
 		src->mtime_s = gz;
 	}
 	if (n > 0)
@@ -199,8 +200,23 @@ pipeline_probe_read(const struct conf *o, struct lane *l, struct in_file *f,
 }
 
 /*
- * Probes a named file for parse and match (standard input cannot be read
- * twice); -1 (logged) if it cannot be opened.
+ * 0 if path cannot be read twice: standard input, a pipe ("<(zcat x)"),
+ * a device; 1 for a regular file, or one that cannot be looked at (its
+ * open says why).
+ */
+static int
+pipeline_rereadable(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	return stat(path, &st) == -1 || S_ISREG(st.st_mode);
+}
+
+/*
+ * Probes a named file for parse and match (what cannot be read twice is
+ * not); -1 (logged) if it cannot be opened.
  */
 static int
 pipeline_probe_path(
@@ -211,7 +227,7 @@ pipeline_probe_path(
 	char            err[128];
 
 	memset(scan, 0, sizeof(*scan));
-	if (strcmp(path, "-") == 0)
+	if (!pipeline_rereadable(path))
 		return 0;
 	l = lane_new(path, 0, o->max_line);
 	if ((f = pipeline_open(o, l, path, err, sizeof(err))) == NULL) {
@@ -730,6 +746,11 @@ replay_setup(struct replay *rp)
 		if (strcmp(in->path, "-") == 0) {
 			in->pinned = 1; /* cannot be read twice: read now */
 			rp->file_input[strtab_intern(rp->files, "stdin")] = i;
+			continue;
+		}
+		if (!pipeline_rereadable(in->path)) {
+			in->pinned =
+			    1; /* a pipe: a probe would eat its start */
 			continue;
 		}
 		merge_watermark(rp->merge, in->slot, replay_probe(rp, in));
