@@ -387,7 +387,6 @@ source_scan_add(struct source_scan *s, const struct record *r, int64_t local,
 	} else if (r->year_src == RECORD_YEAR_EXPLICIT) {
 		if (s->full++ == 0) {
 			s->full_first = local;
-			s->full_first_utc = r->ts_ns / TSTAMP_NS_PER_S;
 			s->year_lo = s->year_hi = r->tm.year;
 		}
 		if (r->tm.year < s->year_lo)

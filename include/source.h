@@ -26,7 +26,6 @@ struct tz;
 struct source_scan {
 	uint64_t             full;             /* records with a full date */
 	int64_t              full_first;       /* local seconds of the first */
-	int64_t              full_first_utc;   /* ...and its UTC seconds */
 	int                  year_lo, year_hi; /* years of the full dates */
 	uint64_t             yearless;     /* records whose year was inferred */
 	struct tstamp        yearless_tm;  /* the first, its year as given */
