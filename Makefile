@@ -46,7 +46,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
 	lint format check-format bench profile fuzz rules-check recv-dump \
-	template-eval soak
+	template-eval soak corpus-times
 
 all: timelined
 
@@ -100,6 +100,11 @@ unit: $(UNIT)
 golden: timelined
 	tests/golden/run ./timelined
 
+# Every line of lnav's test logs that shows a time gets one (when a
+# ../shared checkout with the corpus is beside us; skipped otherwise).
+corpus-times: timelined
+	$(PYTHON) tests/tools/visible_times.py ./timelined $(SHARED)/corpus/lnav
+
 rules-check: timelined
 	./timelined check
 	@mkdir -p build
@@ -144,6 +149,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) rules-check
 	$(MAKE) golden
+	$(MAKE) corpus-times
 	$(MAKE) system
 	$(MAKE) scenarios
 

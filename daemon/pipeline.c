@@ -8,6 +8,7 @@
  * inputs is bounded by neither file descriptors nor memory.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -33,8 +34,10 @@
 #include "rule.h"
 #include "rule_check.h"
 #include "rule_file.h"
+#include "skew.h"
 #include "source.h"
 #include "strtab.h"
+#include "timecheck.h"
 #include "tstamp.h"
 #include "tz.h"
 #include "unclass.h"
@@ -96,28 +99,28 @@ pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 }
 
 /*
- * Sets a source's zone and year reference: --year, else the gzip
- * header's mtime, else the file's mtime, else now.
+ * Sets a source's zone and year: --year, and the reference time for
+ * stamps without a year or date: the gzip header's mtime, else the
+ * file's, else now (an mtime in the future is not trusted: now). Partial
+ * stamps are completed from the file's own dates first (source_set_align).
  */
 int
 pipeline_source_setup(
     const struct conf *o, struct source *src, int64_t gz_mtime, int64_t mtime)
 {
 	enum record_zone_src why;
+	enum record_year_src ywhy;
 	const struct tz     *tz = pipeline_zone(o, src->path, &why);
+	int64_t              ref;
 
 	if (tz == NULL)
 		return -1;
 	source_set_zone(src, tz, why);
-	if (o->year)
-		source_set_year(src, o->year, 0, RECORD_YEAR_OPTION);
-	else if (gz_mtime > 0)
-		source_set_year(src, 0, gz_mtime, RECORD_YEAR_GZIP);
-	else if (mtime > 0)
-		source_set_year(src, 0, mtime, RECORD_YEAR_MTIME);
-	else
-		source_set_year(
-		    src, 0, o->now_ns / TSTAMP_NS_PER_S, RECORD_YEAR_CLOCK);
+	ref = timecheck_ref(
+	    o->now_ns / TSTAMP_NS_PER_S, gz_mtime, mtime, &ywhy);
+	source_set_year(src, o->year, ref, ywhy);
+	src->mtime_s = gz_mtime > 0 ? gz_mtime : mtime;
+	source_set_align(src, NULL);
 	return 0;
 }
 
@@ -152,17 +155,91 @@ static ssize_t
 pipeline_fill(
     const struct conf *o, struct lane *l, struct in_file *f, char *buf)
 {
-	ssize_t n = in_file_read(f, buf, PIPELINE_CHUNK);
+	ssize_t              n = in_file_read(f, buf, PIPELINE_CHUNK);
+	struct source       *src = lane_source(l);
+	int64_t              gz = in_file_gzip_mtime(f);
+	enum record_year_src why;
+	int64_t              ref;
 
-	if (in_file_gzip_mtime(f) > 0 && !o->year &&
-	    lane_source(l)->ref_src != RECORD_YEAR_GZIP)
-		source_set_year(
-		    lane_source(l), 0, in_file_gzip_mtime(f), RECORD_YEAR_GZIP);
+	if (gz > 0 && src->ref_src != RECORD_YEAR_GZIP &&
+	    src->ref_src != RECORD_YEAR_CLOCK_GZIP) {
+		ref = timecheck_ref(o->now_ns / TSTAMP_NS_PER_S, gz, 0, &why);
+		source_set_ref(src, ref, why);
+		src->mtime_s = gz;
+	}
 	if (n > 0)
 		lane_feed(l, buf, (size_t)n);
 	else
 		lane_flush(l);
 	return n;
+}
+
+/*
+ * Reads an input for what its stamps are like, into scan: a chunk at
+ * least, on until a timed line shows up (PIPELINE_PROBE_MAX at most),
+ * and to its end when it has times of day without a date and no full
+ * date (their dates are then counted back from the last one). The
+ * oldest time read, or INT64_MAX.
+ */
+static int64_t
+pipeline_probe_read(const struct conf *o, struct lane *l, struct in_file *f,
+    char *buf, struct source_scan *scan)
+{
+	const struct source *src = lane_source(l);
+	ssize_t              r = 1;
+	int64_t              read = 0;
+
+	while (((read == 0 || lane_min_ts(l) == INT64_MAX) &&
+		   read < PIPELINE_PROBE_MAX) ||
+	    (src->scan.partial > 0 && src->scan.full == 0)) {
+		if ((r = pipeline_fill(o, l, f, buf)) <= 0)
+			break;
+		read += r;
+	}
+	*scan = src->scan;
+	scan->whole = r == 0;
+	return lane_min_ts(l);
+}
+
+/*
+ * 0 if path cannot be read twice: standard input, a pipe ("<(zcat x)"),
+ * a device; 1 for a regular file, or one that cannot be looked at (its
+ * open says why).
+ */
+static int
+pipeline_rereadable(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	return stat(path, &st) == -1 || S_ISREG(st.st_mode);
+}
+
+/*
+ * Probes a named file for parse and match (what cannot be read twice is
+ * not); -1 (logged) if it cannot be opened.
+ */
+static int
+pipeline_probe_path(
+    const struct conf *o, const char *path, char *buf, struct source_scan *scan)
+{
+	struct lane    *l;
+	struct in_file *f;
+	char            err[128];
+
+	memset(scan, 0, sizeof(*scan));
+	if (!pipeline_rereadable(path))
+		return 0;
+	l = lane_new(path, 0, o->max_line);
+	if ((f = pipeline_open(o, l, path, err, sizeof(err))) == NULL) {
+		lane_free(l);
+		return -1;
+	}
+	pipeline_probe_read(o, l, f, buf, scan);
+	in_file_close(f);
+	lane_free(l);
+	return 0;
 }
 
 /* What parse and match print for each line. */
@@ -188,6 +265,7 @@ static int
 pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 {
 	struct pipeline_print pp = {o, match};
+	struct source_scan    scan;
 	struct rule_set      *rs = NULL;
 	struct in_file       *f;
 	struct lane          *l;
@@ -204,6 +282,10 @@ pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 	}
 	buf = xmalloc(PIPELINE_CHUNK);
 	for (i = 0; i < n; i++) {
+		if (pipeline_probe_path(o, files[i], buf, &scan) == -1) {
+			status = 1;
+			continue;
+		}
 		l = lane_new(files[i], (uint32_t)i, o->max_line);
 		lane_set_rules(l, rs);
 		lane_set_cb(l, pipeline_print_cb, &pp);
@@ -211,6 +293,7 @@ pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 		    NULL)
 			status = 1;
 		else {
+			source_set_align(lane_source(l), &scan);
 			while ((r = pipeline_fill(o, l, f, buf)) > 0)
 				;
 			if (r == -1 || in_file_error(f) != NULL)
@@ -264,6 +347,9 @@ struct input {
 	int64_t              disk_off; /* of f, for progress */
 	int64_t              size;     /* on disk, from the probe */
 	int                  pinned;   /* standard input: never parked */
+	struct source_scan   scan;     /* what the probe saw of its stamps */
+	enum record_year_src ref_src;  /* where its year reference came from */
+	int year_sources; /* year-less lines read as of it (0: not) */
 	struct report_source rs;
 };
 
@@ -276,6 +362,7 @@ struct replay {
 	struct unclass         *unclass; /* NULL: --no-unclassified */
 	struct merge           *merge;
 	struct incident_engine *engine;
+	struct skew            *skew; /* same events seen shifted */
 	struct strtab          *names;
 	const struct output    *out;
 	struct report           rep;  /* what incidents are written with */
@@ -410,8 +497,7 @@ replay_probe(struct replay *rp, struct input *in)
 	struct lane    *l = lane_new(in->path, in->id, rp->o->max_line);
 	struct in_file *f;
 	char            err[128];
-	ssize_t         r = 1;
-	int64_t         first = INT64_MIN, read = 0;
+	int64_t         first = INT64_MIN, min;
 
 	if ((f = pipeline_open(rp->o, l, in->path, err, sizeof(err))) == NULL) {
 		replay_input_error(rp, in, err);
@@ -424,12 +510,10 @@ replay_probe(struct replay *rp, struct input *in)
 		return MERGE_DONE;
 	}
 	in->size = in_file_size(f);
-	while ((read == 0 || lane_min_ts(l) == INT64_MAX) &&
-	    read < PIPELINE_PROBE_MAX &&
-	    (r = pipeline_fill(rp->o, l, f, rp->buf)) > 0)
-		read += r;
-	if (lane_min_ts(l) != INT64_MAX)
-		first = lane_min_ts(l) - rp->o->reorder_ns;
+	if ((min = pipeline_probe_read(rp->o, l, f, rp->buf, &in->scan)) !=
+	    INT64_MAX)
+		first = min - rp->o->reorder_ns;
+	in->ref_src = lane_source(l)->ref_src;
 	in_file_close(f);
 	lane_free(l);
 	return first;
@@ -477,6 +561,10 @@ replay_open(struct replay *rp, struct input *in)
 		replay_input_error(rp, in, err);
 		return -1;
 	}
+	source_set_align(lane_source(in->lane), &in->scan);
+	if (in->year_sources)
+		source_set_year_sources(
+		    lane_source(in->lane), in->year_sources);
 	if (in->state == INPUT_PARKED &&
 	    in_file_skip(in->f, lane_resume_offset(in->lane)) == -1) {
 		replay_input_error(rp, in, "shorter than when it was read");
@@ -549,6 +637,7 @@ replay_write(struct replay *rp, const struct incident *inc)
 	rp->last_open = inc->open;
 	snprintf(rp->last_id, sizeof(rp->last_id), "%s", inc->id);
 	rp->rep.entries_dropped += inc->dropped;
+	skew_incident(rp->skew, inc);
 	if (rp->out->incident(rp->body, &rp->rep, inc, rp->rep.nincidents) ==
 	    -1)
 		rp->status = 1;
@@ -578,6 +667,7 @@ replay_drain(struct replay *rp)
 	int          src;
 
 	while (merge_pop(rp->merge, &m, &src)) {
+		skew_match(rp->skew, &m);
 		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
 			incident_engine_feed(rp->engine, &m);
 		else if (match_is_failure(&m) && m.ts_ns < rp->o->since_ns &&
@@ -665,6 +755,11 @@ replay_setup(struct replay *rp)
 			rp->file_input[strtab_intern(rp->files, "stdin")] = i;
 			continue;
 		}
+		if (!pipeline_rereadable(in->path)) {
+			in->pinned =
+			    1; /* a pipe: a probe would eat its start */
+			continue;
+		}
 		merge_watermark(rp->merge, in->slot, replay_probe(rp, in));
 		total += in->size;
 		if (in->state == INPUT_DONE)
@@ -693,6 +788,93 @@ replay_say(struct replay *rp, int quiet, const char *fmt, ...)
 	    (size_t)rp->rep.nwarnings + 1, sizeof(*rp->rep.warnings));
 	rp->rep.warnings[rp->rep.nwarnings++] = xstrdup(w);
 	free(w); /* from vasprintf(3) */
+}
+
+/* How the source of a year reference reads in a sentence. */
+static const char *
+replay_ref_words(enum record_year_src why)
+{
+	switch (why) {
+	case RECORD_YEAR_MTIME: return "its mtime";
+	case RECORD_YEAR_GZIP: return "its gzip header";
+	case RECORD_YEAR_CLOCK_MTIME:
+		return "the clock (its mtime is in the future)";
+	case RECORD_YEAR_CLOCK_GZIP:
+		return "the clock (its gzip mtime is in the future)";
+	default: return "the clock";
+	}
+}
+
+/*
+ * Reads a year-less input as of the year the others write when the year
+ * its mtime (gzip header, the clock) gave is none of theirs, and says
+ * so. Its probe placed it in the wrong year: it is read first.
+ */
+static void
+replay_align_years(struct replay *rp)
+{
+	const struct source_scan **scans;
+	struct input              *in;
+	char                       others[64];
+	int                        i, lo = 0, hi = 0;
+
+	if (rp->o->year)
+		return;
+	scans = xcalloc((size_t)rp->n, sizeof(*scans));
+	for (i = 0; i < rp->n; i++)
+		if (rp->in[i].state != INPUT_DONE && !rp->in[i].pinned)
+			scans[i] = &rp->in[i].scan;
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		if (scans[i] == NULL ||
+		    (in->year_sources = timecheck_sources_year(
+			 scans, rp->n, i, &lo, &hi)) == 0)
+			continue;
+		merge_watermark(rp->merge, in->slot, INT64_MIN);
+		if (lo == hi)
+			snprintf(others, sizeof(others),
+			    "every other source says %d", lo);
+		else
+			snprintf(others, sizeof(others),
+			    "the other sources say %d to %d", lo, hi);
+		replay_say(rp, 0,
+		    "%s: no year in its lines; %s says %d, %s: read as %d",
+		    in->path, replay_ref_words(in->ref_src),
+		    in->scan.yearless_tm.year, others, in->year_sources);
+	}
+	free(scans);
+}
+
+/*
+ * What the year reference and the last line say of a source's times:
+ * an mtime in the future, a last line whole hours off its mtime.
+ */
+static void
+replay_warn_times(struct replay *rp, const struct report_source *s)
+{
+	char        buf[512], t[64];
+	const char *what = s->ref_src == RECORD_YEAR_GZIP ||
+		s->ref_src == RECORD_YEAR_CLOCK_GZIP
+	    ? "gzip header's mtime"
+	    : "mtime";
+
+	if ((s->ref_src == RECORD_YEAR_CLOCK_MTIME ||
+		s->ref_src == RECORD_YEAR_CLOCK_GZIP) &&
+	    s->from_ref > 0) {
+		tstamp_format(t, sizeof(t), s->mtime_s * TSTAMP_NS_PER_S, 0, 0);
+		replay_say(rp, 0,
+		    "%s: its %s (%s) is more than a day after the clock: not "
+		    "trusted; %llu lines without a year or date took theirs "
+		    "from the clock",
+		    s->name, what, t, (unsigned long long)s->from_ref);
+	}
+	if ((s->ref_src == RECORD_YEAR_MTIME ||
+		s->ref_src == RECORD_YEAR_GZIP) &&
+	    s->lines > 0 && s->last_ts_ns != INT64_MIN && !s->last_zoned &&
+	    s->last_dated &&
+	    timecheck_last_line(buf, sizeof(buf), s->name, s->last_ts_ns,
+		s->last_off, s->mtime_s, what) > 0)
+		replay_say(rp, 0, "%s", buf);
 }
 
 /* What a source's reading lost or guessed, as warnings. */
@@ -728,10 +910,61 @@ replay_warn_source(struct replay *rp, const struct report_source *s)
 		replay_say(rp, 0,
 		    "%s: %llu lines longer than --max-line were cut to it",
 		    s->name, (unsigned long long)s->truncated);
+	replay_warn_times(rp, s);
 	if (s->late > 0)
 		log_info("%s: %llu matches arrived after the merge window; "
 			 "they were still counted",
 		    s->name, (unsigned long long)s->late);
+}
+
+/* What the skew callbacks read: the replay and its report's sources. */
+struct replay_groups {
+	struct replay              *rp;
+	const struct report_source *srcs;
+};
+
+/* skew_zoned_fn: 1 if most timed lines of the group write their zone. */
+static int
+replay_group_zoned(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+	uint64_t                    z = 0, u = 0;
+	int                         i;
+
+	for (i = 0; i < g->rp->n; i++)
+		if ((int)g->rp->in[i].group == group) {
+			z += g->srcs[i].zoned;
+			u += g->srcs[i].unzoned;
+		}
+	return z > u;
+}
+
+/* skew_name_fn: a group's name, that of its first file. */
+static const char *
+replay_group_name(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+
+	return strtab_get(g->rp->names, (uint32_t)group);
+}
+
+/*
+ * Sources whose times look shifted by whole or half hours against the
+ * others, from the same events seen in both, as warnings.
+ */
+static void
+replay_warn_skew(struct replay *rp, const struct report_source *srcs)
+{
+	struct replay_groups g = {rp, srcs};
+	struct skew_finding  f[8];
+	char                 buf[768];
+	int                  i, n;
+
+	n = skew_finish(rp->skew, replay_group_zoned, &g, f, 8);
+	for (i = 0; i < n; i++)
+		if (skew_describe(
+			&f[i], replay_group_name, &g, buf, sizeof(buf)) > 0)
+			replay_say(rp, 0, "%s", buf);
 }
 
 /* Rules that gave up on lines at the PCRE2 limits, for the report. */
@@ -867,6 +1100,7 @@ replay_output(struct replay *rp)
 			srcs[i].format = "unknown";
 		replay_warn_source(rp, &srcs[i]);
 	}
+	replay_warn_skew(rp, srcs);
 	replay_limits(rp);
 	replay_warn_bounds(rp);
 	replay_warn_unclass(rp);
@@ -911,6 +1145,7 @@ replay_free(struct replay *rp)
 	free(rp->buf);
 	merge_free(rp->merge);
 	incident_engine_free(rp->engine);
+	skew_free(rp->skew);
 	if (rp->body != NULL)
 		fclose(rp->body);
 	strtab_free(rp->names);
@@ -946,6 +1181,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.names = strtab_new();
 	rp.merge = merge_new(PIPELINE_MERGE_MAX);
 	rp.engine = incident_engine_new(&o->inc);
+	rp.skew = skew_new();
 	rp.buf = xmalloc(PIPELINE_CHUNK);
 	rp.max_open = replay_max_open();
 	rp.max_ts = INT64_MIN;
@@ -964,6 +1200,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.body = replay_body();
 	replay_name(&rp);
 	replay_setup(&rp);
+	replay_align_years(&rp);
 	replay_run(&rp);
 	progress_done(&rp.pg);
 	incident_engine_advance(rp.engine, rp.max_ts);

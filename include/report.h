@@ -29,8 +29,15 @@ struct report_source {
 	uint64_t             lines, matched, no_ts, continuations;
 	uint64_t             truncated, late, unknown_zone, invalid;
 	uint64_t             limit_hits;
-	char                *error;        /* why it was not read whole */
-	const char          *duplicate_of; /* the same file, given before */
+	int64_t              ref_s, mtime_s; /* year reference, mtime */
+	enum record_year_src ref_src;
+	uint64_t             from_ref;   /* years or dates taken from ref_s */
+	int64_t              last_ts_ns; /* its last timed line */
+	int32_t              last_off;
+	int                  last_zoned, last_dated;
+	uint64_t             zoned, unzoned; /* timed lines by zone written */
+	char                *error;          /* why it was not read whole */
+	const char          *duplicate_of;   /* the same file, given before */
 };
 
 /* What the unclassified signal did (replay's JSON stats). */
