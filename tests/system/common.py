@@ -14,6 +14,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 _validator = None
 
 
+def sanitized():
+    """True if BIN is the ASan+UBSan build (make SANITIZE=1): its memory
+    use is that of the sanitizer (shadow memory, quarantine), not ours."""
+    try:
+        with open(BIN, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
 def run(args, cwd, stdin=None, env=None, timeout=120):
     """Runs timelined with args in cwd: (status, stdout bytes, stderr text)."""
     e = dict(os.environ)
