@@ -586,48 +586,6 @@ http_stream(struct http *h, struct evhttp_request *req, struct evkeyvalq *q)
 	}
 }
 
-/*
- * Routes /v1/incidents/ID[/timeline.FMT|/notes]: rest is what follows
- * "/v1/incidents/", decoded.
- */
-static void
-http_incident_route(struct http *h, struct evhttp_request *req, char *rest,
-    enum evhttp_cmd_type cmd)
-{
-	char *slash = strchr(rest, '/'), *sub = NULL;
-
-	if (slash != NULL) {
-		*slash = '\0';
-		sub = slash + 1;
-	}
-	if (*rest == '\0') {
-		http_error(h, req, 404, "no incident id in the path");
-		return;
-	}
-	if (sub != NULL && strcmp(sub, "notes") == 0) {
-		if (cmd != EVHTTP_REQ_POST) {
-			evhttp_add_header(
-			    evhttp_request_get_output_headers(req), "Allow",
-			    "POST");
-			http_error(h, req, 405, "notes: use POST");
-		} else
-			http_note(h, req, rest);
-		return;
-	}
-	if (cmd == EVHTTP_REQ_POST) {
-		evhttp_add_header(
-		    evhttp_request_get_output_headers(req), "Allow", "GET");
-		http_error(h, req, 405, "use GET");
-		return;
-	}
-	if (sub == NULL)
-		http_render(h, req, rest, "json", NULL);
-	else if (strncmp(sub, "timeline.", 9) == 0 && strchr(sub, '/') == NULL)
-		http_render(h, req, rest, sub + 9, NULL);
-	else
-		http_error(h, req, 404, "unknown path");
-}
-
 /* Answers 405 unless the method is the one the path takes. */
 static int
 http_method(struct http *h, struct evhttp_request *req, int want)
@@ -641,6 +599,38 @@ http_method(struct http *h, struct evhttp_request *req, int want)
 	http_error(
 	    h, req, 405, want == EVHTTP_REQ_GET ? "use GET" : "use POST");
 	return 0;
+}
+
+/*
+ * Routes /v1/incidents/ID[/timeline.FMT|/notes]: rest is what follows
+ * "/v1/incidents/", decoded.
+ */
+static void
+http_incident_route(struct http *h, struct evhttp_request *req, char *rest)
+{
+	char *slash = strchr(rest, '/'), *sub = NULL;
+
+	if (slash != NULL) {
+		*slash = '\0';
+		sub = slash + 1;
+	}
+	if (*rest == '\0') {
+		http_error(h, req, 404, "no incident id in the path");
+		return;
+	}
+	if (sub != NULL && strcmp(sub, "notes") == 0) {
+		if (http_method(h, req, EVHTTP_REQ_POST))
+			http_note(h, req, rest);
+		return;
+	}
+	if (!http_method(h, req, EVHTTP_REQ_GET))
+		return;
+	if (sub == NULL)
+		http_render(h, req, rest, "json", NULL);
+	else if (strncmp(sub, "timeline.", 9) == 0 && strchr(sub, '/') == NULL)
+		http_render(h, req, rest, sub + 9, NULL);
+	else
+		http_error(h, req, 404, "unknown path");
 }
 
 /* Every request: decode the path, route it. */
@@ -679,8 +669,7 @@ http_request_cb(struct evhttp_request *req, void *arg)
 		if (http_method(h, req, EVHTTP_REQ_GET))
 			http_incidents(h, req, &q);
 	} else if (strncmp(path, "/v1/incidents/", 14) == 0)
-		http_incident_route(
-		    h, req, path + 14, evhttp_request_get_command(req));
+		http_incident_route(h, req, path + 14);
 	else if (strcmp(path, "/v1/stream") == 0) {
 		if (http_method(h, req, EVHTTP_REQ_GET))
 			http_stream(h, req, &q);
@@ -778,8 +767,8 @@ http_new(
 	evhttp_set_timeout(h->http, HTTP_TIMEOUT_S);
 	evhttp_set_max_headers_size(h->http, HTTP_HEADERS_MAX);
 	evhttp_set_max_body_size(h->http, HTTP_BODY_LIMIT);
-	evhttp_set_allowed_methods(
-	    h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
+	/* Every method reaches the router, which answers 405 as JSON. */
+	evhttp_set_allowed_methods(h->http, 0xffff);
 	evhttp_set_gencb(h->http, http_request_cb, h);
 	if ((h->sock = evhttp_bind_socket_with_handle(
 		 h->http, name, (ev_uint16_t)port)) == NULL) {
