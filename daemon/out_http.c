@@ -37,7 +37,7 @@
 #define HTTP_HEADERS_MAX 8192      /* request line and headers */
 #define HTTP_BODY_LIMIT  (1 << 20) /* evhttp's own 413 past this */
 #define HTTP_KEEPALIVE_S 15        /* a comment to every stream client */
-#define HTTP_NOTE_MAX    4096      /* bytes of a note's text */
+#define HTTP_NOTE_MAX    512 /* a note's text: a timeline message's bound */
 #define HTTP_TOKEN_MAX   4096
 #define HTTP_NCODES      11 /* http_codes[], the last "other" */
 
@@ -302,7 +302,7 @@ http_note(struct http *h, struct evhttp_request *req, const char *id)
 	    (t = json_string_value(text))[0] == '\0')
 		http_error(h, req, 400, "text: expected a non-empty string");
 	else if (strlen(t) > HTTP_NOTE_MAX)
-		http_error(h, req, 400, "text: longer than 4096 bytes");
+		http_error(h, req, 413, "text: longer than 512 bytes");
 	else if (ts != NULL && !json_is_null(ts) &&
 	    (!json_is_string(ts) ||
 		tstamp_rfc3339(json_string_value(ts), &ns) == -1))
