@@ -514,13 +514,28 @@ http_last_event(const struct http *h)
 }
 
 /*
+ * Tells a client to fetch everything again. The reset carries the id of
+ * now, so the client's next reconnection resumes from here instead of
+ * being reset again.
+ */
+static void
+http_client_reset(struct http_client *c)
+{
+	char text[80];
+	int  n;
+
+	n = snprintf(text, sizeof(text), "id: %llu\nevent: reset\ndata: {}\n\n",
+	    (unsigned long long)c->h->last);
+	http_client_send(c, text, (size_t)n);
+}
+
+/*
  * The events a client coming back with Last-Event-ID `from` missed, sent
  * to it; or a reset when they are not all kept (or from another run).
  */
 static void
 http_client_resume(struct http *h, struct http_client *c, const char *from)
 {
-	static const char  reset[] = "event: reset\ndata: {}\n\n";
 	unsigned long long id;
 	uint64_t           oldest;
 	char              *end;
@@ -531,7 +546,7 @@ http_client_resume(struct http *h, struct http_client *c, const char *from)
 	oldest = h->ring_n > 0 ? http_ring_at(h, 0)->id : h->last + 1;
 	if (errno != 0 || *end != '\0' || end == from || id < oldest - 1 ||
 	    id > h->last) {
-		http_client_send(c, reset, sizeof(reset) - 1);
+		http_client_reset(c);
 		return;
 	}
 	for (i = 0; i < h->ring_n; i++)
