@@ -276,9 +276,11 @@ live_note(
 		json_decref(*entry);
 		return -2;
 	}
-	if (incident_engine_find(l->engine, id) == NULL)
+	if (incident_engine_find(l->engine, id) == NULL) {
 		http_publish(l->http, "entry",
 		    json_pack("{s:s, s:O}", "incident", id, "entry", *entry));
+		http_flush(l->http);
+	}
 	l->notes++;
 	return 0;
 }
@@ -720,7 +722,8 @@ live_orphans(struct live *l)
 
 /*
  * The end of a tick: notes of re-formed incidents added back; every open
- * incident with changes publishes them (after incident_engine_sync()).
+ * incident with changes publishes them (after incident_engine_sync()),
+ * and the tick's events go to the stream clients.
  */
 void
 live_flush(struct live *l)
@@ -730,13 +733,15 @@ live_flush(struct live *l)
 
 	if (json_array_size(journal_orphans(l->journal)) > 0)
 		live_orphans(l);
-	if (l->npend == 0)
-		return;
-	incident_engine_sync(l->engine);
-	live_pend_sort(l);
-	for (k = 0; (inc = incident_engine_get(l->engine, k)) != NULL; k++)
-		live_publish(l, inc, 1);
-	l->npend = 0;
+	if (l->npend > 0) {
+		incident_engine_sync(l->engine);
+		live_pend_sort(l);
+		for (k = 0; (inc = incident_engine_get(l->engine, k)) != NULL;
+		     k++)
+			live_publish(l, inc, 1);
+		l->npend = 0;
+	}
+	http_flush(l->http); /* and what closed incidents published */
 }
 
 /* Counts a line rule id classified, for /metrics. */

@@ -69,6 +69,7 @@ struct http {
 	int                         ring_head, ring_n; /* oldest, count */
 	size_t                      ring_bytes;
 	uint64_t base, last; /* ids: this run's first - 1, last */
+	uint64_t sent;       /* the last id sent to the clients */
 	uint64_t by_code[HTTP_NCODES];
 	uint64_t dropped, refused, events;
 };
@@ -433,8 +434,11 @@ http_client_drop(struct http_client *c)
 	evhttp_connection_free(evcon);
 }
 
-/* Sends text to a client, or drops it when its unsent bytes pile up. */
-static void
+/*
+ * Sends text to a client, or drops it when its unsent bytes pile up: 0,
+ * or -1 when it was dropped (c is freed).
+ */
+static int
 http_client_send(struct http_client *c, const char *text, size_t len)
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
@@ -444,12 +448,13 @@ http_client_send(struct http_client *c, const char *text, size_t len)
 	    evbuffer_get_length(bufferevent_get_output(bev)) >
 		HTTP_CLIENT_BUF) {
 		http_client_drop(c);
-		return;
+		return -1;
 	}
 	buf = evbuffer_new();
 	evbuffer_add(buf, text, len);
 	evhttp_send_reply_chunk(c->req, buf);
 	evbuffer_free(buf);
+	return 0;
 }
 
 /* Sends text to every client. */
@@ -476,8 +481,8 @@ http_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Publishes an event to every stream client and keeps it for those who
- * come back. Consumes data.
+ * Publishes an event: kept for clients coming back, and sent to every
+ * stream client at the next http_flush(). Consumes data.
  */
 void
 http_publish(struct http *h, const char *event, json_t *data)
@@ -494,7 +499,6 @@ http_publish(struct http *h, const char *event, json_t *data)
 	    (unsigned long long)h->last, event, s);
 	free(s); /* from jansson's allocator */
 	h->events++;
-	http_broadcast(h, text, len);
 	while (h->ring_n > 0 &&
 	    (h->ring_n == HTTP_RING_EVENTS ||
 		h->ring_bytes + len > HTTP_RING_BYTES))
@@ -530,6 +534,65 @@ http_client_reset(struct http_client *c)
 }
 
 /*
+ * Bytes of the events after id up to to, or SIZE_MAX when some of them
+ * are no longer kept.
+ */
+static size_t
+http_ring_bytes_after(struct http *h, uint64_t id, uint64_t to)
+{
+	struct http_event *e;
+	size_t             n = 0;
+	int                i;
+
+	if (id < to && (h->ring_n == 0 || http_ring_at(h, 0)->id > id + 1))
+		return SIZE_MAX;
+	for (i = 0; i < h->ring_n; i++)
+		if ((e = http_ring_at(h, i))->id > id && e->id <= to)
+			n += e->len;
+	return n;
+}
+
+/* Sends a client the kept events after id up to to (it may be dropped). */
+static void
+http_client_replay(
+    struct http *h, struct http_client *c, uint64_t id, uint64_t to)
+{
+	struct http_event *e;
+	int                i;
+
+	for (i = 0; i < h->ring_n; i++)
+		if ((e = http_ring_at(h, i))->id > id && e->id <= to &&
+		    http_client_send(c, e->text, e->len) == -1)
+			return;
+}
+
+/*
+ * Sends every client the events published since the last flush, or, when
+ * they are more than HTTP_BURST_MAX bytes (a catch-up, thousands of
+ * entries in one tick), a reset: a client that reads has then never more
+ * than that many bytes waiting from one tick, and only a client that does
+ * not read reaches HTTP_CLIENT_BUF and is dropped.
+ */
+void
+http_flush(struct http *h)
+{
+	struct http_client *c, *next;
+	size_t              n;
+
+	if (h->sent == h->last)
+		return;
+	n = http_ring_bytes_after(h, h->sent, h->last);
+	for (c = h->clients; c != NULL; c = next) {
+		next = c->next;
+		if (n > HTTP_BURST_MAX)
+			http_client_reset(c);
+		else
+			http_client_replay(h, c, h->sent, h->last);
+	}
+	h->sent = h->last;
+}
+
+/*
  * The events a client coming back with Last-Event-ID `from` missed, sent
  * to it; or a reset when they are not all kept (or from another run).
  */
@@ -537,22 +600,15 @@ static void
 http_client_resume(struct http *h, struct http_client *c, const char *from)
 {
 	unsigned long long id;
-	uint64_t           oldest;
 	char              *end;
-	int                i;
 
 	errno = 0;
 	id = strtoull(from, &end, 10);
-	oldest = h->ring_n > 0 ? http_ring_at(h, 0)->id : h->last + 1;
-	if (errno != 0 || *end != '\0' || end == from || id < oldest - 1 ||
-	    id > h->last) {
+	if (errno != 0 || *end != '\0' || end == from || id > h->sent ||
+	    http_ring_bytes_after(h, id, h->sent) > HTTP_BURST_MAX)
 		http_client_reset(c);
-		return;
-	}
-	for (i = 0; i < h->ring_n; i++)
-		if (http_ring_at(h, i)->id > id)
-			http_client_send(c, http_ring_at(h, i)->text,
-			    http_ring_at(h, i)->len);
+	else
+		http_client_replay(h, c, id, h->sent);
 }
 
 /* GET /v1/stream: a new Server-Sent Events client. */
@@ -596,7 +652,7 @@ http_stream(struct http *h, struct evhttp_request *req, struct evkeyvalq *q)
 		http_client_resume(h, c, from);
 	else {
 		n = snprintf(hello, sizeof(hello), "id: %llu\n\n",
-		    (unsigned long long)h->last);
+		    (unsigned long long)h->sent);
 		http_client_send(c, hello, (size_t)n);
 	}
 }
@@ -771,7 +827,7 @@ http_new(
 	clock_gettime(CLOCK_REALTIME, &now);
 	h->base = (uint64_t)now.tv_sec * 1000000 +
 	    (uint64_t)now.tv_nsec / 1000000 * 1000;
-	h->last = h->base;
+	h->last = h->sent = h->base;
 	if (http_split(listen, name, sizeof(name), &port) == -1) {
 		log_warnx(
 		    "listen %s: expected HOST:PORT (127.0.0.1:8047)", listen);
