@@ -596,17 +596,19 @@ live_pending(const struct live *l, const struct incident *inc, int n)
 		   live_pend_cmp) != NULL;
 }
 
-/* The incident's summary object: the incident without its timeline. */
+/*
+ * The incident's summary object: the incident without its timeline,
+ * built without it (this runs every tick the incident changes).
+ */
 static json_t *
 live_summary(const struct live *l, const struct incident *inc, int open)
 {
-	struct report rep;
-	json_t       *o;
+	struct report   rep;
+	struct incident copy = *inc; /* shallow: only the flag differs */
 
 	live_report(l, &rep);
-	o = open ? live_open_json(&rep, inc) : out_json_incident(&rep, inc);
-	json_object_del(o, "timeline");
-	return o;
+	copy.open = open;
+	return out_json_summary(&rep, &copy);
 }
 
 /* Publishes inc's summary if it is not the one published last. */
