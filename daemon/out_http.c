@@ -859,8 +859,10 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	while (h->clients != NULL)
-		http_client_drop(h->clients);
+	while (h->clients != NULL) { /* closed by evhttp_free, not dropped */
+		evhttp_connection_set_closecb(h->clients->evcon, NULL, NULL);
+		http_client_forget(h->clients);
+	}
 	while (h->ring_n > 0)
 		http_ring_shift(h);
 	if (h->ev_keepalive != NULL)
