@@ -1130,6 +1130,7 @@ incident_add_note(struct incident_engine *e, const char *id, const char *text,
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
+	m.frac_digits = tstamp_frac_digits(ts_ns); /* as precise as given */
 	m.source = m.group = -1;
 	snprintf(m.rule_id, sizeof(m.rule_id), "note");
 	m.cat = CATEGORY_NOTE;

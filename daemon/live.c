@@ -225,7 +225,7 @@ live_note_entry(
 	x.rule = &live_note_rule;
 	x.source = x.source_last = x.group = -1;
 	x.first_ns = x.last_ns = ns;
-	x.first_frac = x.last_frac = ns % TSTAMP_NS_PER_S != 0 ? 9 : 0;
+	x.first_frac = x.last_frac = tstamp_frac_digits(ns);
 	x.count = 1;
 	x.host = "";
 	x.message = msg;
@@ -471,13 +471,14 @@ live_metrics(void *arg, struct evbuffer *buf)
 	    (unsigned long long)l->alerts, (unsigned long long)l->alert_dups);
 }
 
-/* The wall clock, for a note without its own time. */
+/* The wall clock to the millisecond, for a note without its own time. */
 static int64_t
 live_now(void *arg)
 {
 	const struct live *l = arg;
+	int64_t            ns = l->hooks.now(l->hooks.arg);
 
-	return l->hooks.now(l->hooks.arg);
+	return ns - ns % 1000000;
 }
 
 /* Opens the alert spool (appending) and remembers what it holds. */
