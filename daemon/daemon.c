@@ -41,6 +41,7 @@
 #include "log.h"
 #include "match.h"
 #include "merge.h"
+#include "out_http.h"
 #include "out_jsonl.h"
 #include "pipeline.h"
 #include "report.h"
@@ -1201,11 +1202,13 @@ daemon_metric_sources(struct evbuffer *buf, const struct report_source *rs,
 	evbuffer_add_printf(buf,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s counter\n", name, help,
 	    name);
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(buf, "timelined_%s{source=\"%s\"} %llu\n",
-		    name, rs[i].name,
+	for (i = 0; i < n; i++) {
+		evbuffer_add_printf(buf, "timelined_%s{source=", name);
+		http_label(buf, rs[i].name); /* a path: any byte but NUL */
+		evbuffer_add_printf(buf, "} %llu\n",
 		    (unsigned long long)*(
 			const uint64_t *)((const char *)&rs[i] + off));
+	}
 }
 
 /* Writes one metric without labels. */
@@ -1217,6 +1220,16 @@ daemon_metric(struct evbuffer *buf, const char *name, const char *type,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s %s\n"
 	    "timelined_%s %.17g\n",
 	    name, help, name, type, name, v);
+}
+
+/* Writes one receiver's counter line. */
+static void
+daemon_metric_receiver(
+    struct evbuffer *buf, const char *what, const char *name, uint64_t v)
+{
+	evbuffer_add_printf(buf, "timelined_receiver_%s_total{receiver=", what);
+	http_label(buf, name);
+	evbuffer_add_printf(buf, "} %llu\n", (unsigned long long)v);
 }
 
 /* Hook: the daemon's counters for /metrics. */
@@ -1268,15 +1281,11 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 		if (d->spools[i].rx == NULL)
 			continue;
 		st = in_syslog_stats(d->spools[i].rx);
-		evbuffer_add_printf(buf,
-		    "timelined_receiver_messages_total{receiver=\"%s\"} "
-		    "%llu\n"
-		    "timelined_receiver_dropped_total{receiver=\"%s\"} %llu\n"
-		    "timelined_receiver_cut_total{receiver=\"%s\"} %llu\n",
-		    d->spools[i].name, (unsigned long long)st->messages,
-		    d->spools[i].name,
-		    (unsigned long long)(st->dropped + st->overflow),
-		    d->spools[i].name, (unsigned long long)st->cut);
+		daemon_metric_receiver(
+		    buf, "messages", d->spools[i].name, st->messages);
+		daemon_metric_receiver(buf, "dropped", d->spools[i].name,
+		    st->dropped + st->overflow);
+		daemon_metric_receiver(buf, "cut", d->spools[i].name, st->cut);
 	}
 	daemon_metric(buf, "ingest_lag_seconds", "gauge",
 	    "How old the newest line was when it was read (its own clock).",

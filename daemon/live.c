@@ -431,11 +431,12 @@ live_metrics_rules(const struct live *l, struct evbuffer *buf)
 	evbuffer_add_printf(buf,
 	    "# HELP timelined_rule_matches_total Lines each rule "
 	    "classified.\n# TYPE timelined_rule_matches_total counter\n");
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(buf,
-		    "timelined_rule_matches_total{rule=\"%s\"} %llu\n",
-		    strtab_get(l->rules, i),
-		    (unsigned long long)l->rule_counts[i]);
+	for (i = 0; i < n; i++) {
+		evbuffer_add_printf(buf, "timelined_rule_matches_total{rule=");
+		http_label(buf, strtab_get(l->rules, i));
+		evbuffer_add_printf(
+		    buf, "} %llu\n", (unsigned long long)l->rule_counts[i]);
+	}
 }
 
 /* GET /metrics: the daemon's counters, the rules', the incidents'. */

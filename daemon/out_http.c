@@ -917,6 +917,26 @@ http_set_token_file(struct http *h, const char *file)
 	return 0;
 }
 
+/*
+ * Appends value as a Prometheus label value: quoted, with backslash,
+ * double quote and newline escaped (a file name may hold any of them).
+ */
+void
+http_label(struct evbuffer *buf, const char *value)
+{
+	const char *p;
+
+	evbuffer_add(buf, "\"", 1);
+	for (p = value; *p != '\0'; p++)
+		if (*p == '\\' || *p == '"')
+			evbuffer_add_printf(buf, "\\%c", *p);
+		else if (*p == '\n')
+			evbuffer_add(buf, "\\n", 2);
+		else
+			evbuffer_add(buf, p, 1);
+	evbuffer_add(buf, "\"", 1);
+}
+
 /* The API's own counters, in Prometheus text format. */
 void
 http_metrics(const struct http *h, struct evbuffer *buf)

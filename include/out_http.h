@@ -57,6 +57,7 @@ void     http_publish(struct http *, const char *, struct json_t *);
 void     http_flush(struct http *);
 uint64_t http_last_event(const struct http *);
 void     http_metrics(const struct http *, struct evbuffer *);
+void     http_label(struct evbuffer *, const char *);
 const char *http_address(const struct http *);
 
 #endif /* OUT_HTTP_H */
