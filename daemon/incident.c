@@ -836,7 +836,11 @@ incident_entry_bytes(const struct incident_entry *x)
 	    strlen(x->title) + x->fields_len + 3;
 }
 
-/* Drops entries that begin after the end (not triggers); bytes freed. */
+/*
+ * Drops entries that begin after the end (not triggers, nor notes: a
+ * note written after the last failure is still the author's); bytes
+ * freed.
+ */
 static size_t
 incident_trim_tail(struct incident *inc)
 {
@@ -846,7 +850,8 @@ incident_trim_tail(struct incident *inc)
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->trigger || x->first_ns <= inc->end_ns) {
+		if (x->trigger || x->rule->cat == CATEGORY_NOTE ||
+		    x->first_ns <= inc->end_ns) {
 			inc->entries[n++] = *x;
 			continue;
 		}
