@@ -693,6 +693,49 @@ live_closed(struct live *l, const struct incident *inc, int quiet)
 	l->npend = n;
 }
 
+/* 1 if v is the JSON string s. */
+static int
+live_is(json_t *v, const char *s)
+{
+	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+
+/* 1 if a closed incident's timeline holds a note of that time and text. */
+static int
+live_has_note(json_t *inc, const char *ts, const char *text)
+{
+	json_t *e;
+	size_t  i;
+
+	json_array_foreach(json_object_get(inc, "timeline"), i, e)
+	{
+		if (live_is(json_object_get(e, "category"), "note") &&
+		    live_is(json_object_get(e, "ts"), ts) &&
+		    live_is(json_object_get(e, "message"), text))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A note to an incident that closed again before the note could be added
+ * back (it formed and closed within one tick of a catch-up): journaled
+ * to it now, and committed.
+ */
+static void
+live_orphan_closed(struct live *l, const char *to, json_t *note)
+{
+	json_t     *inc = journal_find(l->journal, to);
+	const char *ts = json_string_value(json_object_get(note, "ts"));
+	const char *text = json_string_value(json_object_get(note, "message"));
+
+	if (inc == NULL || live_has_note(inc, ts, text))
+		return;
+	if (journal_note(l->journal, to, json_deep_copy(note)) == -1 ||
+	    l->hooks.commit(l->hooks.arg) == -1)
+		log_warnx("a note to %s could not be added back", to);
+}
+
 /* Adds again the notes of incidents that were open at the last stop. */
 static void
 live_orphans(struct live *l)
@@ -712,6 +755,8 @@ live_orphans(struct live *l)
 		if (to == NULL || text == NULL || ts == NULL ||
 		    tstamp_rfc3339(ts, &ns) == -1 ||
 		    journal_has(l->journal, to)) {
+			if (to != NULL && text != NULL && ts != NULL)
+				live_orphan_closed(l, to, note);
 			json_array_remove(orphans, i);
 			continue;
 		}
