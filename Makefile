@@ -10,7 +10,7 @@ CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
-	   clang-format
+	   clang-format prometheus-alertmanager
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
