@@ -574,6 +574,29 @@ def test_dropped_stream_resumes_with_last_event_id():
         m.close()
 
 
+def test_event_between_snapshot_and_stream_is_not_lost():
+    # The stream connects slowly; an event published after the snapshot
+    # was taken and before the stream looked at where the page stands must
+    # still come: the page opens the stream from the snapshot's event_id.
+    m = Mock(driver_update_report())
+    try:
+        st, _ = http(m.url + "_test/stream_delay", {"seconds": 2})
+        p = open_page(m.url)
+        p.wait("!!" + section(DU_ID))
+        note = {"id": DU_ID + "#77", "ts": "2024-03-15T11:00:00Z", "first": "2024-03-15T11:00:00Z",
+                "last": "2024-03-15T11:00:00Z", "category": "note", "rule": "note", "title": "Note",
+                "message": "posted while the stream was connecting", "count": 1, "source": "api"}
+        m.push(type="entry", incident=DU_ID, entry=note)
+        p.wait("%s.textContent.includes('posted while the stream was connecting')" % section(DU_ID),
+               timeout=10, what="the event published before the stream opened")
+        p.wait("document.getElementById('conn').textContent === 'live'", what="live")
+        st, log = http(m.url + "_test/streams")
+        assert len(log) == 1 and log[0]["last_event_id"] is not None and not log[0]["reset"], log
+        no_errors(p)
+    finally:
+        m.close()
+
+
 def test_reset_event_refetches_everything():
     rep = driver_update_report()
     m = Mock(rep)

@@ -14,6 +14,8 @@ token) from a replay JSON report, and test hooks:
                      {"type": "incident", "incident": {...}}  (summary)
                      {"type": "reset"}   {"type": "load", "report": {...}}
   POST /_test/drop   closes every open stream (clients reconnect)
+  POST /_test/stream_delay {"seconds": S}  new streams wait S s before
+                     they look at Last-Event-ID (a slow connection)
   GET  /_test/streams  the Last-Event-ID each stream connection came with
 
 --reveal S replays the report's incidents as a live daemon would report
@@ -90,6 +92,7 @@ class State:
         self.buffer = collections.deque(maxlen=buffer_len)
         self.streams = []
         self.stream_log = []
+        self.stream_delay = 0.0
 
     def find(self, iid):
         """The incident with this id, or None (lock held)."""
@@ -243,6 +246,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(400, str(e))
         with st.lock:
             rep = copy.deepcopy(st.report)
+            rep["event_id"] = st.next_id - 1    # as the daemon: where the stream stood
         out = []
         for inc in rep["incidents"]:
             if q.get("open") == ["1"] and not inc.get("open"):
@@ -255,8 +259,13 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, rep)
 
     def stream(self, st):
-        """GET /v1/stream: Server-Sent Events until the client goes away."""
+        """GET /v1/stream: Server-Sent Events until the client goes away.
+        Last-Event-ID comes as the header, else as ?last_event_id=."""
         lid = self.headers.get("Last-Event-ID")
+        if lid is None:
+            lid = (urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                   .get("last_event_id", [None])[0])
+        time.sleep(st.stream_delay)     # /_test/stream_delay: a slow connection
         try:
             lid = int(lid) if lid is not None else None
         except ValueError:
@@ -318,6 +327,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"ok": True})
         if path == "/_test/push":
             return self.push(st, body)
+        if path == "/_test/stream_delay":
+            st.stream_delay = float(json.loads(body or b"{}").get("seconds", 0))
+            return self.reply(200, {"ok": True})
         return self.error(404, "no such path: %s" % path)
 
     def note(self, st, iid):
