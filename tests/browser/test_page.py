@@ -506,7 +506,7 @@ def test_note_errors_are_shown():
         focus_and_type(p, form + ".elements.token", "wrong-token")
         click(p, form + ".querySelector('button[type=submit]')")
         p.wait("%s.includes('401')" % msg, what="the 401 error")
-        assert "missing or wrong API token" in p.js(msg), p.js(msg)
+        assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
         assert p.js("sessionStorage.getItem('timelined.token')") is None
         assert p.js("%s.querySelectorAll('tr.note').length" % section(iid)) == 0
         # A note over 512 bytes (300 two-byte characters): 413 and its text.

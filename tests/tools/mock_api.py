@@ -40,7 +40,7 @@ try:
 except ImportError:  # pragma: no cover
     zoneinfo = None
 
-MAX_BODY = 4096
+MAX_BODY = 64 * 1024     # the daemon's limits and messages (out_http.c)
 MAX_NOTE = 512
 FAILURES = {"db_connection_error", "pool_exhaustion", "resource_exhaustion",
             "hardware_failure", "upstream_error", "external_dependency",
@@ -221,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(self.server.page, "rb") as f:
                 return self.reply(200, body=f.read(), ctype="text/html; charset=utf-8")
         if path == "/healthz":
-            return self.reply(200, {"ok": True})
+            return self.reply(200, {"status": "ok"})
         if path == "/v1/incidents":
             return self.incidents(st, q)
         if path.startswith("/v1/incidents/"):
@@ -229,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 inc = copy.deepcopy(st.find(iid))
             if inc is None:
-                return self.error(404, "no incident %s" % iid)
+                return self.error(404, "no incident with that id")
             return self.reply(200, inc)
         if path == "/v1/stream":
             return self.stream(st)
@@ -337,14 +337,14 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth != "Bearer " + st.token:
             self.read_body()
-            return self.error(401, "missing or wrong API token")
+            return self.error(401, "expected Authorization: Bearer TOKEN (api_token_file)")
         body = self.read_body()
         if body is None:
-            return self.error(413, "request body over %d bytes" % MAX_BODY)
+            return self.error(413, "the body is larger than 64 KiB")
         with st.lock:
             known = st.find(iid) is not None
         if not known:
-            return self.error(404, "no incident %s" % iid)
+            return self.error(404, "no incident with that id")
         try:
             req = json.loads(body)
             text = req["text"]
@@ -354,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError) as e:
             return self.error(400, "bad note: %s" % e)
         if len(text.encode()) > MAX_NOTE:
-            return self.error(413, "note longer than %d bytes" % MAX_NOTE)
+            return self.error(413, "text: longer than %d bytes" % MAX_NOTE)
         self.reply(201, st.add_note(iid, text.strip(), ts))
 
     def push(self, st, body):
