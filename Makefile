@@ -10,7 +10,7 @@ CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
-	   clang-format prometheus-alertmanager
+	   clang-format prometheus-alertmanager chromium fonts-dejavu-core
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
@@ -44,7 +44,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench fuzz rules-check recv-dump
+	lint format check-format bench fuzz rules-check recv-dump browser
 
 all: timelined
 
@@ -129,6 +129,14 @@ scenarios: timelined
 	$(PYTHON) tests/tools/score.py --bin ./timelined --require-schema \
 	    $(SCENARIOS)
 
+# The page (daemon/page/index.html) in headless Chromium: against the
+# mock API (tests/tools/mock_api.py), then against the real daemon
+# (tests/browser/daemon_run starts it, kills it once). Screenshots in
+# build/browser/.
+browser: timelined
+	tests/browser/run ./timelined
+	$(PYTHON) tests/browser/daemon_run ./timelined
+
 check: deps
 	$(MAKE) all
 	$(MAKE) lint check-format
@@ -137,6 +145,7 @@ check: deps
 	$(MAKE) golden
 	$(MAKE) system
 	$(MAKE) scenarios
+	$(MAKE) browser
 
 demo: deps
 	$(MAKE) all
