@@ -44,7 +44,8 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench fuzz rules-check recv-dump browser
+	lint format check-format bench profile fuzz rules-check recv-dump \
+	template-eval browser
 
 all: timelined
 
@@ -153,15 +154,25 @@ demo: deps
 	    --year 2024 --source-tz 'syslog=Africa/Lagos' \
 	    examples/driver-update/syslog examples/driver-update/*.log
 
+# make install: the binary, the rule pack, the systemd unit (its paths
+# follow PREFIX), the documentation, and /etc/timelined/timelined.json
+# unless one is there already (it is never overwritten).
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
 install: timelined
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/timelined/rules.d \
+	    $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/timelined
 	install -m 755 timelined $(DESTDIR)$(PREFIX)/bin/timelined
 	install -m 644 config/rules.d/*.json $(DESTDIR)$(PREFIX)/share/timelined/rules.d/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/timelined $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/README.md
 	install -m 644 config/README.md $(DESTDIR)$(PREFIX)/share/doc/timelined/config.md
 	install -m 644 config/timelined.json $(DESTDIR)$(PREFIX)/share/doc/timelined/timelined.json.example
-	sed 's|/usr/local|$(PREFIX)|g' systemd/timelined.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/timelined.service
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/timelined|$(SYSCONFDIR)/timelined|g' \
+	    systemd/timelined.service > $(DESTDIR)$(UNITDIR)/timelined.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json ] || \
+	    install -m 644 config/timelined.json $(DESTDIR)$(SYSCONFDIR)/timelined/timelined.json
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|strcpy|strcat|strtok|gets)\(' \
@@ -175,7 +186,7 @@ lint:
 	    "a module of daemon/"; exit 1; }; done
 
 FORMAT_SRCS = daemon/*.c parsers/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
-	      bench/*.c
+	      bench/*.c tests/tools/*.c
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -209,17 +220,38 @@ fuzz:
 	    build/fuzz/corpus tests/fuzz/corpus
 
 # make bench: not part of make check. BENCH_MB of generated logs in
-# bench/out (gitignored), then bench/run prints the table docs/bench.md
-# records. BENCH_SEED changes the corpus; the same seed gives the same bytes.
-BENCH_MB	?= 200
+# bench/out (gitignored), then bench/run: wc -l, grep -E, rg with the
+# pack's exported patterns, timelined replay, and a gzip run, in paired
+# rounds, as docs/PERFORMANCE.md records. BENCH_SEED changes the corpus;
+# the same seed gives the same bytes. make profile: where the
+# instructions go (callgrind over 5 MB). Both install ripgrep, time and
+# valgrind when missing.
+BENCH_MB	?= 1000
 BENCH_SEED	?= 1
+BENCH_RUNS	?= 3
+BENCH_DEBS	 = ripgrep time valgrind gzip
 
 bench: timelined $(OBJS)
+	$(MAKE) deps DEBS='$(BENCH_DEBS)'
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $(BUILD)/bench_rules \
 	    bench/bench_rules.c $(OBJS) $(PKG_LIBS) -lm
-	python3 bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
+	$(PYTHON) bench/gen.py --mb $(BENCH_MB) --seed $(BENCH_SEED) \
 	    --out bench/out
-	bench/run ./timelined $(BUILD)/bench_rules bench/out
+	$(PYTHON) bench/run --runs $(BENCH_RUNS) --split2 \
+	    --stages $(BUILD)/bench_rules ./timelined bench/out
+
+profile: timelined
+	$(MAKE) deps DEBS='$(BENCH_DEBS)'
+	$(PYTHON) bench/profile ./timelined
+
+# make template-eval: the unclassified-signal evaluation (not part of make
+# check): tests/tools/template_eval.c linked with the project's objects,
+# driven by tests/tools/template_eval.py; see docs/unclassified.md.
+template-eval: $(BUILD)/template_eval
+
+$(BUILD)/template_eval: tests/tools/template_eval.c $(OBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) -lm
 
 clean:
 	rm -rf build timelined

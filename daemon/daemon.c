@@ -51,23 +51,25 @@
 #include "strtab.h"
 #include "tstamp.h"
 #include "tz.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
-#define NS           TSTAMP_NS_PER_S
-#define MS           (NS / 1000)
-#define D_TICK_MS    100             /* the tick, when nothing wakes it */
-#define D_CHUNK      (256 * 1024)    /* bytes read from a file per tick */
-#define D_BUDGET     (4096 * 1024)   /* bytes read per tick in all */
-#define D_IDLE_NS    (2 * NS)        /* quiet this long: holds nothing back */
-#define D_FLUSH_NS   (5 * NS)        /* a line without its newline is let go */
-#define D_ROTATE_NS  (10 * NS)       /* a rotated file kept after its end */
-#define D_HOLD_NS    (300 * NS)      /* a rotated file kept at most */
-#define D_CKPT_NS    (1 * NS)        /* between checkpoints */
-#define D_SCAN_NS    (1 * NS)        /* between glob and rotation checks */
-#define D_SPOOL_MAX  (64LL << 20)    /* a spool file is rotated past this */
-#define D_MERGE_MAX  (64 * 1024)     /* pending matches before forcing */
-#define D_MAX_FILES  STATE_MAX_FILES /* files followed at once */
-#define D_REORDER_NS (5 * NS)        /* reorder_window_s when not set */
+#define NS             TSTAMP_NS_PER_S
+#define MS             (NS / 1000)
+#define D_TICK_MS      100           /* the tick, when nothing wakes it */
+#define D_CHUNK        (256 * 1024)  /* bytes read from a file per tick */
+#define D_BUDGET       (4096 * 1024) /* bytes read per tick in all */
+#define D_IDLE_NS      (2 * NS)      /* quiet this long: holds nothing back */
+#define D_FLUSH_NS     (5 * NS)      /* a line without its newline is let go */
+#define D_ROTATE_NS    (10 * NS)     /* a rotated file kept after its end */
+#define D_HOLD_NS      (300 * NS)    /* a rotated file kept at most */
+#define D_CKPT_NS      (1 * NS)      /* between checkpoints */
+#define D_SCAN_NS      (1 * NS)      /* between glob and rotation checks */
+#define D_SPOOL_MAX    (64LL << 20)  /* a spool file is rotated past this */
+#define D_MERGE_MAX    (16 * 1024)   /* pending matches (1.5 KiB each) */
+#define D_MAX_FILES    STATE_MAX_FILES /* files followed at once */
+#define D_REORDER_NS   (5 * NS)        /* reorder_window_s when not set */
+#define D_LAG_DECAY_NS (60 * NS)       /* a source's learnt disorder halves */
 
 struct daemon;
 
@@ -83,8 +85,11 @@ struct follow {
 	int64_t        grew_ns;
 	int64_t        gone_ns, end_ns; /* detached; read to its end */
 	int            dead;
-	uint64_t       done; /* lines ending at or before: in the match log */
-	uint64_t       seen; /* where the last line read ended */
+	uint64_t       done;   /* lines ending at or before: in the match log */
+	uint64_t       seen;   /* where the last line read ended */
+	int64_t        newest; /* its newest match's time */
+	int64_t        lag;    /* how far behind it its matches came */
+	int64_t        lag_at; /* when lag was last halved */
 };
 
 /* A receiver and the spool file it appends to. */
@@ -103,7 +108,10 @@ struct daemon {
 	struct event           *ev_inotify, *ev_watchdog;
 	int                     ino_fd;
 	struct rule_set        *rules;
+	struct unclass         *unclass; /* the miner of unmatched lines */
 	struct strtab          *names;
+	struct strtab          *groupkeys; /* rotation keys of names */
+	uint32_t               *groups, capgroups;
 	struct merge           *merge;
 	struct incident_engine *engine;
 	struct journal         *journal;
@@ -167,6 +175,29 @@ daemon_notify(const char *msg)
 }
 
 /*
+ * Learns how far behind its newest match a source's matches come (a
+ * multi-threaded writer's lines are a little out of order): the merge
+ * waits that long for it, at most reorder_window_s. A source in order
+ * makes no one wait; one that is not makes others wait only as long as
+ * it needs.
+ */
+static void
+follow_disorder(struct follow *f, int64_t t)
+{
+	int64_t behind;
+
+	if (t >= f->newest) {
+		f->newest = t;
+		return;
+	}
+	behind = f->newest - t;
+	if (behind > f->d->conf->reorder_ns)
+		behind = f->d->conf->reorder_ns;
+	if (behind > f->lag)
+		f->lag = behind;
+}
+
+/*
  * Lane callback: a match of a followed file goes to the merge; a line not
  * yet in the match log goes there (lines read again after a restart, up
  * to where the log had them, do not).
@@ -177,8 +208,10 @@ follow_match_cb(struct lane *l, const struct lane_out *lo, void *arg)
 	struct follow *f = arg;
 	struct daemon *d = f->d;
 
-	if (lo->m != NULL)
+	if (lo->m != NULL) {
+		follow_disorder(f, lo->m->ts_ns);
 		merge_push(d->merge, f->slot, lo->m);
+	}
 	if (d->live != NULL && lo->hit != NULL)
 		live_count_rule(d->live, lo->hit->rule->id);
 	if (d->mlog != NULL && lo->end_off > f->done &&
@@ -210,20 +243,74 @@ daemon_source_name(const struct daemon *d, const char *path)
 	return path;
 }
 
+/* The "tz" of the receiver whose spool path is, or NULL. */
+static const char *
+daemon_spool_tz(const struct daemon *d, const char *path)
+{
+	const struct conf_source *cs;
+	const char               *addr;
+	int                       i, k;
+
+	for (i = 0; i < d->nspools; i++) {
+		if (strcmp(d->spools[i].path, path) != 0)
+			continue;
+		for (k = 0; k < d->conf->nsources; k++) {
+			cs = &d->conf->sources[k];
+			addr = d->spools[i].tcp ? cs->syslog_tcp
+						: cs->syslog_udp;
+			if (cs->tz != NULL && addr != NULL &&
+			    strcmp(d->spools[i].addr, addr) == 0)
+				return cs->tz;
+		}
+	}
+	return NULL;
+}
+
 /* Gives a follow's lane its rules, zone and the clock's year. */
 static void
 follow_setup(struct follow *f)
 {
 	const struct conf   *c = f->d->conf;
 	enum record_zone_src why;
-	const struct tz     *tz = pipeline_zone(c, f->path, &why);
+	const char          *spool_tz = daemon_spool_tz(f->d, f->path);
+	const struct tz     *tz = spool_tz != NULL
+		? tz_get(spool_tz)
+		: pipeline_zone(c, f->path, &why);
 
+	if (spool_tz != NULL)
+		why = RECORD_ZONE_SOURCE; /* a receiver's "tz" */
 	lane_set_rules(f->lane, f->d->rules);
+	lane_set_unclass(f->lane, c->unclassified ? f->d->unclass : NULL);
 	if (tz != NULL)
 		source_set_zone(lane_source(f->lane), tz, why);
 	if (c->year)
 		source_set_year(
 		    lane_source(f->lane), c->year, 0, RECORD_YEAR_OPTION);
+}
+
+/*
+ * The rotation set of name ("app.log.1" and "app.log" are one, as in
+ * replay): the names id of the first of the set seen, so a run of one
+ * rule goes on as one entry across a rotation.
+ */
+static uint32_t
+daemon_group(struct daemon *d, const char *name)
+{
+	char     key[PATH_MAX];
+	uint32_t k;
+
+	source_rotation_key(name, key, sizeof(key));
+	k = strtab_intern(d->groupkeys, key);
+	if (k >= d->capgroups) {
+		d->groups = xreallocarray(
+		    d->groups, (size_t)k * 2 + 16, sizeof(*d->groups));
+		memset(d->groups + d->capgroups, 0,
+		    ((size_t)k * 2 + 16 - d->capgroups) * sizeof(*d->groups));
+		d->capgroups = k * 2 + 16;
+	}
+	if (d->groups[k] == 0) /* 0: none yet; else the id + 1 */
+		d->groups[k] = strtab_intern(d->names, name) + 1;
+	return d->groups[k] - 1;
 }
 
 /* A new follow of path (nothing opened yet), linked in. */
@@ -238,10 +325,12 @@ follow_new(struct daemon *d, const char *path)
 	f->lane = lane_new(
 	    name, strtab_intern(d->names, name), d->conf->max_line);
 	lane_set_cb(f->lane, follow_match_cb, f);
+	lane_set_group(f->lane, daemon_group(d, name));
 	follow_setup(f);
 	f->tail = tail_new(path, f->lane);
 	f->slot = merge_source_add(d->merge);
-	f->grew_ns = daemon_now(d);
+	f->grew_ns = f->lag_at = daemon_now(d);
+	f->newest = INT64_MIN;
 	f->next = d->follows;
 	d->follows = f;
 	return f;
@@ -340,7 +429,7 @@ daemon_follow(struct daemon *d, const char *path, int at_end)
 }
 
 /* Moves a follow's watermark after it read: its newest line, less the
- * disorder a source may have. */
+ * disorder it has shown. */
 static void
 follow_watermark(struct follow *f)
 {
@@ -348,7 +437,7 @@ follow_watermark(struct follow *f)
 
 	if (t == INT64_MIN)
 		return;
-	merge_watermark(f->d->merge, f->slot, t - f->d->conf->reorder_ns);
+	merge_watermark(f->d->merge, f->slot, t - f->lag);
 	f->idle = 0;
 }
 
@@ -374,6 +463,10 @@ follow_read(struct follow *f, int64_t now)
 	if (!f->d->conf->year)
 		source_set_year(
 		    lane_source(f->lane), 0, now / NS, RECORD_YEAR_CLOCK);
+	if (now - f->lag_at > D_LAG_DECAY_NS) { /* forget an old burst */
+		f->lag /= 2;
+		f->lag_at = now;
+	}
 	switch (tail_poll(f->tail, f->d->buf, D_CHUNK, &got)) {
 	case TAIL_READ:
 		f->grew_ns = now;
@@ -1164,6 +1257,9 @@ daemon_free(struct daemon *d)
 	incident_engine_free(d->engine);
 	merge_free(d->merge);
 	strtab_free(d->names);
+	strtab_free(d->groupkeys);
+	free(d->groups);
+	unclass_free(d->unclass);
 	rule_set_free(d->rules);
 	if (d->base != NULL)
 		event_base_free(d->base);
@@ -1230,6 +1326,27 @@ daemon_metric_receiver(
 	evbuffer_add_printf(buf, "timelined_receiver_%s_total{receiver=", what);
 	http_label(buf, name);
 	evbuffer_add_printf(buf, "} %llu\n", (unsigned long long)v);
+}
+
+/* The unclassified signal's counters and the miner's memory. */
+static void
+daemon_metrics_unclass(const struct daemon *d, struct evbuffer *buf)
+{
+	struct unclass_stats st;
+
+	unclass_stats(d->unclass, &st);
+	daemon_metric(buf, "unclassified_lines_total", "counter",
+	    "Timed lines no rule matched (offered to the template miner).",
+	    (double)st.lines);
+	daemon_metric(buf, "unclassified_unmined_total", "counter",
+	    "Of them not mined: no place for their file, or the miner full.",
+	    (double)(st.unplaced + st.miner.dropped));
+	daemon_metric(buf, "unclassified_surfaced_total", "counter",
+	    "Lines surfaced as unclassified matches.", (double)st.surfaced);
+	daemon_metric(buf, "unclassified_templates", "gauge",
+	    "Templates the miner holds.", (double)st.miner.templates);
+	daemon_metric(buf, "unclassified_bytes", "gauge",
+	    "Memory the miner holds.", (double)st.miner.bytes);
 }
 
 /* Hook: the daemon's counters for /metrics. */
@@ -1300,6 +1417,7 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 	    d->fed_wall ? (double)(now - d->fed_wall) / NS : 0);
 	daemon_metric(buf, "state_commits_total", "counter",
 	    "Checkpoints committed.", (double)d->commits);
+	daemon_metrics_unclass(d, buf);
 }
 
 /* Hook: a checkpoint now (a note was taken); 0, or -1. */
@@ -1348,12 +1466,17 @@ daemon_api(struct daemon *d)
 static int
 daemon_setup(struct daemon *d)
 {
+	struct template_conf tc;
+
 	signal(SIGPIPE, SIG_IGN);
 	if (daemon_state_dir(d->conf) == -1 ||
 	    (d->rules = daemon_rules(d->conf)) == NULL ||
 	    (d->base = event_base_new()) == NULL)
 		return -1;
+	template_conf_default(&tc);
+	d->unclass = unclass_new(&tc);
 	d->names = strtab_new();
+	d->groupkeys = strtab_new();
 	d->merge = merge_new(D_MERGE_MAX);
 	d->engine = incident_engine_new(&d->conf->inc);
 	d->buf = xmalloc(D_CHUNK);

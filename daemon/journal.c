@@ -28,6 +28,7 @@
 #define JOURNAL_FILE    "incidents.jsonl"
 #define JOURNAL_LINE    (16 * 1024 * 1024) /* longest line read back */
 #define JOURNAL_ORPHANS 4096 /* notes to open incidents kept to re-apply */
+#define JOURNAL_MEM     (16 << 20) /* JSON bytes of the incidents in memory */
 
 struct journal {
 	char              path[PATH_MAX];
@@ -39,19 +40,37 @@ struct journal {
 	struct rule_ref **refs;
 	uint32_t          nrefs;
 	json_t           *orphans; /* notes to incidents not closed (open) */
+	size_t           *sz;      /* JSON bytes of each in memory */
+	size_t            bytes;
 };
 
-/* Keeps an incident in memory, the oldest going when full. Consumes o. */
+/* Forgets the oldest incident in memory (it stays in the file). */
+static void
+journal_shift(struct journal *j)
+{
+	json_decref(j->inc[0]);
+	j->bytes -= j->sz[0];
+	memmove(j->inc, j->inc + 1, (size_t)(j->n - 1) * sizeof(*j->inc));
+	memmove(j->sz, j->sz + 1, (size_t)(j->n - 1) * sizeof(*j->sz));
+	j->n--;
+}
+
+/*
+ * Keeps an incident in memory, the oldest going when there are max of
+ * them or their JSON passes JOURNAL_MEM bytes (a few incidents of
+ * max_entries each must not take the daemon past its MemoryMax). The
+ * newest is always kept. Consumes o.
+ */
 static void
 journal_keep(struct journal *j, json_t *o)
 {
-	if (j->n == j->max) {
-		json_decref(j->inc[0]);
-		memmove(
-		    j->inc, j->inc + 1, (size_t)(j->n - 1) * sizeof(*j->inc));
-		j->n--;
-	}
+	size_t sz = json_dumpb(o, NULL, 0, JSON_COMPACT);
+
+	while (j->n > 0 && (j->n == j->max || j->bytes + sz > JOURNAL_MEM))
+		journal_shift(j);
+	j->sz[j->n] = sz;
 	j->inc[j->n++] = o;
+	j->bytes += sz;
 }
 
 /* The in-memory incident with that id, or NULL. */
@@ -150,6 +169,7 @@ journal_open(const char *dir, uint64_t committed, int max)
 	snprintf(j->path, sizeof(j->path), "%s/%s", dir, JOURNAL_FILE);
 	j->max = max > 0 ? max : 1;
 	j->inc = xcalloc((size_t)j->max, sizeof(*j->inc));
+	j->sz = xcalloc((size_t)j->max, sizeof(*j->sz));
 	j->rules = strtab_new();
 	j->orphans = json_array();
 	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -188,6 +208,7 @@ journal_free(struct journal *j)
 	json_decref(j->orphans);
 	strtab_free(j->rules);
 	free(j->inc);
+	free(j->sz);
 	free(j);
 }
 
@@ -306,6 +327,7 @@ journal_find(struct journal *j, const char *id)
 	tmp.fd = j->fd;
 	tmp.max = 1;
 	tmp.inc = xcalloc(1, sizeof(*tmp.inc));
+	tmp.sz = xcalloc(1, sizeof(*tmp.sz));
 	snprintf(tmp.path, sizeof(tmp.path), "%s", j->path);
 	o = NULL;
 	if (lseek(j->fd, 0, SEEK_SET) == 0) {
@@ -329,6 +351,7 @@ journal_find(struct journal *j, const char *id)
 	} else if (tmp.n == 1)
 		json_decref(tmp.inc[0]);
 	free(tmp.inc);
+	free(tmp.sz);
 	return o;
 }
 

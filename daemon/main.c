@@ -12,6 +12,8 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "rule.h"
+#include "rule_export.h"
 #include "rule_file.h"
 #include "log.h"
 #include "pipeline.h"
@@ -29,7 +31,7 @@ static const char usage_text[] =
     "     timelined replay [options] FILE...\n"
     "     timelined match [options] [--all] FILE...\n"
     "     timelined parse [--tz ZONE] [--source-tz GLOB=ZONE] [--year Y] FILE...\n"
-    "     timelined check [-c CONFIG] [--rules PATH]\n"
+    "     timelined check [-c CONFIG] [--rules PATH] [--export-patterns[=rg|ere]]\n"
     "     timelined run [-c CONFIG]\n"
     "\n"
     "DESCRIPTION\n"
@@ -71,6 +73,11 @@ static const char usage_text[] =
     "                          force the progress line on stderr on or off\n"
     "                          (default: on for large input on a terminal).\n"
     "     --all                match: also print lines no rule matched.\n"
+    "     --export-patterns[=rg|ere]\n"
+    "                          check: print every rule's pattern for rg\n"
+    "                          (default) or LC_ALL=C grep -E, one per line,\n"
+    "                          for benchmarks; a translation may match more\n"
+    "                          lines than the rule, never fewer.\n"
     "     -v                   more diagnostics; twice for debug output.\n"
     "     -h, --help           this text.   --version   the version.\n"
     "\n"
@@ -115,6 +122,7 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_ALL,
 	OPT_VERSION,
+	OPT_EXPORT,
 	OPT_TABLE = 512 /* + index in conf's key table */
 };
 
@@ -129,7 +137,9 @@ static const struct option fixed_opts[] = {
     {"rules", required_argument, NULL, CONF_OPT_RULES},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-    {"all", no_argument, NULL, OPT_ALL}, {"help", no_argument, NULL, 'h'},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"export-patterns", optional_argument, NULL, OPT_EXPORT},
+    {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION}};
 
 #define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
@@ -264,6 +274,28 @@ clock_skew(void)
 }
 
 /*
+ * timelined check --export-patterns=FLAVOR: the loaded rules' patterns
+ * for another tool, one per line; 2 if a rule failed to load or export.
+ */
+static int
+export_patterns(const struct conf *cf, const char *cmd, const char *flavor)
+{
+	struct rule_set *rs;
+	int              fl = rule_export_flavor(flavor), errors;
+
+	if (strcmp(cmd, "check") != 0 || fl == -1) {
+		log_warnx(
+		    "--export-patterns=%s: a check option; rg or ere", flavor);
+		return 2;
+	}
+	rs = rule_set_new();
+	errors = pipeline_load_rules(cf, rs);
+	errors += rule_export_set(rs, fl, stdout);
+	rule_set_free(rs);
+	return errors > 0 ? 2 : 0;
+}
+
+/*
  * The wall clock, read once here and passed down: stages never read it.
  * SOURCE_DATE_EPOCH (reproducible-builds.org) fixes it, so a report's
  * generated_at can be reproduced.
@@ -326,7 +358,7 @@ main(int argc, char *argv[])
 	struct option opts[MAXOPT];
 	static char   names[MAXOPT][32];
 	struct conf  *cf;
-	const char   *cmd;
+	const char   *cmd, *export = NULL;
 	int           ch, rc;
 
 	log_init(0, -1);
@@ -351,8 +383,12 @@ main(int argc, char *argv[])
 	cf->now_ns = wall_clock() + cf->clock_skew_ns;
 	cf->rules_dir = rules_dir();
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "c:hv", opts, NULL)) != -1)
-		option(cf, opts, ch, optarg);
+	while ((ch = getopt_long(argc, argv, "c:hv", opts, NULL)) != -1) {
+		if (ch == OPT_EXPORT)
+			export = optarg != NULL ? optarg : "rg";
+		else
+			option(cf, opts, ch, optarg);
+	}
 	if ((cf->file != NULL && conf_load(cf, cf->file) == -1) ||
 	    conf_check(cf) == -1 || output_find(cf->format) == NULL) {
 		if (output_find(cf->format) == NULL)
@@ -362,7 +398,9 @@ main(int argc, char *argv[])
 		conf_free(cf);
 		return 2;
 	}
-	rc = run_command(cmd, cf, argv + optind, argc - optind);
+	rc = export != NULL
+	    ? export_patterns(cf, cmd, export)
+	    : run_command(cmd, cf, argv + optind, argc - optind);
 	if (strcmp(cmd, "run") != 0 || !run_started)
 		conf_free(
 		    cf); /* the daemon frees its own (it swaps on reload) */

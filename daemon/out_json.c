@@ -337,6 +337,14 @@ out_json_stats(const struct report *rep)
 		json_object_set_new(lim, rep->limits[i].rule,
 		    json_integer((json_int_t)rep->limits[i].lines));
 	json_object_set_new(o, "limit_hits", lim);
+	/* Only when it did something: surfaced lines, or some not mined. */
+	if (rep->unclass.on &&
+	    (rep->unclass.surfaced > 0 || rep->unclass.unmined > 0))
+		json_object_set_new(o, "unclassified",
+		    json_pack("{s:I,s:I,s:I}", "lines",
+			(json_int_t)rep->unclass.lines, "surfaced",
+			(json_int_t)rep->unclass.surfaced, "unmined",
+			(json_int_t)rep->unclass.unmined));
 	return o;
 }
 

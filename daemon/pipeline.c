@@ -2,7 +2,8 @@
  * pipeline: runs the stages in order for the one-shot subcommands.
  * parse stops after records, match after rules; replay reads every input
  * through its lane, merges the matches in UTC order and feeds the
- * incident engine, then renders the report. Inputs are opened in order of
+ * incident engine (lines no rule matched go to the unclassified signal
+ * on the way), then renders the report. Inputs are opened in order of
  * their first timestamp and only while they are needed, so the number of
  * inputs is bounded by neither file descriptors nor memory.
  */
@@ -36,6 +37,7 @@
 #include "strtab.h"
 #include "tstamp.h"
 #include "tz.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
 #define PIPELINE_CHUNK     (256 * 1024)
@@ -271,6 +273,7 @@ struct replay {
 	struct input           *in;
 	int                     n;
 	struct rule_set        *rules;
+	struct unclass         *unclass; /* NULL: --no-unclassified */
 	struct merge           *merge;
 	struct incident_engine *engine;
 	struct strtab          *names;
@@ -352,7 +355,10 @@ replay_input_error(struct replay *rp, struct input *in, const char *why)
 	rp->status = 1;
 }
 
-/* Creates the input's lane, set up for replay. */
+/*
+ * Creates the input's lane, set up for replay; it has a place in the
+ * unclassified signal from its first read to its end (lane_free).
+ */
 static struct lane *
 replay_lane(struct replay *rp, struct input *in)
 {
@@ -360,6 +366,7 @@ replay_lane(struct replay *rp, struct input *in)
 
 	lane_set_group(l, in->group);
 	lane_set_rules(l, rp->rules);
+	lane_set_unclass(l, rp->unclass);
 	lane_set_cb(l, replay_match_cb, in);
 	return l;
 }
@@ -797,6 +804,33 @@ replay_warn_bounds(struct replay *rp)
 	}
 }
 
+/* What the unclassified signal did, for the report; what it could not
+ * mine, as warnings. */
+static void
+replay_warn_unclass(struct replay *rp)
+{
+	struct unclass_stats st;
+
+	if (rp->unclass == NULL)
+		return;
+	unclass_stats(rp->unclass, &st);
+	rp->rep.unclass.on = 1;
+	rp->rep.unclass.lines = st.lines;
+	rp->rep.unclass.surfaced = st.surfaced;
+	rp->rep.unclass.unmined = st.unplaced + st.miner.dropped;
+	if (st.unplaced > 0)
+		replay_say(rp, 0,
+		    "%llu lines no rule matched were not mined for "
+		    "unclassified patterns: more files were being read at "
+		    "once than the template miner has places for (%d)",
+		    (unsigned long long)st.unplaced, st.places);
+	if (st.miner.dropped > 0)
+		replay_say(rp, 0,
+		    "%llu lines no rule matched were not mined for "
+		    "unclassified patterns: the template miner was full",
+		    (unsigned long long)st.miner.dropped);
+}
+
 /* Copies the body (the incidents) to out; 0, or -1 on an error. */
 static int
 replay_copy(FILE *body, FILE *out)
@@ -835,6 +869,7 @@ replay_output(struct replay *rp)
 	}
 	replay_limits(rp);
 	replay_warn_bounds(rp);
+	replay_warn_unclass(rp);
 	rp->rep.sources = srcs;
 	rp->rep.nsources = rp->n;
 	if (rp->out->head(stdout, &rp->rep) == -1 ||
@@ -886,14 +921,16 @@ replay_free(struct replay *rp)
 	free(rp->rep.warnings);
 	free((void *)rp->rep.limits);
 	rule_set_free(rp->rules);
+	unclass_free(rp->unclass); /* after the lanes: they had places */
 }
 
 /* timelined replay: reads every file, prints the timeline. */
 int
 pipeline_replay(const struct conf *o, char *const *files, int n)
 {
-	struct replay rp;
-	int           i;
+	struct template_conf tc;
+	struct replay        rp;
+	int                  i;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.o = o;
@@ -916,6 +953,10 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.cut_after = INT64_MAX;
 	rp.files = strtab_new();
 	rp.file_input = xcalloc((size_t)n + 1, sizeof(*rp.file_input));
+	if (o->unclassified) {
+		template_conf_default(&tc);
+		rp.unclass = unclass_new(&tc);
+	}
 	rp.out = output_find(o->format);
 	rp.rep.names = rp.names;
 	rp.rep.generated_ns = o->now_ns;

@@ -181,6 +181,12 @@ report_note(const struct report *rep, const struct incident_note *nt, char *buf,
 		    "per incident",
 		    (unsigned long long)nt->count);
 		break;
+	case INCIDENT_NOTE_UC:
+		n = snprintf(buf, size,
+		    "%llu unclassified lines were not kept: more than %d "
+		    "error patterns in one incident",
+		    (unsigned long long)nt->count, INCIDENT_UC_MAX);
+		break;
 	}
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }

@@ -88,11 +88,11 @@ rule_check_rule(struct rule_set *set, const struct rule *r, int warn_literals)
 		    limits, limits > 1 ? "s" : "");
 		errors++;
 	}
-	/* A rule on a parsed field (an access log's status) only runs on
-	 * lines that have that field: cheap whatever its literals. */
+	/* A rule on a parsed field (an access log's status), by its field
+	 * or a condition, only runs on lines that have that field: cheap
+	 * whatever its literals. */
 	if (warn_literals && rule_literal_min(r) < RULE_CHECK_LIT_GOOD &&
-	    (r->field == NULL || strcmp(r->field, "message") == 0 ||
-		strcmp(r->field, "line") == 0))
+	    !r->narrow)
 		rule_report(r->file, r->line, r->id,
 		    "no distinctive literal of %d or more "
 		    "bytes; it runs on most lines",

@@ -304,6 +304,66 @@ rule_file_key_title(struct rule_file_ctx *c, json_t *v)
 		c->def.title = s;
 }
 
+/* Adds one condition on field to the definition; -1 (logged) if bad. */
+static int
+rule_file_cond(struct rule_file_ctx *c, const char *field, json_t *v)
+{
+	const char *cond;
+
+	if (c->def.nwhere == RULE_MAX_WHERE) {
+		rule_file_error(c, "\"where\" holds more than %d conditions",
+		    RULE_MAX_WHERE);
+		return -1;
+	}
+	if ((cond = rule_file_str(c, "where", v)) == NULL)
+		return -1;
+	c->def.where_field[c->def.nwhere] = field;
+	c->def.where_cond[c->def.nwhere++] = cond;
+	return 0;
+}
+
+/*
+ * Reads "where": {"field": "condition" or ["condition", ...], ...}, at
+ * most RULE_MAX_WHERE conditions in all; rule_set_add() parses them
+ * (comparisons and regexes).
+ */
+static void
+rule_file_key_where(struct rule_file_ctx *c, json_t *v)
+{
+	const char *key;
+	json_t     *val;
+	size_t      i;
+
+	if (!json_is_object(v) || json_object_size(v) == 0) {
+		rule_file_error(c,
+		    "\"where\" must be an object of field "
+		    "conditions");
+		return;
+	}
+	json_object_foreach(v, key, val)
+	{
+		if (*key == '\0') {
+			rule_file_error(c, "\"where\" has an empty field name");
+			return;
+		}
+		if (!json_is_array(val)) {
+			if (rule_file_cond(c, key, val) == -1)
+				return;
+			continue;
+		}
+		if (json_array_size(val) == 0) {
+			rule_file_error(c,
+			    "\"where\": an empty list of "
+			    "conditions");
+			return;
+		}
+		for (i = 0; i < json_array_size(val); i++)
+			if (rule_file_cond(c, key, json_array_get(val, i)) ==
+			    -1)
+				return;
+	}
+}
+
 /* Reads one list of examples, k: 0 "match", 1 "no_match". */
 static void
 rule_file_examples(struct rule_file_ctx *c, int k, const char *key, json_t *v)
@@ -361,6 +421,7 @@ static const struct {
     {"open_min", rule_file_key_open_min},
     {"severity", rule_file_key_severity},
     {"title", rule_file_key_title},
+    {"where", rule_file_key_where},
     {"examples", rule_file_key_examples},
 };
 
@@ -387,8 +448,9 @@ rule_file_read_keys(struct rule_file_ctx *c, json_t *obj)
 		rule_file_error(c, "missing \"id\"");
 	if (json_object_get(obj, "category") == NULL)
 		rule_file_error(c, "missing \"category\"");
-	if (json_object_get(obj, "pattern") == NULL)
-		rule_file_error(c, "missing \"pattern\"");
+	if (json_object_get(obj, "pattern") == NULL &&
+	    json_object_get(obj, "where") == NULL)
+		rule_file_error(c, "missing \"pattern\" (or \"where\")");
 }
 
 /* Loads element i of a file's "rules"; returns its error count. */

@@ -15,15 +15,17 @@
 #include "rule_lit.h"
 #include "xmalloc.h"
 
-#define RULE_LIT_MAX       16 /* strings in one literal set */
+#define RULE_LIT_MAX       64 /* strings in a required set */
+#define RULE_LIT_EXACT_MAX 16 /* strings in an exact set (cross products) */
 #define RULE_LIT_REP_MAX   4  /* repeats of an item kept exact */
 #define RULE_LIT_NEST_MAX  64 /* group nesting the parser follows */
 #define RULE_LIT_CLASS_MAX 4  /* larger classes are "anything" */
 
 /* A set of strings; see lit_info for what it means. */
 struct rule_lit {
-	char *v[RULE_LIT_MAX];
-	int   n;
+	char **v;
+	int    n;
+	int    cap;
 };
 
 /*
@@ -59,7 +61,7 @@ struct lit_rx {
  * is why a NUL byte in a pattern ends a literal instead of joining one.
  */
 
-/* Empties a set. */
+/* Empties a set, releasing its strings and its array. */
 static void
 lits_free(struct rule_lit *s)
 {
@@ -67,7 +69,20 @@ lits_free(struct rule_lit *s)
 
 	for (i = 0; i < s->n; i++)
 		free(s->v[i]);
-	s->n = 0;
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+/* Appends str, growing the array; consumes str. */
+static void
+lits_push(struct rule_lit *s, char *str)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = str;
 }
 
 /* Returns 1 if the set holds str. */
@@ -82,14 +97,14 @@ lits_has(const struct rule_lit *s, const char *str)
 	return 0;
 }
 
-/* Adds str unless present; consumes str. The caller ensures room. */
+/* Adds str unless present; consumes str. */
 static void
 lits_add(struct rule_lit *s, char *str)
 {
 	if (lits_has(s, str))
 		free(str);
 	else
-		s->v[s->n++] = str;
+		lits_push(s, str);
 }
 
 /* Makes dst a copy of src, emptying dst first. */
@@ -100,8 +115,7 @@ lits_copy(struct rule_lit *dst, const struct rule_lit *src)
 
 	lits_free(dst);
 	for (i = 0; i < src->n; i++)
-		dst->v[i] = xstrdup(src->v[i]);
-	dst->n = src->n;
+		lits_push(dst, xstrdup(src->v[i]));
 }
 
 /* Makes s the set holding only str, of len bytes. */
@@ -109,19 +123,18 @@ static void
 lits_set1(struct rule_lit *s, const char *str, size_t len)
 {
 	lits_free(s);
-	s->v[0] = xstrndup(str, len);
-	s->n = 1;
+	lits_push(s, xstrndup(str, len));
 }
 
-/* Adds every string of src to dst; -1 (dst unchanged) if too many. */
+/* Adds every string of src to dst; -1 (dst unchanged) if over max. */
 static int
-lits_union(struct rule_lit *dst, const struct rule_lit *src)
+lits_union(struct rule_lit *dst, const struct rule_lit *src, int max)
 {
 	int i, extra = 0;
 
 	for (i = 0; i < src->n; i++)
 		extra += !lits_has(dst, src->v[i]);
-	if (dst->n + extra > RULE_LIT_MAX)
+	if (dst->n + extra > max)
 		return -1;
 	for (i = 0; i < src->n; i++)
 		lits_add(dst, xstrdup(src->v[i]));
@@ -136,7 +149,7 @@ lits_cross(struct rule_lit *a, const struct rule_lit *b)
 	char           *s;
 	int             i, j;
 
-	if (a->n * b->n > RULE_LIT_MAX)
+	if (a->n * b->n > RULE_LIT_EXACT_MAX)
 		return -1;
 	for (i = 0; i < a->n; i++) {
 		for (j = 0; j < b->n; j++) {
@@ -186,6 +199,23 @@ lits_reduce(struct rule_lit *s)
 		if (s->v[i] != NULL)
 			s->v[n++] = s->v[i];
 	s->n = n;
+}
+
+/*
+ * Adds every string of src to the required set dst, then drops the
+ * strings that contain another (they require nothing more); -1 if more
+ * than RULE_LIT_MAX remain. Merging first lets a long alternation whose
+ * branches share words ("fail", "failed", "failure") keep a literal.
+ */
+static int
+lits_union_req(struct rule_lit *dst, const struct rule_lit *src)
+{
+	int i;
+
+	for (i = 0; i < src->n; i++)
+		lits_add(dst, xstrdup(src->v[i]));
+	lits_reduce(dst);
+	return dst->n > RULE_LIT_MAX ? -1 : 0;
 }
 
 /* Orders strings for qsort. */
@@ -269,7 +299,7 @@ fold_piece(struct lit_fold *f, const struct lit_info *a, int min, int max)
 		fold_break(f, min > 0 ? &a->req : NULL);
 		return;
 	}
-	if (min == 0 && max == 1 && a->ex.n < RULE_LIT_MAX) {
+	if (min == 0 && max == 1 && a->ex.n < RULE_LIT_EXACT_MAX) {
 		lits_copy(&opt, &a->ex);
 		lits_add(&opt, xstrdup(""));
 		fold_exact(f, &opt);
@@ -327,12 +357,13 @@ info_any(struct lit_info *a)
 static void
 info_alt(struct lit_info *a, const struct lit_info *b)
 {
-	if (!a->exact || !b->exact || lits_union(&a->ex, &b->ex) == -1) {
+	if (!a->exact || !b->exact ||
+	    lits_union(&a->ex, &b->ex, RULE_LIT_EXACT_MAX) == -1) {
 		lits_free(&a->ex);
 		a->exact = 0;
 	}
 	if (lits_minlen(&a->req) < 1 || lits_minlen(&b->req) < 1 ||
-	    lits_union(&a->req, &b->req) == -1)
+	    lits_union_req(&a->req, &b->req) == -1)
 		lits_free(&a->req);
 }
 
@@ -882,11 +913,12 @@ rule_lit_extract(const char *pattern, int extended)
 	rx_alt(&rx, &top);
 	if (!rx.fail && rx.p == rx.end) {
 		*out = top.req;
-		top.req.n = 0;
+		memset(&top.req, 0, sizeof(top.req));
 	}
 	info_free(&top);
 	lits_reduce(out);
-	qsort(out->v, out->n, sizeof(*out->v), lits_cmp);
+	if (out->n > 1) /* v is NULL when empty */
+		qsort(out->v, out->n, sizeof(*out->v), lits_cmp);
 	return out;
 }
 

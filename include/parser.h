@@ -119,6 +119,7 @@ extern const struct parser parser_strace;       /* parser_app.c */
 extern const struct parser parser_generic;      /* parser_generic.c */
 
 const struct parser *parser_find(const char *);
+int parser_can_start(const struct parser *, const char *, size_t);
 const struct parser *parser_detect(struct parser_state *, struct record *);
 const struct parser *const *parser_all(void);
 

@@ -33,6 +33,14 @@ struct report_source {
 	const char          *duplicate_of; /* the same file, given before */
 };
 
+/* What the unclassified signal did (replay's JSON stats). */
+struct report_unclass {
+	int      on;       /* 0: --no-unclassified, or not counted */
+	uint64_t lines;    /* timed lines no rule matched */
+	uint64_t surfaced; /* ...the template miner surfaced */
+	uint64_t unmined;  /* ...not mined: no place, or the miner full */
+};
+
 /* A rule that skipped lines at the PCRE2 limits. */
 struct report_limit {
 	const char *rule;
@@ -53,6 +61,7 @@ struct report {
 	uint64_t                    incidents_dropped, entries_dropped;
 	uint64_t                    forced; /* merged out of order */
 	uint64_t event_id; /* the daemon's newest stream event; 0: none */
+	struct report_unclass unclass;
 };
 
 /*

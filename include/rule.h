@@ -16,6 +16,7 @@ struct record;
 struct rule_set;
 
 #define RULE_MAX_CAPTURES 16
+#define RULE_MAX_WHERE    8 /* field conditions of one rule */
 
 /* A loaded rule; read-only outside rule.c. */
 struct rule {
@@ -24,13 +25,20 @@ struct rule {
 	enum category cat;
 	char         *title;    /* "{db}: too many clients" */
 	char         *field;    /* NULL: the message */
+	char         *pattern;  /* as written, for rule_export.c */
+	char         *flags;    /* NULL, or "i" caseless, "x" extended */
 	char         *severity; /* NULL or "error", "critical"... */
 	char         *file;     /* where it was defined */
 	int           line;
-	int           priority;    /* higher wins when several match */
-	int           open_min;    /* matches needed to open alone; 0: 1 */
-	int           index;       /* position in the set */
-	int           builtin;     /* from the built-in pack */
+	int           priority; /* higher wins when several match */
+	int           open_min; /* matches needed to open alone; 0: 1 */
+	int           index;    /* position in the set */
+	int           builtin;  /* from the built-in pack */
+	int           nwhere;   /* field conditions ("where") */
+	char         *where_field[RULE_MAX_WHERE]; /* as written, for */
+	char         *where_cond[RULE_MAX_WHERE];  /* rule_export.c */
+	int           narrow;      /* runs only on records that have a
+				      parsed field (an access log's status) */
 	char        **examples[2]; /* lines: [0] match, [1] no_match */
 	int           nexamples[2];
 };
@@ -40,14 +48,18 @@ struct rule {
  * NULL means absent. name, file and line are where messages point.
  */
 struct rule_def {
-	const char        *name; /* the id, or "#N" without a valid one */
-	const char        *id;
-	enum category      cat;
-	const char        *pattern;
-	const char        *flags; /* "i" caseless, "x" extended */
-	const char        *field; /* NULL: the message */
-	const char        *severity;
-	const char        *title; /* NULL: the id */
+	const char   *name; /* the id, or "#N" without a valid one */
+	const char   *id;
+	enum category cat;
+	const char   *pattern; /* NULL: the conditions alone */
+	const char   *flags;   /* "i" caseless, "x" extended */
+	const char   *field;   /* NULL: the message */
+	const char   *severity;
+	const char   *title; /* NULL: the id */
+	/* "where": field name -> ">=500" (a comparison) or a regex. */
+	const char        *where_field[RULE_MAX_WHERE];
+	const char        *where_cond[RULE_MAX_WHERE];
+	int                nwhere;
 	const char *const *examples[2];
 	int                nexamples[2];
 	const char        *file;

@@ -28,14 +28,58 @@ static const struct parser *const parsers[] = {&parser_json, &parser_cri,
 _Static_assert(sizeof(parsers) / sizeof(parsers[0]) - 1 <= PARSER_MAX,
     "more formats than PARSER_MAX");
 
-/* Formats a syslog message often carries whole (a relayed access log). */
-static const struct parser *const syslog_inner[] = {&parser_json, &parser_clf,
-    &parser_logfmt, &parser_postgres, &parser_mysql, &parser_pgbouncer,
-    &parser_nginx_error, &parser_spring, &parser_log4j, &parser_python, NULL};
+#define PARSER_DIGITS "0123456789"
+
+/*
+ * Formats a syslog message often carries whole (a relayed access log), in
+ * the order they are tried, with the bytes a line of each can start with
+ * as its parse function requires (NULL: any), so that a message is tried
+ * only in the formats it can start. Kept in step with the parse functions:
+ * tests/unit/test_parser.c checks every golden and corpus line they read.
+ */
+static const struct parser_inner_fmt {
+	const struct parser *p;
+	const char          *first;
+} syslog_inner[] = {
+    {&parser_json, "{ \t\r\n"}, /* json_ws, then '{' */
+    {&parser_clf, NULL},
+    {&parser_logfmt, NULL},
+    {&parser_postgres, PARSER_DIGITS}, /* tstamp_iso */
+    {&parser_mysql, PARSER_DIGITS},    /* mysql_ts */
+    {&parser_pgbouncer, PARSER_DIGITS},
+    {&parser_nginx_error, PARSER_DIGITS},
+    {&parser_spring, PARSER_DIGITS},
+    {&parser_log4j, NULL},               /* maybe a file name first */
+    {&parser_python, PARSER_DIGITS "["}, /* Django's "[15/Mar/2024" */
+    {NULL, NULL},
+};
 
 static void parser_fold_error(struct record *);
 static void parser_render_template(struct record *);
 static void parser_inner(const struct parser *, struct record *);
+
+/* 1 if line (len bytes) starts with a byte of first (NULL: any). */
+static int
+parser_starts(const char *first, const char *line, size_t len)
+{
+	return first == NULL || len == 0 ||
+	    (line[0] != '\0' && strchr(first, line[0]) != NULL);
+}
+
+/*
+ * Returns 0 if a line starting like line (len bytes) cannot be in format
+ * p by its first byte, else 1 (p's parse function decides).
+ */
+int
+parser_can_start(const struct parser *p, const char *line, size_t len)
+{
+	int i;
+
+	for (i = 0; syslog_inner[i].p != NULL; i++)
+		if (syslog_inner[i].p == p)
+			return parser_starts(syslog_inner[i].first, line, len);
+	return 1;
+}
 
 /* The NULL-terminated table of every format, in detection order. */
 const struct parser *const *
@@ -193,48 +237,88 @@ parser_seq_prefix(const char *p, size_t n)
 }
 
 /*
+ * Puts the inner record in into the wrapper's r: in's message, fields and
+ * flags; its time if better (parser_inner_time), its host, program and
+ * severity where it has them. r keeps its line. in's scratch follows r's.
+ */
+static void
+parser_inner_merge(
+    const struct parser *outer, struct record *r, const struct record *in)
+{
+	int i;
+
+	if (parser_inner_time(outer, in, r)) {
+		r->tm = in->tm;
+		r->has_ts = in->has_ts;
+	}
+	r->ts_bad = in->ts_bad;
+	r->ts_error = in->ts_error;
+	r->msg = in->msg;
+	r->msg_len = in->msg_len;
+	if (in->host[0] != '\0')
+		record_set_host(r, in->host, strlen(in->host));
+	if (in->program[0] != '\0')
+		record_set_program(r, in->program, strlen(in->program));
+	if (in->severity >= 0)
+		r->severity = in->severity;
+	for (i = 0; i < in->nfields; i++)
+		r->fields[i] = in->fields[i];
+	r->nfields = in->nfields;
+	r->scratch_len += in->scratch_len;
+}
+
+/*
+ * Reads line (len bytes) in format p into in, whose scratch is set; if
+ * it is one, puts it into the wrapper's record r and returns 1, else 0.
+ */
+static int
+parser_inner_try(const struct parser *outer, struct record *r,
+    struct record *in, const struct parser *p, const char *line, size_t len)
+{
+	record_reset(in, line, len);
+	if (!p->parse(line, len, in))
+		return 0;
+	parser_inner_merge(outer, r, in);
+	return 1;
+}
+
+/*
  * Reads the message of a wrapper (syslog, a container log) as a line of
  * its own when it is one: an access log relayed by syslog keeps its
  * status field, a JSON line in a container log its fields. The wrapper's
- * host, program and time fill in what the inner line lacks.
+ * host, program and time fill in what the inner line lacks. Each try
+ * fills a record of its own, so a miss leaves r as the wrapper read it,
+ * and only formats the message can start are tried.
  */
 static void
 parser_inner(const struct parser *outer, struct record *r)
 {
-	const struct parser *const *list = outer == &parser_cri ? parsers
-								: syslog_inner;
-	struct record               save = *r;
-	size_t                      skip;
-	int                         i;
+	struct record in;
+	const char   *line;
+	size_t        len;
+	int           i;
 
 	if ((outer != &parser_cri && outer != &parser_rfc3164 &&
 		outer != &parser_rfc5424) ||
 	    r->msg_len < 8)
 		return;
-	skip = parser_seq_prefix(save.msg, save.msg_len);
-	for (i = 0; list[i] != NULL; i++) {
-		if (list[i] == &parser_cri || list[i] == &parser_generic)
-			continue;
-		record_reset(r, save.msg + skip, save.msg_len - skip);
-		if (list[i]->parse(r->line, r->len, r))
-			break;
-	}
-	if (list[i] == NULL) {
-		*r = save;
-		return;
-	}
-	if (!parser_inner_time(outer, r, &save)) {
-		r->tm = save.tm;
-		r->has_ts = save.has_ts;
-	}
-	if (r->host[0] == '\0')
-		memcpy(r->host, save.host, sizeof(r->host));
-	if (r->program[0] == '\0')
-		memcpy(r->program, save.program, sizeof(r->program));
-	if (r->severity < 0)
-		r->severity = save.severity;
-	r->line = save.line;
-	r->len = save.len;
+	len = parser_seq_prefix(r->msg, r->msg_len);
+	line = r->msg + len;
+	len = r->msg_len - len;
+	in.scratch = r->scratch != NULL ? r->scratch + r->scratch_len : NULL;
+	in.scratch_cap = r->scratch != NULL ? r->scratch_cap - r->scratch_len
+					    : 0;
+	for (i = 0; outer == &parser_cri && parsers[i] != NULL; i++)
+		if (parsers[i] != &parser_cri &&
+		    parsers[i] != &parser_generic &&
+		    parser_can_start(parsers[i], line, len) &&
+		    parser_inner_try(outer, r, &in, parsers[i], line, len))
+			return;
+	for (i = 0; outer != &parser_cri && syslog_inner[i].p != NULL; i++)
+		if (parser_starts(syslog_inner[i].first, line, len) &&
+		    parser_inner_try(
+			outer, r, &in, syslog_inner[i].p, line, len))
+			return;
 }
 
 /*
@@ -281,6 +365,41 @@ parser_render_template(struct record *r)
 }
 
 /*
+ * The field holding an error's cause: of the keys below, the first in
+ * this order that the record has (its first such field), or NULL. One
+ * pass over the fields; most keys are told apart by length and first byte.
+ */
+static const struct record_field *
+parser_error_field(const struct record *r)
+{
+	static const struct {
+		const char *key;
+		size_t      len;
+	} keys[] = {{"error", 5}, {"err", 3}, {"error.message", 13},
+	    {"err.message", 11}, {"err.msg", 7}, {"exception", 9},
+	    {"exception.message", 17}, {"exc_info", 8}, {"stack_trace", 11},
+	    {"stacktrace", 10}, {"error_msg", 9}, {"@x", 2}};
+	const struct record_field *f, *best = NULL;
+	size_t                     k, rank = sizeof(keys) / sizeof(keys[0]);
+	int                        i;
+
+	for (i = 0; i < r->nfields; i++) {
+		f = &r->fields[i];
+		if (f->key_len < 2 ||
+		    (f->key[0] != 'e' && f->key[0] != 's' && f->key[0] != '@'))
+			continue;
+		for (k = 0; k < rank; k++)
+			if (keys[k].len == f->key_len &&
+			    memcmp(keys[k].key, f->key, f->key_len) == 0) {
+				best = f;
+				rank = k;
+				break;
+			}
+	}
+	return best;
+}
+
+/*
  * Structured logs often keep the cause apart from the message:
  * {"msg": "query failed", "error": "dial tcp ...: connection refused"}.
  * The first such field joins the message ("query failed: dial tcp ..."),
@@ -289,16 +408,10 @@ parser_render_template(struct record *r)
 static void
 parser_fold_error(struct record *r)
 {
-	static const char *const   keys[] = {"error", "err", "error.message",
-	      "err.message", "err.msg", "exception", "exception.message",
-	      "exc_info", "stack_trace", "stacktrace", "error_msg", "@x", NULL};
-	const struct record_field *f = NULL;
+	const struct record_field *f = parser_error_field(r);
 	char                      *d;
 	size_t                     n;
-	int                        i;
 
-	for (i = 0; keys[i] != NULL && f == NULL; i++)
-		f = record_field(r, keys[i]);
 	if (f == NULL || f->val_len == 0 ||
 	    (f->val >= r->msg && f->val < r->msg + r->msg_len) ||
 	    memmem(r->msg, r->msg_len, f->val, f->val_len) != NULL)

@@ -3,34 +3,39 @@
  * scratch area for unescaped text, the field list and severity names.
  * Records are reused line after line; nothing here allocates per line.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "record.h"
 
-/* Clears r for a new line, keeping its scratch buffer. */
+/*
+ * Clears r for a new line, keeping its scratch buffer. Only what a parser
+ * reads or a reader trusts is cleared (host and program are strings: their
+ * first byte), not the field array: parsers try a line many times.
+ */
 void
 record_reset(struct record *r, const char *line, size_t len)
 {
-	char  *scratch = r->scratch;
-	size_t cap = r->scratch_cap;
-
-	memset(r, 0, offsetof(struct record, fields));
-	r->nfields = 0;
-	r->scratch = scratch;
-	r->scratch_cap = cap;
-	r->scratch_len = 0;
 	r->line = line;
 	r->len = len;
+	r->has_ts = 0;
+	memset(&r->tm, 0, sizeof(r->tm));
+	r->ts_bad = 0;
+	r->ts_error = NULL;
+	r->msg = line;
+	r->msg_len = len;
+	r->host[0] = '\0';
+	r->program[0] = '\0';
 	r->severity = -1;
+	r->nfields = 0;
+	r->scratch_len = 0;
 	r->ts_ns = 0;
 	r->utc_offset = 0;
 	r->zone_src = RECORD_ZONE_NONE;
 	r->year_src = RECORD_YEAR_NONE;
 	r->ambiguous = 0;
 	r->abbr_unresolved = 0;
-	r->msg = line;
-	r->msg_len = len;
 }
 
 /* Copies n bytes of s into dst of size cap, truncated, NUL-terminated. */
@@ -114,46 +119,59 @@ record_field(const struct record *r, const char *name)
 	return NULL;
 }
 
-/* Maps a level word (ERROR, warn, E, FATAL...) to syslog 0..7, or -1. */
+/* A level name, its length and its syslog severity. */
+/* clang-format off */
+#define RECORD_SEV(name, sev) { name, sizeof(name) - 1, sev }
+/* clang-format on */
+
+/*
+ * Maps a level word (ERROR, warn, E, FATAL...) to syslog 0..7, or -1.
+ * Names are compared only when length and first letter agree.
+ */
 int
 record_severity(const char *s, size_t n)
 {
 	static const struct {
 		const char *name;
+		size_t      len;
 		int         sev;
 	} names[] = {
-	    {"emerg", 0},
-	    {"panic", 0},
-	    {"alert", 1},
-	    {"crit", 2},
-	    {"critical", 2},
-	    {"fatal", 2},
-	    {"severe", 3},
-	    {"err", 3},
-	    {"error", 3},
-	    {"eror", 3},
-	    {"warn", 4},
-	    {"warning", 4},
-	    {"notice", 5},
-	    {"info", 6},
-	    {"information", 6},
-	    {"log", 6},
-	    {"debug", 7},
-	    {"trace", 7},
-	    {"dbg", 7},
-	    {"fine", 7},
-	    {"e", 3},
-	    {"w", 4},
-	    {"i", 6},
-	    {"d", 7},
-	    {"f", 2},
-	    {"v", 7},
-	    {"c", 2},
+	    RECORD_SEV("emerg", 0),
+	    RECORD_SEV("panic", 0),
+	    RECORD_SEV("alert", 1),
+	    RECORD_SEV("crit", 2),
+	    RECORD_SEV("critical", 2),
+	    RECORD_SEV("fatal", 2),
+	    RECORD_SEV("severe", 3),
+	    RECORD_SEV("err", 3),
+	    RECORD_SEV("error", 3),
+	    RECORD_SEV("eror", 3),
+	    RECORD_SEV("warn", 4),
+	    RECORD_SEV("warning", 4),
+	    RECORD_SEV("notice", 5),
+	    RECORD_SEV("info", 6),
+	    RECORD_SEV("information", 6),
+	    RECORD_SEV("log", 6),
+	    RECORD_SEV("debug", 7),
+	    RECORD_SEV("trace", 7),
+	    RECORD_SEV("dbg", 7),
+	    RECORD_SEV("fine", 7),
+	    RECORD_SEV("e", 3),
+	    RECORD_SEV("w", 4),
+	    RECORD_SEV("i", 6),
+	    RECORD_SEV("d", 7),
+	    RECORD_SEV("f", 2),
+	    RECORD_SEV("v", 7),
+	    RECORD_SEV("c", 2),
 	};
 	size_t i;
+	char   c;
 
+	if (n == 0)
+		return -1;
+	c = (char)tolower((unsigned char)s[0]);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i].name) == n &&
+		if (names[i].len == n && names[i].name[0] == c &&
 		    strncasecmp(names[i].name, s, n) == 0)
 			return names[i].sev;
 	return -1;

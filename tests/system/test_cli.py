@@ -227,3 +227,31 @@ def test_make_install_prefix_destdir_finds_its_rules(d):
         assert os.path.exists(os.path.join(dest, "opt", "tl", f)), f
     q = subprocess.run([binp, "check"], cwd=d, capture_output=True, env={"PATH": "/usr/bin:/bin"})
     assert q.returncode == 0 and b" 0 errors" in q.stdout and not q.stdout.startswith(b"0 rules"), q
+
+
+def test_make_install_lays_out_a_working_tree(d):
+    """make install DESTDIR=...: binary, rules, unit with its paths, config;
+    the installed binary finds its rules and checks the installed config;
+    a second install keeps an edited config."""
+    dest = os.path.join(d, "root")
+    # -o timelined: install the binary under test, never rebuild it here
+    mk = ["make", "-s", "-C", ROOT, "-o", "timelined", "install",
+          "DESTDIR=" + dest, "PREFIX=/usr"]
+    subprocess.run(mk, check=True, capture_output=True, timeout=300)
+    unit = open(os.path.join(dest, "usr/lib/systemd/system/timelined.service")).read()
+    assert "ExecStart=/usr/bin/timelined run -c /etc/timelined/timelined.json" in unit
+    assert "Type=notify" in unit and "DynamicUser=yes" in unit
+    assert "/usr/local" not in unit
+    exe = os.path.join(dest, "usr/bin/timelined")
+    conf = os.path.join(dest, "etc/timelined/timelined.json")
+    env = dict(os.environ)
+    env.pop("TIMELINED_RULES_DIR", None)
+    r = subprocess.run([exe, "check", "-c", conf], capture_output=True, text=True,
+                       env=env, cwd=d, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert " 0 errors" in r.stdout + r.stderr
+    with open(conf, "a") as f:
+        f.write("\n")
+    edited = open(conf).read()
+    subprocess.run(mk, check=True, capture_output=True, timeout=300)
+    assert open(conf).read() == edited

@@ -44,7 +44,7 @@ MAX_BODY = 64 * 1024     # the daemon's limits and messages (out_http.c)
 MAX_NOTE = 512
 FAILURES = {"db_connection_error", "pool_exhaustion", "resource_exhaustion",
             "hardware_failure", "upstream_error", "external_dependency",
-            "crash", "unclassified"}
+            "crash"}
 
 
 def parse_ts(s):

@@ -3,12 +3,14 @@
  * priority, captures and titles, field rules, the prefilter's equivalence
  * with plain matching, match limits and counters), rule_file.c (loading,
  * its error messages and lines, the built-in pack's directory) and
- * rule_check.c (examples, limit hits, the summary of timelined check).
+ * rule_check.c (examples, limit hits, the summary of timelined check),
+ * and the shipped pack's prefilter against every regex on real lines.
  * The literal extractor has its own: test_rule_lit.c.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "parser.h"
 #include "pipeline.h"
 #include "record.h"
 #include "rule.h"
@@ -494,6 +497,204 @@ test_rule_field(void **state)
 	rule_set_free(set);
 }
 
+/* Makes r a record with message msg and one field key=val. */
+static void
+rec_field(struct record *r, const char *msg, const char *key, const char *val)
+{
+	rec_msg(r, msg);
+	r->fields[0] = (struct record_field){
+	    key, strlen(key), val, strlen(val)};
+	r->nfields = 1;
+}
+
+/*
+ * Field conditions: a comparison reads the field as a number (a field
+ * that is not one, or is absent, fails every comparison); the field's
+ * value is a capture of the hit, usable in the title.
+ */
+static void
+test_rule_where_compare(void **state)
+{
+	static const struct {
+		const char *val;
+		const char *id;
+	} cases[] = {
+	    {"503", "ge"},
+	    {"500", "ge"},
+	    {"499", "lt"},
+	    {" 404 ", "eq"},
+	    {"200", "lt"},
+	    {"-", "-"},
+	    {"", "-"},
+	    {"5xx", "-"},
+	    {"1.5", "lt"},
+	    {"-3", "lt"},
+	    {"599.9", "ge"},
+	    {"600", "ne"},
+	    {"+600.0", "ne"},
+	    {"1e3", "-"},
+	    {"0x1f4", "-"},
+	};
+	struct rule_set *set;
+	struct rule_hit  hit;
+	struct record    r;
+	char             title[64];
+	size_t           i;
+
+	(void)state;
+	set = load_text(
+	    "{'rules': [\n"
+	    "{'id': 'ge', 'category': 'upstream_error', 'priority': 3,\n"
+	    " 'title': 'HTTP {status}',\n"
+	    " 'where': {'status': ['>=500', '<600'], 'status2': '!=1'}},\n"
+	    "{'id': 'eq', 'category': 'note', 'priority': 2,\n"
+	    " 'where': {'status': '= 404'}},\n"
+	    "{'id': 'lt', 'category': 'note', 'priority': 1,\n"
+	    " 'where': {'status': '<500'}},\n"
+	    "{'id': 'ne', 'category': 'note', 'where': {'status': '!=599.9'}}\n"
+	    "]}");
+	assert_null(rule_set_get(set, 0)->field);
+	assert_int_equal(rule_set_get(set, 0)->nwhere, 3);
+	assert_true(rule_set_get(set, 0)->narrow);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		rec_field(&r, "GET / HTTP/1.1", "status", cases[i].val);
+		r.fields[1] = (struct record_field){"status2", 7, "2", 1};
+		r.nfields = 2;
+		if (rule_set_match(set, &r, &hit) == 0)
+			hit.rule = NULL;
+		if (strcmp(hit.rule != NULL ? hit.rule->id : "-",
+			cases[i].id) != 0)
+			fail_msg("status \"%s\": got %s, want %s", cases[i].val,
+			    hit.rule ? hit.rule->id : "-", cases[i].id);
+	}
+	/* The first rule's second condition: status2 absent, then "1". */
+	rec_field(&r, "x", "status", "502");
+	assert_string_equal(
+	    rule_set_match(set, &r, &hit) ? hit.rule->id : "-", "ne");
+	r.fields[1] = (struct record_field){"status2", 7, "1", 1};
+	r.nfields = 2;
+	assert_string_equal(
+	    rule_set_match(set, &r, &hit) ? hit.rule->id : "-", "ne");
+	r.fields[1].val = "7";
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "ge");
+	assert_int_equal(hit.ncap, 2);
+	assert_string_equal(hit.cap[0].name, "status");
+	assert_int_equal(hit.cap[0].val_len, 3);
+	assert_memory_equal(hit.cap[0].val, "502", 3);
+	rule_format_title(&hit, title, sizeof(title));
+	assert_string_equal(title, "HTTP 502");
+	/* No status field: no rule runs at all. */
+	rec_msg(&r, "status=503");
+	assert_int_equal(rule_set_match(set, &r, &hit), 0);
+	rule_set_free(set);
+}
+
+/*
+ * A regex condition is AND-ed with the pattern, each on its own field; a
+ * record without the condition's field is not matched; the pattern's
+ * captures come first, then the fields of the conditions.
+ */
+static void
+test_rule_where_regex(void **state)
+{
+	struct rule_set *set;
+	struct rule_hit  hit;
+	struct record    r;
+
+	(void)state;
+	set = load_text(
+	    "{'rules': [\n"
+	    "{'id': 'unit', 'category': 'restart',\n"
+	    " 'pattern': '^Started (?<desc>.+)\\\\.$',\n"
+	    " 'where': {'program': '^systemd$', 'level': '(?i)^info$'},\n"
+	    " 'title': '{desc} on {level}'},\n"
+	    "{'id': 'any', 'category': 'note', 'priority': -1,\n"
+	    " 'pattern': '^Started '}\n"
+	    "]}");
+	assert_int_equal(rule_set_get(set, 0)->nwhere, 2);
+	rec_field(&r, "Started Puma HTTP Server.", "level", "INFO");
+	snprintf(r.program, sizeof(r.program), "systemd");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "unit");
+	assert_int_equal(hit.ncap, 2);
+	assert_string_equal(hit.cap[0].name, "desc");
+	assert_string_equal(hit.cap[1].name, "level");
+	assert_memory_equal(hit.cap[1].val, "INFO", 4);
+	snprintf(r.program, sizeof(r.program), "systemd-logind");
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "any");
+	snprintf(r.program, sizeof(r.program), "systemd");
+	r.nfields = 0;
+	assert_int_equal(rule_set_match(set, &r, &hit), 1);
+	assert_string_equal(hit.rule->id, "any");
+	rule_set_free(set);
+}
+
+/* Conditions are checked with FILE:LINE like the rest of a rule. */
+static void
+test_rule_where_errors(void **state)
+{
+	struct rule_set *set;
+	const char      *err;
+	int              n;
+
+	(void)state;
+	set = rule_set_new();
+	capture_start();
+	n = rule_file_load(set,
+	    write_file("w.json",
+		"{'rules': [\n"
+		"{'id': 'op', 'category': 'note', 'where': {'status': '=>500'}},\n"
+		"{'id': 'op2', 'category': 'note', 'where': {'status': '==5'}},\n"
+		"{'id': 'nan', 'category': 'note', 'where': {'status': '>= 5x'}},\n"
+		"{'id': 'nan2', 'category': 'note', 'where': {'status': '<'}},\n"
+		"{'id': 're', 'category': 'note', 'where': {'program': '(x'}},\n"
+		"{'id': 'obj', 'category': 'note', 'where': ['status']},\n"
+		"{'id': 'empty', 'category': 'note', 'where': {}},\n"
+		"{'id': 'list', 'category': 'note', 'where': {'status': []}},\n"
+		"{'id': 'many', 'category': 'note', 'where': {'a': ['1', '2', "
+		"'3', '4', '5', '6', '7', '8', '9']}},\n"
+		"{'id': 'str', 'category': 'note', 'where': {'status': 500}},\n"
+		"{'id': 'title', 'category': 'note', 'title': '{program}',\n"
+		" 'where': {'program': 'x', 'status': '>1'}},\n"
+		"{'id': 'none', 'category': 'note'},\n"
+		"{'id': 'ok', 'category': 'note', 'where': {'status': '>=500'}}\n"
+		"]}\n"));
+	err = capture_end();
+	assert_int_equal(n, 12);
+	assert_contains(err,
+	    "w.json:2: rule op: where \"status\": unknown "
+	    "operator \"=>\"");
+	assert_contains(err,
+	    "w.json:3: rule op2: where \"status\": unknown "
+	    "operator \"==\"");
+	assert_contains(err,
+	    "w.json:4: rule nan: where \"status\": \">= "
+	    "5x\" compares with \" 5x\", which is not a "
+	    "number");
+	assert_contains(err, "w.json:5: rule nan2: where \"status\"");
+	assert_contains(err,
+	    "w.json:6: rule re: where \"program\": pattern "
+	    "error at offset 2");
+	assert_contains(err, "w.json:7: rule obj: \"where\" must be an object");
+	assert_contains(err,
+	    "w.json:8: rule empty: \"where\" must be an "
+	    "object");
+	assert_contains(err, "w.json:9: rule list: \"where\": an empty list");
+	assert_contains(err,
+	    "w.json:10: rule many: \"where\" holds more "
+	    "than 8 conditions");
+	assert_contains(err,
+	    "w.json:11: rule str: \"where\" must be a "
+	    "non-empty string");
+	assert_contains(err, "w.json:12: rule title: title uses {program}");
+	assert_contains(err, "w.json:14: rule none: missing \"pattern\"");
+	assert_int_equal(rule_set_count(set), 1);
+	assert_string_equal(rule_set_get(set, 0)->id, "ok");
+	rule_set_free(set);
+}
+
 /*
  * rule_literals() shows the literals the prefilter uses: none when the
  * shortest is under 3 bytes (the extraction itself: test_rule_lit.c).
@@ -714,6 +915,78 @@ test_rule_prefilter_equivalence(void **state)
 	rule_set_free(set);
 }
 
+/* Returns the id of the rule matching r, prefilter on or off, or "-". */
+static const char *
+rec_match(struct rule_set *set, const struct record *r, int prefilter)
+{
+	struct rule_hit hit;
+
+	rule_set_prefilter(set, prefilter);
+	return rule_set_match(set, r, &hit) == 1 ? hit.rule->id : "-";
+}
+
+/*
+ * With conditions, the prefilter still never changes an answer, and a
+ * rule whose condition's field a record lacks costs no regex call.
+ */
+static void
+test_rule_where_prefilter(void **state)
+{
+	static const char *const progs[] = {"", "systemd", "cron", "nginx"};
+	static const char *const msgs[] = {"Started Puma.",
+	    "upstream timed out", "GET /", "Stopped cron.", "x"};
+	static const char *const vals[] = {NULL, "503", "200", "-"};
+	struct rule_set         *set;
+	struct record            r;
+	const char              *on, *off;
+	size_t                   p, m, v;
+	uint64_t                 before;
+
+	(void)state;
+	set = load_text(
+	    "{'rules': [\n"
+	    "{'id': 'a', 'category': 'note', 'where': {'status': '>=500'}},\n"
+	    "{'id': 'b', 'category': 'note', 'pattern': '^Started ',\n"
+	    " 'where': {'program': '^systemd$'}},\n"
+	    "{'id': 'c', 'category': 'note', 'where': {'program': 'nginx'}},\n"
+	    "{'id': 'd', 'category': 'note', 'pattern': '\\\\w+',\n"
+	    " 'where': {'status': '^[25]'}},\n"
+	    "{'id': 'e', 'category': 'note', 'pattern': 'timed out',\n"
+	    " 'where': {'status': '!=200'}}\n"
+	    "]}");
+	/* b keys on "started " in the message, c on "nginx" in the program,
+	 * a and d on lines that have a status. */
+	for (p = 0; p < 4; p++)
+		for (m = 0; m < 5; m++)
+			for (v = 0; v < 4; v++) {
+				rec_msg(&r, msgs[m]);
+				snprintf(r.program, sizeof(r.program), "%s",
+				    progs[p]);
+				if (vals[v] != NULL)
+					rec_field(
+					    &r, msgs[m], "status", vals[v]);
+				if (vals[v] != NULL)
+					snprintf(r.program, sizeof(r.program),
+					    "%s", progs[p]);
+				on = rec_match(set, &r, 1);
+				off = rec_match(set, &r, 0);
+				if (strcmp(on, off) != 0)
+					fail_msg("prefilter changes %s/%s/%s: "
+						 "%s vs %s",
+					    progs[p], msgs[m],
+					    vals[v] ? vals[v] : "none", on,
+					    off);
+			}
+	rec_msg(&r, "upstream timed out status=503");
+	snprintf(r.program, sizeof(r.program), "cron");
+	before = rule_set_stats(set)->candidates;
+	assert_string_equal(rec_match(set, &r, 1), "-");
+	assert_int_equal(rule_set_stats(set)->candidates, before);
+	rec_field(&r, "GET /", "status", "503");
+	assert_string_equal(rec_match(set, &r, 1), "a");
+	rule_set_free(set);
+}
+
 /* A line without any rule's literal runs no regex at all. */
 static void
 test_rule_prefilter_skips(void **state)
@@ -742,6 +1015,94 @@ test_rule_prefilter_skips(void **state)
 	assert_string_equal(match_id(set, "all quiet"), "-");
 	assert_int_equal(st->candidates, 6);
 	rule_set_free(set);
+}
+
+/* What the pack test has seen: the set, lines, regex matches. */
+static struct {
+	struct rule_set *set;
+	long             lines, matches, candidates, misses;
+} pack;
+
+/*
+ * Parses one line as the pipeline does and runs every rule's regex on
+ * it: each rule that matches must be a candidate of the prefilter.
+ */
+static void
+pack_line(const char *line, size_t len)
+{
+	struct parser_state ps = {NULL};
+	struct record       rec;
+	const struct rule  *r;
+	char               *buf = xmalloc(2 * len + 256);
+	int                 i, rc;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.scratch = buf;
+	rec.scratch_cap = 2 * len + 256;
+	record_reset(&rec, line, len);
+	parser_detect(&ps, &rec);
+	pack.lines++;
+	for (i = 0; i < rule_set_count(pack.set); i++) {
+		r = rule_set_get(pack.set, i);
+		rc = rule_set_prefilter_sees(pack.set, r, &rec);
+		pack.candidates += rc;
+		if (rule_set_try(pack.set, r, &rec) != 1)
+			continue;
+		pack.matches++;
+		if (rc == 0 && pack.misses++ < 10)
+			print_error("prefilter misses %s on: %.*s\n", r->id,
+			    (int)len, line);
+	}
+	free(buf);
+}
+
+/* nftw's callback: every line of a log file (not .md, .csv, LICENSE). */
+static int
+pack_file(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	const char *base = path + f->base;
+	char       *line = NULL;
+	size_t      cap = 0;
+	ssize_t     n;
+	FILE       *fp;
+
+	(void)st;
+	if (type != FTW_F || strstr(base, ".md") != NULL ||
+	    strstr(base, ".csv") != NULL || strncmp(base, "LICENSE", 7) == 0 ||
+	    strstr(base, ".expected") != NULL ||
+	    (fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		pack_line(line, (size_t)n);
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+}
+
+/*
+ * The shipped pack's prefilter never hides a match: on every line of the
+ * golden parse logs and of the shared corpus (when it is beside us), each
+ * rule whose regex matches the parsed line is one of its candidates.
+ */
+static void
+test_rule_prefilter_pack_no_misses(void **state)
+{
+	(void)state;
+	memset(&pack, 0, sizeof(pack));
+	pack.set = rule_set_new();
+	assert_int_equal(rule_file_load(pack.set, "config/rules.d"), 0);
+	nftw("tests/golden/parse", pack_file, 8, FTW_PHYS);
+	assert_true(pack.lines > 300);
+	nftw("../shared/corpus", pack_file, 8, FTW_PHYS);
+	print_message("prefilter vs every regex: %ld lines, %ld rule matches, "
+		      "%ld candidates, %ld missed\n",
+	    pack.lines, pack.matches, pack.candidates, pack.misses);
+	assert_true(pack.matches > 0);
+	assert_int_equal(pack.misses, 0);
+	rule_set_free(pack.set);
 }
 
 /*
@@ -830,6 +1191,41 @@ test_rule_check_examples(void **state)
 	assert_int_equal(errors, 2);
 	assert_null(strstr(err, "distinctive"));
 	assert_int_equal(rule_set_stats(set)->lines, 0);
+	rule_set_free(set);
+}
+
+/*
+ * check runs a rule with conditions on its examples parsed as the
+ * pipeline parses them (an access log's status), and does not call a
+ * rule that needs a parsed field one that runs on most lines.
+ */
+static void
+test_rule_check_where(void **state)
+{
+	struct rule_set *set;
+	const char      *err;
+	int              errors;
+
+	(void)state;
+	set = load_text(
+	    "{'rules': [\n"
+	    "{'id': 'http.5xx', 'category': 'upstream_error',\n"
+	    " 'where': {'status': '>=500'}, 'title': 'HTTP {status}',\n"
+	    " 'examples': {'match': ['10.0.0.1 - - [15/Mar/2024:10:00:05 "
+	    "+0100] \\'GET / HTTP/1.1\\' 502 12 \\'-\\' \\'curl\\''],\n"
+	    "   'no_match': ['10.0.0.1 - - [15/Mar/2024:10:00:05 +0100] "
+	    "\\'GET / HTTP/1.1\\' 200 12 \\'-\\' \\'curl\\'', "
+	    "'status 503 served', '10.0.0.1 - - [15/Mar/2024:10:00:05 "
+	    "+0100] \\'GET / HTTP/1.1\\' 504 12 \\'-\\' \\'curl\\'']}}\n"
+	    "]}");
+	capture_start();
+	errors = rule_check_set(set, 1);
+	err = capture_end();
+	assert_int_equal(errors, 1);
+	assert_contains(err,
+	    "r.json:2: rule http.5xx: example 3 matches but "
+	    "should not");
+	assert_null(strstr(err, "distinctive"));
 	rule_set_free(set);
 }
 
@@ -1040,7 +1436,7 @@ test_rule_set_add(void **state)
 	    "mem:7: rule d: duplicate id (first defined "
 	    "at mem:7)");
 	assert_contains(errbuf,
-	    "mem:9: rule e: id, category and pattern are "
+	    "mem:9: rule e: id, category and pattern (or where) are "
 	    "required");
 	assert_contains(errbuf, "mem:9: rule e: pattern error at offset 2");
 	assert_int_equal(rule_set_count(set), 1);
@@ -1136,11 +1532,23 @@ main(void)
 		test_rule_captures_title, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rule_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
+		test_rule_where_compare, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_where_regex, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_where_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_where_prefilter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_check_where, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
 		test_rule_literals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_prefilter_equivalence, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_prefilter_skips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_prefilter_pack_no_misses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_match_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

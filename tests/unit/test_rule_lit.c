@@ -65,14 +65,74 @@ static const struct {
     {"x\\d{1,3}\\.\\d+ (GET|POST) /api", "", "\" get /api\" \" post /api\""},
     {"\\\\server\\\\share", "", "\"\\x5cserver\\x5cshare\""},
     {"(error|terror) x", "", "\"error x\""},
+    {"refused|refused1|refused2|refused3|refused4|refused5|refused6|"
+     "refused7|refused8|refused9|refused10|refused11|refused12|refused13|"
+     "refused14|refused15|refused16|refused17|refused18|refused19",
+	"", "\"refused\""},
+    {"\\b(?:fail(?:ed|ure)?|abort(?:ed)?|crash(?:ed)?|died|dead|down)\\b", "",
+	"\"abort\" \"crash\" \"dead\" \"died\" \"down\" \"fail\""},
 };
+
+/*
+ * Writes a pattern of n alternatives "word0001 x|word0002 x|..." into buf
+ * (that long a vocabulary, as in a big rule of error names).
+ */
+static void
+lit_words(char *buf, size_t size, int n)
+{
+	size_t len = 0;
+	int    i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 16 < size; i++)
+		len += snprintf(buf + len, size - len, "%sword%04d x",
+		    i > 0 ? "|" : "", i + 1);
+}
+
+/*
+ * An alternation of up to 64 distinct strings keeps them all as the
+ * literal; past 64 (after merging strings that contain another) the
+ * rule has none and runs on every line.
+ */
+static void
+test_rule_lit_many(void **state)
+{
+	struct rule_lit *lits;
+	char             pat[2048];
+
+	(void)state;
+	lit_words(pat, sizeof(pat), 40);
+	lits = rule_lit_extract(pat, 0);
+	assert_int_equal(rule_lit_count(lits), 40);
+	assert_string_equal(rule_lit_get(lits, 0), "word0001 x");
+	assert_string_equal(rule_lit_get(lits, 39), "word0040 x");
+	rule_lit_free(lits);
+	lit_words(pat, sizeof(pat), 64);
+	lits = rule_lit_extract(pat, 0);
+	assert_int_equal(rule_lit_count(lits), 64);
+	rule_lit_free(lits);
+	lit_words(pat, sizeof(pat), 65);
+	lits = rule_lit_extract(pat, 0);
+	assert_int_equal(rule_lit_count(lits), 0);
+	rule_lit_free(lits);
+	/* Inside a group followed by more text: past 16 exact strings the
+	 * group is no longer joined with what follows, but its 40 words
+	 * are still required. */
+	pat[0] = '(';
+	lit_words(pat + 1, sizeof(pat) - 8, 40);
+	snprintf(pat + strlen(pat), sizeof(pat) - strlen(pat), ")y");
+	lits = rule_lit_extract(pat, 0);
+	assert_int_equal(rule_lit_count(lits), 40);
+	assert_string_equal(rule_lit_get(lits, 0), "word0001 x");
+	rule_lit_free(lits);
+}
 
 /* Literal extraction follows the tricky parts of the syntax. */
 static void
 test_rule_lit_extraction(void **state)
 {
 	struct rule_lit *lits;
-	char             buf[256];
+	char             buf[1024];
 	size_t           i;
 
 	(void)state;
@@ -141,6 +201,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rule_lit_extraction),
 	    cmocka_unit_test(test_rule_lit_access),
+	    cmocka_unit_test(test_rule_lit_many),
 	    cmocka_unit_test(test_rule_lit_format_truncates),
 	};
 
