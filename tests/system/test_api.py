@@ -758,7 +758,9 @@ def test_metrics_parse_as_prometheus_text_with_any_file_name(d):
         with open(os.path.join(logs, name), "w") as f:
             f.write("no timestamp here\n")        # (not a continuation: first)
             f.write(db_incident_lines(t0, "h%d" % k, n=2 + k))
-    dm = Daemon(d, sources=[{"path": os.path.join(logs, "*.log"), "tz": "UTC"}]).start()
+    dm = Daemon(d, sources=[{"path": os.path.join(logs, "*.log"), "tz": "UTC"},
+                            {"syslog_udp": "127.0.0.1:0", "name": 'rx "udp"'},
+                            {"syslog_tcp": "127.0.0.1:0", "name": "rx\\tcp"}]).start()
     try:
         one_incident(dm)
         Stream(dm).wait(lambda s: s.ids)
@@ -794,6 +796,10 @@ def test_metrics_parse_as_prometheus_text_with_any_file_name(d):
             assert fams[fam]["type"] == kind and len(fams[fam]["samples"]) == 1, fam
         assert list(fams["timelined_incidents_open"]["samples"].values()) == [1]
         assert list(fams["timelined_stream_clients"]["samples"].values()) == [1]
+        # Each receiver by its name, in every receiver family.
+        for what in ("messages", "dropped", "cut"):
+            assert set(by("timelined_receiver_%s_total" % what, "receiver")) == \
+                {'rx "udp"', "rx\\tcp"}, what
     finally:
         dm.close()
 
