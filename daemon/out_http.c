@@ -413,12 +413,20 @@ http_client_forget(struct http_client *c)
 	free(c);
 }
 
-/* A stream client went away. */
+/*
+ * A stream client went away. evhttp detaches a request whose reply is
+ * not finished from a connection that failed (EOF, timeout) and leaves it
+ * to us: finishing it frees it.
+ */
 static void
 http_client_closed(struct evhttp_connection *evcon, void *arg)
 {
+	struct http_client *c = arg;
+
 	(void)evcon;
-	http_client_forget(arg);
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_send_reply_end(c->req);
+	http_client_forget(c);
 }
 
 /* Drops a client that does not read what it is sent. */

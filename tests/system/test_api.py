@@ -259,6 +259,7 @@ def test_api_writing_is_off_without_a_token_file(d):
 def test_api_slow_body_is_cut_at_30s_and_blocks_nobody(d):
     dm = Daemon(d).start()
     try:
+        idle = Stream(dm)           # a stream client is not cut: keepalives
         s = socket.create_connection((dm.host, dm.port))
         s.sendall(("POST /v1/alertmanager HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                    "Content-Length: 1000\r\n\r\n{\"alerts\": [" % TOKEN).encode())
@@ -277,6 +278,9 @@ def test_api_slow_body_is_cut_at_30s_and_blocks_nobody(d):
         took = time.time() - t
         assert 25 <= took <= 40, took
         assert dm.get("/healthz")[0] == 200
+        idle.wait(lambda s: b": keepalive\n\n" in s.raw, what="a keepalive")
+        assert not idle.closed
+        assert dm.metric("timelined_stream_clients") == 1
     finally:
         dm.close()
 
