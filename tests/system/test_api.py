@@ -103,6 +103,7 @@ def test_api_answers_replays_document_in_every_format(d):
         st, h, b = dm.request("HEAD", "/healthz")
         assert st == 200 and b == b"", (st, b)
         assert dm.json("GET", "/healthz") == (200, {"status": "ok"})
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -234,6 +235,7 @@ def test_api_refuses_bad_requests_with_json_errors(d):
                         ("405", 7), ("413", 2), ("500", 0), ("503", 0), ("other", 0)):
             got = dm.metric("timelined_http_requests_total", {"code": code})
             assert got == n, (code, got, n)
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -252,6 +254,7 @@ def test_api_writing_is_off_without_a_token_file(d):
         assert [x for x in one_incident(dm)["timeline"] if x["category"] == "note"] == []
         # Reading needs no token.
         assert dm.get("/v1/incidents/%s/timeline.md" % iid)[0] == 200
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -281,6 +284,7 @@ def test_api_slow_body_is_cut_at_30s_and_blocks_nobody(d):
         idle.wait(lambda s: b": keepalive\n\n" in s.raw, what="a keepalive")
         assert not idle.closed
         assert dm.metric("timelined_stream_clients") == 1
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -359,6 +363,7 @@ def test_stream_reconnect_with_last_event_id_misses_nothing(d):
             (model_of(ref.events), model_of_snapshot(snap))
         # And B's first part plus what it got back rebuilds it too.
         assert model_of(missed, model_of(b.events)) == model_of_snapshot(snap)
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -396,6 +401,7 @@ def test_stream_reset_when_events_are_not_kept_or_from_an_earlier_run(d):
         assert int(c.ids[0]) > int(now), (c.ids, now)
         snap2 = settled(dm, c)
         assert model_of(c.events[1:]) == model_of_snapshot(snap2)
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -467,6 +473,7 @@ def test_stream_client_that_never_reads_is_dropped_while_ingestion_goes_on(d):
         c = Stream(dm, last_id=good.ids[0])
         c.wait(lambda s: s.events)
         assert c.events[0]["event"] == "reset", c.events[0]
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -489,6 +496,7 @@ def test_stream_burst_larger_than_a_client_buffer_drops_nobody(d):
             assert not g.closed
             assert [e["event"] for e in g.events].count("reset") >= 1
             follows(g, snap)
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -547,6 +555,7 @@ def test_stream_1000_idle_clients_cost_little_and_2048_is_the_limit(d):
         wait_for(lambda: dm.metric("timelined_stream_clients") == 548, 20, "1,500 clients gone")
         socks = socks[1500:]
         assert Stream(dm).wait(lambda s: s.ids) is None
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         for s in socks:
             s.close()
@@ -622,6 +631,7 @@ def test_get_never_changes_the_engine(d):
                 assert sum(counts) >= 10, counts      # the GETs did run meanwhile
                 for s in streams:
                     s.close()
+            dm.stop()
         finally:
             stop.set()
             dm.close()
@@ -681,6 +691,7 @@ def test_notes_survive_kill9_once(d):
                 time.sleep(1.5)                     # a checkpoint
                 dm.kill9()
         assert dm.metric("timelined_notes_total") == 0   # none added in this run
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
@@ -804,6 +815,7 @@ def test_metrics_parse_as_prometheus_text_with_any_file_name(d):
         for what in ("messages", "dropped", "cut"):
             assert set(by("timelined_receiver_%s_total" % what, "receiver")) == \
                 {'rx "udp"', "rx\\tcp"}, what
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
         dm.close()
 
