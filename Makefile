@@ -10,7 +10,10 @@ CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
-	   clang-format prometheus-alertmanager chromium fonts-dejavu-core
+	   clang-format
+# What make check's tests drive besides (make demo does not need them):
+# a real Alertmanager, headless Chromium and a font for its screenshots.
+TEST_DEBS = prometheus-alertmanager chromium fonts-dejavu-core
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
@@ -49,8 +52,11 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 all: timelined
 
+# make deps installs DEBS; make check asks for TEST_DEBS too.
+DEPS	?= $(DEBS)
+
 deps:
-	@missing=""; for p in $(DEBS); do \
+	@missing=""; for p in $(DEPS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -138,7 +144,8 @@ browser: timelined
 	tests/browser/run ./timelined
 	$(PYTHON) tests/browser/daemon_run ./timelined
 
-check: deps
+check:
+	$(MAKE) deps DEPS='$(DEBS) $(TEST_DEBS)'
 	$(MAKE) all
 	$(MAKE) lint check-format
 	$(MAKE) unit
