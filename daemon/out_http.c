@@ -634,6 +634,11 @@ http_stream(struct http *h, struct evhttp_request *req, struct evkeyvalq *q)
 		http_error(h, req, 503, "too many stream clients");
 		return;
 	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* The headers only: no client, and the connection goes on. */
+		http_send(h, req, 200, "text/event-stream", NULL);
+		return;
+	}
 	from = evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Last-Event-ID");
 	if (from == NULL)

@@ -7,6 +7,7 @@ reset otherwise, 1,000 idle clients, a client that never reads), that a
 GET never changes the engine, notes across kill -9, and /metrics as
 Prometheus text.
 """
+import http.client
 import json
 import os
 import re
@@ -102,6 +103,17 @@ def test_api_answers_replays_document_in_every_format(d):
         assert b"<!--TIMELINED_DATA-->" in b, "not the live page"
         st, h, b = dm.request("HEAD", "/healthz")
         assert st == 200 and b == b"", (st, b)
+        # HEAD of the stream: its headers, no client left behind, and the
+        # connection serves the next request.
+        c = http.client.HTTPConnection(dm.host, dm.port, timeout=5)
+        c.request("HEAD", "/v1/stream")
+        r = c.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream", r.status
+        r.read()
+        c.request("GET", "/healthz")
+        assert c.getresponse().status == 200
+        c.close()
+        assert dm.metric("timelined_stream_clients") == 0
         assert dm.json("GET", "/healthz") == (200, {"status": "ok"})
         dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
     finally:
