@@ -271,6 +271,38 @@ def test_api_writing_is_off_without_a_token_file(d):
         dm.close()
 
 
+def test_api_token_is_read_again_on_sighup(d):
+    import signal
+    t0 = time.time()
+    dm = Daemon(d).start()
+    try:
+        dm.append(db_incident_lines(t0))
+        iid = one_incident(dm)["id"]
+        assert dm.note(iid, "with the first token")[0] == 201
+        new = "rotated-token-" + "9" * 20
+        with open(os.path.join(d, "token"), "w") as f:
+            f.write(new + "\n")
+        dm.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: dm.json("POST", "/v1/alertmanager", {"alerts": []},
+                                 {"Authorization": "Bearer " + TOKEN})[0] == 401,
+                 10, "the old token refused")      # (an empty webhook: no side effect)
+        assert dm.note(iid, "old token", token=TOKEN)[0] == 401
+        assert dm.note(iid, "with the rotated token", token=new)[0] == 201
+        # A token file that cannot be read: the reload is refused whole,
+        # the token in force stays.
+        os.unlink(os.path.join(d, "token"))
+        dm.proc.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        assert dm.note(iid, "still the rotated token", token=new)[0] == 201
+        notes = [e["message"] for e in dm.json("GET", "/v1/incidents/" + iid)[1]["timeline"]
+                 if e["category"] == "note"]
+        assert notes == ["with the first token", "with the rotated token",
+                         "still the rotated token"], notes
+        dm.stop()      # exit 0: no leak, no crash (make SANITIZE=1)
+    finally:
+        dm.close()
+
+
 def test_api_slow_body_is_cut_at_30s_and_blocks_nobody(d):
     dm = Daemon(d).start()
     try:
