@@ -11,7 +11,12 @@ CC	?= cc
 PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
-	   clang-format logrotate rsyslog bsdutils
+	   clang-format
+# What make check's tests drive besides (make demo does not need them):
+# real logrotate, rsyslog and logger, a real Alertmanager, headless
+# Chromium and a font for its screenshots.
+TEST_DEBS = logrotate rsyslog bsdutils prometheus-alertmanager chromium \
+	    fonts-dejavu-core
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
@@ -46,12 +51,15 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
 	lint format check-format bench profile fuzz rules-check recv-dump \
-	template-eval soak corpus-times
+	template-eval soak corpus-times browser
 
 all: timelined
 
+# make deps installs DEBS; make check asks for TEST_DEBS too.
+DEPS	?= $(DEBS)
+
 deps:
-	@missing=""; for p in $(DEBS); do \
+	@missing=""; for p in $(DEPS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -143,7 +151,16 @@ scenarios: timelined
 	$(PYTHON) tests/tools/score.py --bin ./timelined --require-schema \
 	    $(SCENARIOS)
 
-check: deps
+# The page (daemon/page/index.html) in headless Chromium: against the
+# mock API (tests/tools/mock_api.py), then against the real daemon
+# (tests/browser/daemon_run starts it, kills it once). Screenshots in
+# build/browser/.
+browser: timelined
+	tests/browser/run ./timelined
+	$(PYTHON) tests/browser/daemon_run ./timelined
+
+check:
+	$(MAKE) deps DEPS='$(DEBS) $(TEST_DEBS)'
 	$(MAKE) all
 	$(MAKE) lint check-format
 	$(MAKE) unit
@@ -152,6 +169,7 @@ check: deps
 	$(MAKE) corpus-times
 	$(MAKE) system
 	$(MAKE) scenarios
+	$(MAKE) browser
 
 demo: deps
 	$(MAKE) all

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "match.h"
 #include "merge.h"
+#include "out_http.h"
 #include "out_jsonl.h"
 #include "pipeline.h"
 #include "report.h"
@@ -1349,11 +1350,13 @@ daemon_metric_sources(struct evbuffer *buf, const struct report_source *rs,
 	evbuffer_add_printf(buf,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s counter\n", name, help,
 	    name);
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(buf, "timelined_%s{source=\"%s\"} %llu\n",
-		    name, rs[i].name,
+	for (i = 0; i < n; i++) {
+		evbuffer_add_printf(buf, "timelined_%s{source=", name);
+		http_label(buf, rs[i].name); /* a path: any byte but NUL */
+		evbuffer_add_printf(buf, "} %llu\n",
 		    (unsigned long long)*(
 			const uint64_t *)((const char *)&rs[i] + off));
+	}
 }
 
 /* Writes one metric without labels. */
@@ -1365,6 +1368,44 @@ daemon_metric(struct evbuffer *buf, const char *name, const char *type,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s %s\n"
 	    "timelined_%s %.17g\n",
 	    name, help, name, type, name, v);
+}
+
+/*
+ * The receivers' counters: each family whole (HELP, TYPE, then a line
+ * per receiver), as the text format requires.
+ */
+static void
+daemon_metrics_receivers(const struct daemon *d, struct evbuffer *buf)
+{
+	static const char *const fam[3][2] = {
+	    {"messages", "Syslog messages received."},
+	    {"dropped",
+		"Messages or connections dropped (limits, kernel "
+		"queue)."},
+	    {"cut", "Messages cut to the bound."}};
+	const struct in_syslog_stats *st;
+	uint64_t                      v;
+	int                           f, i;
+
+	for (f = 0; f < 3; f++) {
+		evbuffer_add_printf(buf,
+		    "# HELP timelined_receiver_%s_total %s\n"
+		    "# TYPE timelined_receiver_%s_total counter\n",
+		    fam[f][0], fam[f][1], fam[f][0]);
+		for (i = 0; i < d->nspools; i++) {
+			if (d->spools[i].rx == NULL)
+				continue;
+			st = in_syslog_stats(d->spools[i].rx);
+			v = f == 0   ? st->messages
+			    : f == 1 ? st->dropped + st->overflow
+				     : st->cut;
+			evbuffer_add_printf(buf,
+			    "timelined_receiver_%s_total{receiver=", fam[f][0]);
+			http_label(buf, d->spools[i].name);
+			evbuffer_add_printf(
+			    buf, "} %llu\n", (unsigned long long)v);
+		}
+	}
 }
 
 /* The unclassified signal's counters and the miner's memory. */
@@ -1392,12 +1433,11 @@ daemon_metrics_unclass(const struct daemon *d, struct evbuffer *buf)
 static void
 daemon_metrics(void *arg, struct evbuffer *buf)
 {
-	struct daemon                *d = arg;
-	const struct report_source   *rs;
-	const struct in_syslog_stats *st;
-	const struct follow          *f;
-	int                           n = daemon_sources(d, &rs), i, open = 0;
-	int64_t                       now = daemon_now(d);
+	struct daemon              *d = arg;
+	const struct report_source *rs;
+	const struct follow        *f;
+	int                         n = daemon_sources(d, &rs), open = 0;
+	int64_t                     now = daemon_now(d);
 
 	daemon_metric_sources(buf, rs, n, "lines_total", "Lines read.",
 	    offsetof(struct report_source, lines));
@@ -1425,28 +1465,7 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 	    (double)d->held_long);
 	daemon_metric(buf, "files_refused_total", "counter",
 	    "Files not followed: too many.", (double)d->refused);
-	evbuffer_add_printf(buf,
-	    "# HELP timelined_receiver_messages_total Syslog messages "
-	    "received.\n# TYPE timelined_receiver_messages_total counter\n"
-	    "# HELP timelined_receiver_dropped_total Messages or connections "
-	    "dropped (limits, kernel queue).\n"
-	    "# TYPE timelined_receiver_dropped_total counter\n"
-	    "# HELP timelined_receiver_cut_total Messages cut to the bound.\n"
-	    "# TYPE timelined_receiver_cut_total counter\n");
-	for (i = 0; i < d->nspools; i++) {
-		if (d->spools[i].rx == NULL)
-			continue;
-		st = in_syslog_stats(d->spools[i].rx);
-		evbuffer_add_printf(buf,
-		    "timelined_receiver_messages_total{receiver=\"%s\"} "
-		    "%llu\n"
-		    "timelined_receiver_dropped_total{receiver=\"%s\"} %llu\n"
-		    "timelined_receiver_cut_total{receiver=\"%s\"} %llu\n",
-		    d->spools[i].name, (unsigned long long)st->messages,
-		    d->spools[i].name,
-		    (unsigned long long)(st->dropped + st->overflow),
-		    d->spools[i].name, (unsigned long long)st->cut);
-	}
+	daemon_metrics_receivers(d, buf);
 	daemon_metric(buf, "ingest_lag_seconds", "gauge",
 	    "How old the newest line was when it was read (its own clock).",
 	    d->fed_wall ? (double)(d->fed_wall - d->fed_ts) / NS : 0);

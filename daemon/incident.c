@@ -892,7 +892,11 @@ incident_notes(struct incident *inc)
 		n->count = inc->uc_dropped;
 }
 
-/* Drops entries that begin after the end (not triggers); bytes freed. */
+/*
+ * Drops entries that begin after the end (not triggers, nor notes: a
+ * note written after the last failure is still the author's); bytes
+ * freed.
+ */
 static size_t
 incident_trim_tail(struct incident *inc)
 {
@@ -902,7 +906,8 @@ incident_trim_tail(struct incident *inc)
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->trigger || x->first_ns <= inc->end_ns) {
+		if (x->trigger || x->rule->cat == CATEGORY_NOTE ||
+		    x->first_ns <= inc->end_ns) {
 			inc->entries[n++] = *x;
 			continue;
 		}
@@ -1187,6 +1192,7 @@ incident_add_note(struct incident_engine *e, const char *id, const char *text,
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
+	m.frac_digits = tstamp_frac_digits(ts_ns); /* as precise as given */
 	m.source = m.group = -1;
 	snprintf(m.rule_id, sizeof(m.rule_id), "note");
 	m.cat = CATEGORY_NOTE;

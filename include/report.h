@@ -98,6 +98,7 @@ struct json_t *report_jstr(const char *, size_t);
 struct json_t *report_jfields(const struct record *);
 struct json_t *
 out_json_incident(const struct report *, const struct incident *);
+struct json_t *out_json_summary(const struct report *, const struct incident *);
 struct json_t *out_json_entry(const struct report *, const struct incident *,
     const struct incident_entry *);
 int            out_json_put(FILE *, struct json_t *, int);

@@ -738,6 +738,17 @@ tstamp_format(
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* The fewest fraction digits (0, 3, 6 or 9) that write ns exactly. */
+int
+tstamp_frac_digits(int64_t ns)
+{
+	if (ns % TSTAMP_NS_PER_S == 0)
+		return 0;
+	if (ns % 1000000 == 0)
+		return 3;
+	return ns % 1000 == 0 ? 6 : 9;
+}
+
 /* Parses an RFC 3339 time with a zone into UTC nanoseconds; 0 or -1. */
 int
 tstamp_rfc3339(const char *s, int64_t *ns)
