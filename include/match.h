@@ -46,7 +46,10 @@ struct match {
 
 void
 match_from_hit(struct match *, const struct record *, const struct rule_hit *);
-int match_is_failure(const struct match *);
-int match_cmp(const struct match *, const struct match *);
+int    match_is_failure(const struct match *);
+int    match_cmp(const struct match *, const struct match *);
+size_t match_packed_size(const struct match *);
+size_t match_pack(const struct match *, char *);
+size_t match_unpack(struct match *, const char *);
 
 #endif /* MATCH_H */
