@@ -309,6 +309,76 @@ source_restore(struct source *src, const struct source_snap *snap)
 	src->pst.hdr = snap->hdr;
 }
 
+/* 1 if two timestamps as written are the same, else 0. */
+static int
+source_tstamp_same(const struct tstamp *a, const struct tstamp *b)
+{
+	return a->year == b->year && a->mon == b->mon && a->day == b->day &&
+	    a->hour == b->hour && a->min == b->min && a->sec == b->sec &&
+	    a->nsec == b->nsec && a->frac_digits == b->frac_digits &&
+	    a->zone == b->zone && a->offset_s == b->offset_s &&
+	    strncmp(a->abbr, b->abbr, sizeof(a->abbr)) == 0 &&
+	    a->epoch_ns == b->epoch_ns;
+}
+
+/* 1 if two header states (W3C, Zeek) read lines alike, else 0. */
+static int
+source_hdr_same(const struct parser_hdr *a, const struct parser_hdr *b)
+{
+	size_t n = (size_t)a->ncols;
+
+	if (a->kind != b->kind || a->ncols != b->ncols ||
+	    a->names_len != b->names_len || a->has_date != b->has_date ||
+	    a->offset_s != b->offset_s || a->has_offset != b->has_offset ||
+	    a->sep != b->sep || n > PARSER_HDR_COLS ||
+	    a->names_len > PARSER_HDR_NAMES)
+		return 0;
+	return memcmp(a->col, b->col, sizeof(a->col)) == 0 &&
+	    memcmp(a->name_off, b->name_off, n * sizeof(a->name_off[0])) == 0 &&
+	    memcmp(a->name_len, b->name_len, n * sizeof(a->name_len[0])) == 0 &&
+	    memcmp(a->names, b->names, a->names_len) == 0 &&
+	    source_tstamp_same(&a->date, &b->date);
+}
+
+/*
+ * 1 if two snapshots hold the same running state, line numbers aside:
+ * lines read from either go on the same way (replay's threads check a
+ * guessed state so before using what was read from it), else 0.
+ */
+int
+source_snap_same(const struct source_snap *a, const struct source_snap *b)
+{
+	return a->prev_utc_s == b->prev_utc_s && a->prev_mon == b->prev_mon &&
+	    a->year_shift == b->year_shift && a->have_prev == b->have_prev &&
+	    a->prev_bad == b->prev_bad && a->prev_ts_ns == b->prev_ts_ns &&
+	    a->prev_off == b->prev_off && a->prev_frac == b->prev_frac &&
+	    a->prev_zsrc == b->prev_zsrc && a->prev_ysrc == b->prev_ysrc &&
+	    a->ref_s == b->ref_s &&
+	    strncmp(a->format, b->format, sizeof(a->format)) == 0 &&
+	    source_hdr_same(&a->hdr, &b->hdr);
+}
+
+/*
+ * Adds src's counters to dst's: one input read in pieces by several
+ * sources reports as one.
+ */
+void
+source_add_counts(struct source *dst, const struct source *src)
+{
+	int i;
+
+	dst->lines += src->lines;
+	dst->matched += src->matched;
+	dst->no_ts += src->no_ts;
+	dst->bad_ts += src->bad_ts;
+	dst->continuations += src->continuations;
+	dst->unknown_zone += src->unknown_zone;
+	dst->truncated += src->truncated;
+	dst->late += src->late;
+	for (i = 0; i < SOURCE_MAX_FORMATS; i++)
+		dst->format_lines[i] += src->format_lines[i];
+}
+
 /* The format that read most of the source's lines, or "unknown". */
 const char *
 source_format(const struct source *src)

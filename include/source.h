@@ -87,6 +87,8 @@ struct record *source_line(struct source *, const char *, size_t);
 const char    *source_format(const struct source *);
 void           source_snapshot(const struct source *, struct source_snap *);
 void           source_restore(struct source *, const struct source_snap *);
-void           source_rotation_key(const char *, char *, size_t);
+int  source_snap_same(const struct source_snap *, const struct source_snap *);
+void source_add_counts(struct source *, const struct source *);
+void source_rotation_key(const char *, char *, size_t);
 
 #endif /* SOURCE_H */
