@@ -19,8 +19,9 @@ SHARED	?= ../shared
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude \
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Iinclude \
 	   -DTIMELINED_RULES_DIR='"$(PREFIX)/share/timelined/rules.d"'
+LDFLAGS	+= -pthread
 ifdef CI
 CFLAGS	+= -Werror
 endif
@@ -29,6 +30,10 @@ CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 BUILD	 = build/san
+else ifdef TSAN
+CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=thread
+BUILD	 = build/tsan
 else
 BUILD	 = build/std
 endif
