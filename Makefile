@@ -2,6 +2,7 @@
 #   make            build ./timelined
 #   make check      install missing Debian packages, build, run every test
 #   make demo       build and replay the bundled example incident
+#   make soak       the daemon's kill -9 test with 200 cycles (not in check)
 #   make SANITIZE=1 check   the same under ASan+UBSan
 
 PREFIX	?= /usr/local
@@ -11,6 +12,11 @@ PKGS	 = libevent_core libevent_extra libpcre2-8 jansson zlib
 DEBS	 = build-essential pkg-config libevent-dev libpcre2-dev libjansson-dev \
 	   zlib1g-dev libcmocka-dev tzdata python3 python3-jsonschema \
 	   clang-format
+# What make check's tests drive besides (make demo does not need them):
+# real logrotate, rsyslog and logger, a real Alertmanager, headless
+# Chromium and a font for its screenshots.
+TEST_DEBS = logrotate rsyslog bsdutils prometheus-alertmanager chromium \
+	    fonts-dejavu-core
 # Tests run on Debian's python3 (with the Debian packages above), never
 # on another python3 that happens to come first in PATH.
 PYTHON	?= /usr/bin/python3
@@ -49,12 +55,16 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
-	lint format check-format bench profile fuzz rules-check recv-dump
+	lint format check-format bench profile fuzz rules-check recv-dump \
+	template-eval soak corpus-times browser
 
 all: timelined
 
+# make deps installs DEBS; make check asks for TEST_DEBS too.
+DEPS	?= $(DEBS)
+
 deps:
-	@missing=""; for p in $(DEBS); do \
+	@missing=""; for p in $(DEPS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -103,6 +113,11 @@ unit: $(UNIT)
 golden: timelined
 	tests/golden/run ./timelined
 
+# Every line of lnav's test logs that shows a time gets one (when a
+# ../shared checkout with the corpus is beside us; skipped otherwise).
+corpus-times: timelined
+	$(PYTHON) tests/tools/visible_times.py ./timelined $(SHARED)/corpus/lnav
+
 rules-check: timelined
 	./timelined check
 	@mkdir -p build
@@ -124,6 +139,13 @@ $(RECV_DUMP): tests/tools/recv_dump.c $(OBJS)
 system: timelined $(RECV_DUMP)
 	RECV_DUMP=$(RECV_DUMP) $(PYTHON) tests/system/run ./timelined
 
+# make soak: not part of make check. The daemon's kill -9 test
+# (tests/system/test_daemon.py) with 200 cycles instead of 20;
+# TIMELINED_KILL9_SEED=N repeats a run that failed.
+soak: timelined
+	TIMELINED_KILL9_CYCLES=200 $(PYTHON) tests/system/run ./timelined \
+	    test_daemon_kill9_cycles
+
 # Our scenarios (tests/scenarios/, made by tests/fixtures/gen_scenarios/
 # gen.py, expected times written by hand), scored by our own scorer, plus
 # the shared acceptance scenarios when a ../shared checkout is beside us.
@@ -134,14 +156,25 @@ scenarios: timelined
 	$(PYTHON) tests/tools/score.py --bin ./timelined --require-schema \
 	    $(SCENARIOS)
 
-check: deps
+# The page (daemon/page/index.html) in headless Chromium: against the
+# mock API (tests/tools/mock_api.py), then against the real daemon
+# (tests/browser/daemon_run starts it, kills it once). Screenshots in
+# build/browser/.
+browser: timelined
+	tests/browser/run ./timelined
+	$(PYTHON) tests/browser/daemon_run ./timelined
+
+check:
+	$(MAKE) deps DEPS='$(DEBS) $(TEST_DEBS)'
 	$(MAKE) all
 	$(MAKE) lint check-format
 	$(MAKE) unit
 	$(MAKE) rules-check
 	$(MAKE) golden
+	$(MAKE) corpus-times
 	$(MAKE) system
 	$(MAKE) scenarios
+	$(MAKE) browser
 
 demo: deps
 	$(MAKE) all
@@ -181,7 +214,7 @@ lint:
 	    "a module of daemon/"; exit 1; }; done
 
 FORMAT_SRCS = daemon/*.c parsers/*.c include/*.h tests/unit/*.c tests/fuzz/*.c \
-	      bench/*.c
+	      bench/*.c tests/tools/*.c
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -238,6 +271,15 @@ bench: timelined $(OBJS)
 profile: timelined
 	$(MAKE) deps DEBS='$(BENCH_DEBS)'
 	$(PYTHON) bench/profile ./timelined
+
+# make template-eval: the unclassified-signal evaluation (not part of make
+# check): tests/tools/template_eval.c linked with the project's objects,
+# driven by tests/tools/template_eval.py; see docs/unclassified.md.
+template-eval: $(BUILD)/template_eval
+
+$(BUILD)/template_eval: tests/tools/template_eval.c $(OBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) \
+	    $(PKG_LIBS) -lm
 
 clean:
 	rm -rf build timelined

@@ -30,7 +30,8 @@
 enum conf_type {
 	CONF_STR,     /* char *, owned */
 	CONF_ZONE,    /* char *, a zone tz_get() knows */
-	CONF_BOOL,    /* int 0/1; a flag takes no value */
+	CONF_BOOL,    /* int 0/1; a flag takes no value and sets 1 */
+	CONF_NOBOOL,  /* int 0/1, default 1; a flag ("--no-x") sets 0 */
 	CONF_INT,     /* int */
 	CONF_SIZE,    /* size_t */
 	CONF_SECONDS, /* int64_t nanoseconds, written in seconds */
@@ -66,6 +67,11 @@ static const struct conf_key conf_keys[] = {
 	"run waits this long before a line shows, so its default is 5"},
     {"no_default_rules", NULL, "--no-default-rules", NULL, CONF_BOOL,
 	OFF(no_default_rules), 0, 1, "do not load the built-in rule pack"},
+    {"unclassified", NULL, "--no-unclassified", NULL, CONF_NOBOOL,
+	OFF(unclassified), 0, 1,
+	"lines no rule matched are mined into templates, and a new or "
+	"spiking error-like one joins an open incident as an unclassified "
+	"entry (default true; the flag turns it off)"},
     {"quiet_period_s", "incident", "--quiet-period", "S", CONF_SECONDS,
 	OFF(inc.quiet_ns), 1, DAYS,
 	"seconds without a failure that close an incident"},
@@ -189,6 +195,7 @@ conf_new(void)
 	cf->listen = xstrdup("127.0.0.1:8047");
 	cf->state_dir = xstrdup("/var/lib/timelined");
 	cf->inotify = 1;
+	cf->unclassified = 1;
 	return cf;
 }
 
@@ -232,6 +239,7 @@ conf_put_num(struct conf *cf, const struct conf_key *k, int64_t v)
 	cf->given |= UINT64_C(1) << (k - conf_keys);
 	switch (k->type) {
 	case CONF_BOOL:
+	case CONF_NOBOOL:
 	case CONF_INT: *(int *)p = (int)v; break;
 	case CONF_SIZE: *(size_t *)p = (size_t)v; break;
 	case CONF_SECONDS: *(int64_t *)p = v * NS; break;
@@ -306,7 +314,9 @@ conf_flag(struct conf *cf, const char *flag, const char *val)
 	if (k->type == CONF_STR || k->type == CONF_ZONE)
 		conf_put_str(cf, k, val);
 	else {
-		if (k->type != CONF_BOOL &&
+		if (k->type == CONF_NOBOOL)
+			v = 0;
+		else if (k->type != CONF_BOOL &&
 		    conf_number(val, k->lo, k->hi, &v) == -1) {
 			snprintf(why, sizeof(why),
 			    "not a whole number in %lld..%lld",
@@ -411,7 +421,8 @@ conf_key_option(int i, char *name, size_t n, int *has_arg)
 	if (conf_keys[i].flag == NULL)
 		return 0;
 	snprintf(name, n, "%s", conf_keys[i].flag + 2);
-	*has_arg = conf_keys[i].type != CONF_BOOL;
+	*has_arg = conf_keys[i].type != CONF_BOOL &&
+	    conf_keys[i].type != CONF_NOBOOL;
 	return 1;
 }
 
@@ -478,7 +489,8 @@ conf_help(FILE *fp)
 			col = 26;
 		}
 		conf_default_text(d, k, def, sizeof(def));
-		if (k->type == CONF_BOOL || k->type == CONF_ZONE)
+		if (k->type == CONF_BOOL || k->type == CONF_NOBOOL ||
+		    k->type == CONF_ZONE)
 			snprintf(text, sizeof(text), "%s; file: %s%s%s.",
 			    k->help, k->section ? k->section : "",
 			    k->section ? "." : "", k->name);
@@ -604,6 +616,7 @@ conf_file_key(
 			conf_put_str(cf, k, json_string_value(v));
 		break;
 	case CONF_BOOL:
+	case CONF_NOBOOL:
 		if (!json_is_boolean(v))
 			conf_error(c, k->name, "expected true or false");
 		else if (keep)

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "match.h"
 #include "merge.h"
+#include "out_http.h"
 #include "out_jsonl.h"
 #include "pipeline.h"
 #include "report.h"
@@ -50,6 +51,7 @@
 #include "strtab.h"
 #include "tstamp.h"
 #include "tz.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
 #define NS             TSTAMP_NS_PER_S
@@ -67,6 +69,7 @@
 #define D_MERGE_MAX    (16 * 1024)   /* pending matches (1.5 KiB each) */
 #define D_MAX_FILES    STATE_MAX_FILES /* files followed at once */
 #define D_REORDER_NS   (5 * NS)        /* reorder_window_s when not set */
+#define D_COPY_NOW     (64 << 20)      /* bytes of a copy read at once */
 #define D_LAG_DECAY_NS (60 * NS)       /* a source's learnt disorder halves */
 
 struct daemon;
@@ -106,6 +109,7 @@ struct daemon {
 	struct event           *ev_inotify, *ev_watchdog;
 	int                     ino_fd;
 	struct rule_set        *rules;
+	struct unclass         *unclass; /* the miner of unmatched lines */
 	struct strtab          *names;
 	struct strtab          *groupkeys; /* rotation keys of names */
 	uint32_t               *groups, capgroups;
@@ -139,6 +143,19 @@ daemon_now(const struct daemon *d)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec + d->conf->clock_skew_ns;
+}
+
+/*
+ * Runs the tick as soon as the loop is free. Activated without
+ * EV_TIMEOUT, the persistent timer's next run counts from now; with
+ * EV_TIMEOUT libevent counts it from the run it had planned, so each
+ * early tick pushed the timer one period further away (a busy file or
+ * receiver pushed it a minute away, and the last lines waited that long).
+ */
+static void
+daemon_kick(struct daemon *d)
+{
+	event_active(d->ev_tick, 0, 0);
 }
 
 /*
@@ -277,6 +294,7 @@ follow_setup(struct follow *f)
 	if (spool_tz != NULL)
 		why = RECORD_ZONE_SOURCE; /* a receiver's "tz" */
 	lane_set_rules(f->lane, f->d->rules);
+	lane_set_unclass(f->lane, c->unclassified ? f->d->unclass : NULL);
 	if (tz != NULL)
 		source_set_zone(lane_source(f->lane), tz, why);
 	if (c->year)
@@ -450,6 +468,40 @@ follow_quiet(struct follow *f, int64_t now)
 	}
 }
 
+static size_t follow_read(struct follow *, int64_t);
+
+/*
+ * A file was truncated in place: copytruncate copied it first, so the
+ * lines it had past our place are in the copy. The copy is found beside
+ * it by its first bytes and read from there to its end, so they are not
+ * lost (unless the copy was compressed at once).
+ */
+static void
+daemon_copy(struct follow *f)
+{
+	struct tail_saved s;
+	struct follow    *c;
+	char              name[PATH_MAX];
+	size_t            total, got;
+	int               fd;
+
+	if (!tail_before_truncation(f->tail, &s) ||
+	    (fd = tail_find_copy(f->path, &s, tail_ident(f->tail)->ino, name,
+		 sizeof(name))) < 0)
+		return;
+	c = follow_new(f->d, name);
+	tail_open_copy(c->tail, fd, &s);
+	tail_detach(c->tail);
+	c->gone_ns = daemon_now(f->d);
+	log_info("%s: reading its copy %s from byte %llu to its end", f->path,
+	    name, (unsigned long long)s.mark.offset);
+	/* Now, before the file's new lines, so the file's lines keep their
+	 * order (bounded: what is left waits for the next turns). */
+	for (total = 0; total < D_COPY_NOW; total += got)
+		if ((got = follow_read(c, c->gone_ns)) < D_CHUNK)
+			break;
+}
+
 /* Reads what one follow gained; the bytes read. */
 static size_t
 follow_read(struct follow *f, int64_t now)
@@ -475,6 +527,7 @@ follow_read(struct follow *f, int64_t now)
 			 "start",
 		    f->path);
 		f->done = f->seen = 0;
+		daemon_copy(f);
 		f->d->truncations++;
 		f->d->dirty = 1;
 		break;
@@ -745,11 +798,7 @@ daemon_compressed(const char *path)
 		n = read(fd, m, sizeof(m));
 		close(fd);
 	}
-	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
-	    (n >= 4 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z') ||
-	    (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') ||
-	    (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
-		m[3] == 0xfd);
+	return n > 0 && tail_compressed(m, (size_t)n) == 1;
 }
 
 /* How many files are followed now. */
@@ -845,12 +894,15 @@ daemon_tick(struct daemon *d)
 	incident_engine_sync(d->engine);
 	if (d->live != NULL)
 		live_flush(d->live);
+	if (d->mlog != NULL)
+		fflush(
+		    d->mlog); /* readers see it now; durable at checkpoints */
 	if (d->dirty && now - d->last_ckpt >= D_CKPT_NS) {
 		d->last_ckpt = now;
 		daemon_checkpoint(d);
 	}
 	if (more) /* more is waiting: come back at once, after other events */
-		event_active(d->ev_tick, EV_TIMEOUT, 0);
+		daemon_kick(d);
 }
 
 /* The timer's callback. */
@@ -884,7 +936,7 @@ daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 	if (overflow)
 		log_info("inotify queue overflowed: checking every file");
 	d->last_scan = 0; /* a new file, a rotation: scan at once */
-	event_active(d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(d);
 }
 
 /* Watches the directories of the configured paths (not for NFS: poll). */
@@ -955,7 +1007,7 @@ spool_cb(const char *msg, size_t len, const char *peer, void *arg)
 	sp->size += (int64_t)len + 1;
 	if (sp->size > D_SPOOL_MAX)
 		spool_rotate(sp);
-	event_active(sp->d->ev_tick, EV_TIMEOUT, 0);
+	daemon_kick(sp->d);
 }
 
 /* Opens the receivers and their spools; -1 (logged) if one cannot bind. */
@@ -1048,10 +1100,14 @@ daemon_resume_file(struct daemon *d, const struct state_file *sf)
 		f->gone_ns = daemon_now(d);
 		return;
 	}
+	/* Read up to done; the mark is only where re-reading would start. */
 	log_warnx("%s: the file read before the stop is gone or changed "
 		  "(rotated and compressed, or truncated): lines after byte "
 		  "%llu of it may be missing",
-	    sf->path, (unsigned long long)sf->saved.mark.offset);
+	    sf->path,
+	    (unsigned long long)(sf->saved.done > sf->saved.mark.offset
+		    ? sf->saved.done
+		    : sf->saved.mark.offset));
 	f->dead = 1;
 }
 
@@ -1255,6 +1311,7 @@ daemon_free(struct daemon *d)
 	strtab_free(d->names);
 	strtab_free(d->groupkeys);
 	free(d->groups);
+	unclass_free(d->unclass);
 	rule_set_free(d->rules);
 	if (d->base != NULL)
 		event_base_free(d->base);
@@ -1293,11 +1350,13 @@ daemon_metric_sources(struct evbuffer *buf, const struct report_source *rs,
 	evbuffer_add_printf(buf,
 	    "# HELP timelined_%s %s\n# TYPE timelined_%s counter\n", name, help,
 	    name);
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(buf, "timelined_%s{source=\"%s\"} %llu\n",
-		    name, rs[i].name,
+	for (i = 0; i < n; i++) {
+		evbuffer_add_printf(buf, "timelined_%s{source=", name);
+		http_label(buf, rs[i].name); /* a path: any byte but NUL */
+		evbuffer_add_printf(buf, "} %llu\n",
 		    (unsigned long long)*(
 			const uint64_t *)((const char *)&rs[i] + off));
+	}
 }
 
 /* Writes one metric without labels. */
@@ -1311,16 +1370,74 @@ daemon_metric(struct evbuffer *buf, const char *name, const char *type,
 	    name, help, name, type, name, v);
 }
 
+/*
+ * The receivers' counters: each family whole (HELP, TYPE, then a line
+ * per receiver), as the text format requires.
+ */
+static void
+daemon_metrics_receivers(const struct daemon *d, struct evbuffer *buf)
+{
+	static const char *const fam[3][2] = {
+	    {"messages", "Syslog messages received."},
+	    {"dropped",
+		"Messages or connections dropped (limits, kernel "
+		"queue)."},
+	    {"cut", "Messages cut to the bound."}};
+	const struct in_syslog_stats *st;
+	uint64_t                      v;
+	int                           f, i;
+
+	for (f = 0; f < 3; f++) {
+		evbuffer_add_printf(buf,
+		    "# HELP timelined_receiver_%s_total %s\n"
+		    "# TYPE timelined_receiver_%s_total counter\n",
+		    fam[f][0], fam[f][1], fam[f][0]);
+		for (i = 0; i < d->nspools; i++) {
+			if (d->spools[i].rx == NULL)
+				continue;
+			st = in_syslog_stats(d->spools[i].rx);
+			v = f == 0   ? st->messages
+			    : f == 1 ? st->dropped + st->overflow
+				     : st->cut;
+			evbuffer_add_printf(buf,
+			    "timelined_receiver_%s_total{receiver=", fam[f][0]);
+			http_label(buf, d->spools[i].name);
+			evbuffer_add_printf(
+			    buf, "} %llu\n", (unsigned long long)v);
+		}
+	}
+}
+
+/* The unclassified signal's counters and the miner's memory. */
+static void
+daemon_metrics_unclass(const struct daemon *d, struct evbuffer *buf)
+{
+	struct unclass_stats st;
+
+	unclass_stats(d->unclass, &st);
+	daemon_metric(buf, "unclassified_lines_total", "counter",
+	    "Timed lines no rule matched (offered to the template miner).",
+	    (double)st.lines);
+	daemon_metric(buf, "unclassified_unmined_total", "counter",
+	    "Of them not mined: no place for their file, or the miner full.",
+	    (double)(st.unplaced + st.miner.dropped));
+	daemon_metric(buf, "unclassified_surfaced_total", "counter",
+	    "Lines surfaced as unclassified matches.", (double)st.surfaced);
+	daemon_metric(buf, "unclassified_templates", "gauge",
+	    "Templates the miner holds.", (double)st.miner.templates);
+	daemon_metric(buf, "unclassified_bytes", "gauge",
+	    "Memory the miner holds.", (double)st.miner.bytes);
+}
+
 /* Hook: the daemon's counters for /metrics. */
 static void
 daemon_metrics(void *arg, struct evbuffer *buf)
 {
-	struct daemon                *d = arg;
-	const struct report_source   *rs;
-	const struct in_syslog_stats *st;
-	const struct follow          *f;
-	int                           n = daemon_sources(d, &rs), i, open = 0;
-	int64_t                       now = daemon_now(d);
+	struct daemon              *d = arg;
+	const struct report_source *rs;
+	const struct follow        *f;
+	int                         n = daemon_sources(d, &rs), open = 0;
+	int64_t                     now = daemon_now(d);
 
 	daemon_metric_sources(buf, rs, n, "lines_total", "Lines read.",
 	    offsetof(struct report_source, lines));
@@ -1348,28 +1465,7 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 	    (double)d->held_long);
 	daemon_metric(buf, "files_refused_total", "counter",
 	    "Files not followed: too many.", (double)d->refused);
-	evbuffer_add_printf(buf,
-	    "# HELP timelined_receiver_messages_total Syslog messages "
-	    "received.\n# TYPE timelined_receiver_messages_total counter\n"
-	    "# HELP timelined_receiver_dropped_total Messages or connections "
-	    "dropped (limits, kernel queue).\n"
-	    "# TYPE timelined_receiver_dropped_total counter\n"
-	    "# HELP timelined_receiver_cut_total Messages cut to the bound.\n"
-	    "# TYPE timelined_receiver_cut_total counter\n");
-	for (i = 0; i < d->nspools; i++) {
-		if (d->spools[i].rx == NULL)
-			continue;
-		st = in_syslog_stats(d->spools[i].rx);
-		evbuffer_add_printf(buf,
-		    "timelined_receiver_messages_total{receiver=\"%s\"} "
-		    "%llu\n"
-		    "timelined_receiver_dropped_total{receiver=\"%s\"} %llu\n"
-		    "timelined_receiver_cut_total{receiver=\"%s\"} %llu\n",
-		    d->spools[i].name, (unsigned long long)st->messages,
-		    d->spools[i].name,
-		    (unsigned long long)(st->dropped + st->overflow),
-		    d->spools[i].name, (unsigned long long)st->cut);
-	}
+	daemon_metrics_receivers(d, buf);
 	daemon_metric(buf, "ingest_lag_seconds", "gauge",
 	    "How old the newest line was when it was read (its own clock).",
 	    d->fed_wall ? (double)(d->fed_wall - d->fed_ts) / NS : 0);
@@ -1383,6 +1479,7 @@ daemon_metrics(void *arg, struct evbuffer *buf)
 	    d->fed_wall ? (double)(now - d->fed_wall) / NS : 0);
 	daemon_metric(buf, "state_commits_total", "counter",
 	    "Checkpoints committed.", (double)d->commits);
+	daemon_metrics_unclass(d, buf);
 }
 
 /* Hook: a checkpoint now (a note was taken); 0, or -1. */
@@ -1431,11 +1528,15 @@ daemon_api(struct daemon *d)
 static int
 daemon_setup(struct daemon *d)
 {
+	struct template_conf tc;
+
 	signal(SIGPIPE, SIG_IGN);
 	if (daemon_state_dir(d->conf) == -1 ||
 	    (d->rules = daemon_rules(d->conf)) == NULL ||
 	    (d->base = event_base_new()) == NULL)
 		return -1;
+	template_conf_default(&tc);
+	d->unclass = unclass_new(&tc);
 	d->names = strtab_new();
 	d->groupkeys = strtab_new();
 	d->merge = merge_new(D_MERGE_MAX);

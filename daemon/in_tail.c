@@ -37,6 +37,8 @@ struct tail {
 	struct lane      *lane; /* borrowed */
 	struct lane_mark  marks[TAIL_MARKS];
 	int               nmarks;
+	struct tail_saved before; /* the place before the last truncation */
+	int               has_before;
 };
 
 /* FNV-1a, 64 bits. */
@@ -278,6 +280,26 @@ tail_feed(struct tail *t, const char *p, size_t n)
 }
 
 /*
+ * 1 if the n bytes at p, a file's first, are a compressor's magic (gzip,
+ * xz, bzip2, zstd); -1 if they are too few to tell but begin one; 0 if
+ * the file is not compressed.
+ */
+int
+tail_compressed(const void *p, size_t n)
+{
+	static const char *const magic[] = {
+	    "\x1f\x8b", "\xfd\x37\x7a", "BZh", "\x28\xb5\x2f\xfd"};
+	size_t i, k;
+
+	for (i = 0; n > 0 && i < sizeof(magic) / sizeof(magic[0]); i++) {
+		k = strlen(magic[i]);
+		if (memcmp(p, magic[i], n < k ? n : k) == 0)
+			return n < k ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
  * 1 if the file that grew no longer starts with the bytes it started
  * with: truncated and written again past our place between two looks
  * (copytruncate under a busy writer), or a writer without O_APPEND left a
@@ -305,6 +327,7 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 {
 	struct stat st;
 	ssize_t     r;
+	int         c;
 
 	*got = 0;
 	if (t->fd < 0)
@@ -315,6 +338,10 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 	}
 	if ((uint64_t)st.st_size < t->off ||
 	    ((uint64_t)st.st_size > t->off && tail_rewritten(t, &st))) {
+		/* Where it was, for finding the copy copytruncate made. */
+		t->before.id = t->id;
+		lane_mark(t->lane, &t->before.mark);
+		t->has_before = 1;
 		t->off = 0;
 		t->skip_nul = 1;
 		t->skip_line = 0;
@@ -334,6 +361,12 @@ tail_poll(struct tail *t, char *buf, size_t n, size_t *got)
 		if (r == -1)
 			log_warn("%s", t->path);
 		return r == -1 ? TAIL_ERROR : TAIL_QUIET;
+	}
+	/* A compressor writing a new file: seen empty when it was found. */
+	if (t->off == 0 && (c = tail_compressed(buf, (size_t)r)) != 0) {
+		if (c == 1)
+			log_warnx("%s: compressed: not followed", t->path);
+		return c == 1 ? TAIL_ERROR : TAIL_QUIET;
 	}
 	tail_feed(t, buf, (size_t)r);
 	t->off += (uint64_t)r;
@@ -486,6 +519,69 @@ tail_find_ident(const char *path, const struct tail_ident *id)
 	}
 	closedir(d);
 	return fd;
+}
+
+/*
+ * After TAIL_TRUNCATED: the identity and place the file had before it
+ * was truncated (once; 0 if there is none).
+ */
+int
+tail_before_truncation(struct tail *t, struct tail_saved *s)
+{
+	if (!t->has_before)
+		return 0;
+	*s = t->before;
+	t->has_before = 0;
+	return 1;
+}
+
+/*
+ * Looks beside path for the copy copytruncate made of the file s was:
+ * another file that starts with the same bytes and reaches at least the
+ * saved place. Its descriptor (its name in name), or -1.
+ */
+int
+tail_find_copy(const char *path, const struct tail_saved *s, uint64_t ino,
+    char *name, size_t len)
+{
+	char           dir[PATH_MAX];
+	const char    *slash = strrchr(path, '/');
+	struct dirent *de;
+	struct stat    st;
+	DIR           *d;
+	int            fd = -1;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+	    slash ? path : ".");
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	if (s->id.head_len == 0 || (d = opendir(dir)) == NULL)
+		return -1;
+	while (fd < 0 && (de = readdir(d)) != NULL) {
+		if (snprintf(name, len, "%s/%s", dir, de->d_name) >= (int)len ||
+		    stat(name, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    (uint64_t)st.st_ino == ino ||
+		    (uint64_t)st.st_size < s->mark.offset)
+			continue;
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (tail_hash_at(fd, 0, s->id.head_len) != s->id.head_hash) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(d);
+	return fd;
+}
+
+/* Takes fd (the copy of a truncated file) and reads it from s's place. */
+void
+tail_open_copy(struct tail *t, int fd, const struct tail_saved *s)
+{
+	tail_attach(t, fd, s->mark.offset);
+	lane_restore(t->lane, &s->mark);
+	t->nmarks = 0;
+	t->marks[t->nmarks++] = s->mark;
 }
 
 /* The file's identity. */

@@ -3,7 +3,9 @@
  * an incident (once min_failures arrive within open_window) and extend it;
  * other categories join an open incident; a quiet period without failures
  * closes it. Recent non-failure matches wait in a look-back ring so that a
- * deploy before the first failure can be named as its trigger.
+ * deploy before the first failure can be named as its trigger. Unclassified
+ * matches (the template miner's) only ever join: they never open, extend
+ * or name an incident.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -39,7 +41,7 @@ struct incident_engine {
 	struct incident     *cur; /* open, or NULL */
 	int                  seq;
 	int64_t              now_ns;  /* newest event time seen */
-	struct ring          ring[2]; /* recent triggers; others */
+	struct ring          ring[3]; /* triggers; others; unclassified */
 	struct match        *pending; /* failures not yet enough */
 	int                  npending;
 	incident_cb          cb;
@@ -166,12 +168,16 @@ incident_msg_hash(const char *s)
  * while a repeated one becomes a run. Deploys, config changes and
  * rollbacks of one rule and source fold into one entry per burst
  * (incident_entry_is): an apt run upgrading 150 packages is one trigger.
+ * Unclassified matches have their log's key alone: their template is
+ * compared in incident_entry_is.
  */
 static uint32_t
 incident_key(const struct match *m)
 {
 	uint32_t h = m->ref->index * 2654435761u;
 
+	if (m->cat == CATEGORY_UNCLASSIFIED) /* new or spike: one entry */
+		return (uint32_t)m->group * 40503u ^ 0x9e3779b9u;
 	h ^= (uint32_t)m->group * 40503u;
 	h ^= incident_msg_hash(m->host) * 31u;
 	if (!match_is_failure(m) && !incident_is_trigger_cat(m->cat))
@@ -182,12 +188,20 @@ incident_key(const struct match *m)
 
 /*
  * 1 if entry x is the run match m belongs to; a trigger-like run takes
- * only matches within a burst of its last one.
+ * only matches within a burst of its last one. An unclassified match
+ * joins the entry of its template (whose text may have generalised since)
+ * or of the same template text in another file of the log (each file is
+ * mined on its own: app.log.1 and app.log have a template each); not the
+ * host: a template spans the log's.
  */
 static int
 incident_entry_is(
     const struct incident_entry *x, const struct match *m, uint32_t key)
 {
+	if (m->cat == CATEGORY_UNCLASSIFIED)
+		return x->key == key && x->group == m->group &&
+		    x->rule->cat == m->cat &&
+		    (x->tmpl == m->tmpl || strcmp(x->message, m->message) == 0);
 	if (x->key != key || x->rule != m->ref || x->group != m->group ||
 	    strcmp(x->host, m->host) != 0 || m->cat == CATEGORY_NOTE)
 		return 0; /* a human note stands alone */
@@ -233,6 +247,7 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	x->rule = m->ref;
 	x->source = x->source_last = m->source;
 	x->group = m->group;
+	x->tmpl = m->tmpl;
 	x->key = key;
 	x->first_ns = x->last_ns = m->ts_ns;
 	x->first_off = m->utc_offset;
@@ -250,6 +265,40 @@ incident_entry_new(struct incident *inc, const struct match *m, uint32_t key)
 	return x;
 }
 
+/* What an entry takes: the struct and its strings. */
+static size_t
+incident_entry_bytes(const struct incident_entry *x)
+{
+	return sizeof(*x) + strlen(x->host) + strlen(x->message) +
+	    strlen(x->title) + x->fields_len + 3;
+}
+
+/*
+ * Gives an unclassified entry the message of m, its template's text now:
+ * a template generalises as its lines come ("batch alpha" and "batch
+ * beta" make "batch <*>"), and the entry shows what all its lines share.
+ */
+static void
+incident_entry_retext(struct incident_engine *e, struct incident *inc,
+    struct incident_entry *x, const struct match *m)
+{
+	size_t old = incident_entry_bytes(x), at = 0, hl = strlen(x->host) + 1,
+	       tl = strlen(x->title) + 1, ml = strlen(m->message) + 1;
+	char *text;
+
+	if (strcmp(x->message, m->message) == 0)
+		return;
+	text = xmalloc(hl + ml + tl + x->fields_len);
+	x->host = incident_text(text, &at, x->host, hl);
+	x->message = incident_text(text, &at, m->message, ml);
+	x->title = incident_text(text, &at, x->title, tl);
+	x->fields = incident_text(text, &at, x->fields, x->fields_len);
+	free(x->text);
+	x->text = text;
+	inc->bytes = inc->bytes - old + incident_entry_bytes(x);
+	e->bytes = e->bytes - old + incident_entry_bytes(x);
+}
+
 /* Adds m to inc: to its run if it has one, else as a new entry. */
 static struct incident_entry *
 incident_add(
@@ -257,10 +306,11 @@ incident_add(
 {
 	struct incident_entry *x;
 	uint32_t               key = incident_key(m);
-	int                    i;
+	int                    i, unclassified = 0;
 
 	for (i = inc->nentries - 1; i >= 0; i--) {
 		x = &inc->entries[i];
+		unclassified += x->rule->cat == CATEGORY_UNCLASSIFIED;
 		if (!incident_entry_is(x, m, key))
 			continue;
 		x->count++;
@@ -282,7 +332,15 @@ incident_add(
 				x->line_lo = x->line_hi = m->lineno;
 			x->source = m->source;
 		}
+		if (m->cat == CATEGORY_UNCLASSIFIED)
+			incident_entry_retext(e, inc, x, m);
 		return x;
+	}
+	/* A noisy log must not flood a timeline with patterns. */
+	if (m->cat == CATEGORY_UNCLASSIFIED &&
+	    unclassified >= INCIDENT_UC_MAX) {
+		inc->uc_dropped++;
+		return NULL;
 	}
 	if (inc->nentries >= e->conf.max_entries ||
 	    e->bytes + incident_entry_size(m) > e->conf.max_bytes) {
@@ -350,12 +408,15 @@ incident_is_trigger_cat(enum category cat)
 /*
  * Keeps a non-failure match for a look-back. Triggers have a ring of
  * their own: a burst of restarts or health checks must not push the
- * deploy of an hour ago out.
+ * deploy of an hour ago out; so have unclassified matches, which must not
+ * push out an alert.
  */
 static void
 incident_ring_push(struct incident_engine *e, const struct match *m)
 {
-	struct ring *rg = &e->ring[!incident_is_trigger_cat(m->cat)];
+	struct ring *rg = &e->ring[m->cat == CATEGORY_UNCLASSIFIED ? 2
+		: incident_is_trigger_cat(m->cat)                  ? 0
+								   : 1];
 	int          slot;
 
 	slot = (rg->head + rg->len) % RING_MAX;
@@ -403,7 +464,7 @@ incident_open(struct incident_engine *e, int64_t start)
 			first = &e->pending[i];
 	inc->start_frac = first->frac_digits;
 	incident_set_id(inc, first);
-	for (i = 0; i < RING_MAX * 2; i++) {
+	for (i = 0; i < RING_MAX * 3; i++) {
 		rg = &e->ring[i / RING_MAX];
 		if (i % RING_MAX >= rg->len)
 			continue;
@@ -826,17 +887,16 @@ incident_notes(struct incident *inc)
 	if (inc->dropped > 0 &&
 	    (n = incident_note(inc, INCIDENT_NOTE_DROPPED)) != NULL)
 		n->count = inc->dropped;
+	if (inc->uc_dropped > 0 &&
+	    (n = incident_note(inc, INCIDENT_NOTE_UC)) != NULL)
+		n->count = inc->uc_dropped;
 }
 
-/* What an entry takes: the struct and its strings. */
-static size_t
-incident_entry_bytes(const struct incident_entry *x)
-{
-	return sizeof(*x) + strlen(x->host) + strlen(x->message) +
-	    strlen(x->title) + x->fields_len + 3;
-}
-
-/* Drops entries that begin after the end (not triggers); bytes freed. */
+/*
+ * Drops entries that begin after the end (not triggers, nor notes: a
+ * note written after the last failure is still the author's); bytes
+ * freed.
+ */
 static size_t
 incident_trim_tail(struct incident *inc)
 {
@@ -846,7 +906,8 @@ incident_trim_tail(struct incident *inc)
 
 	for (i = 0; i < inc->nentries; i++) {
 		x = &inc->entries[i];
-		if (x->trigger || x->first_ns <= inc->end_ns) {
+		if (x->trigger || x->rule->cat == CATEGORY_NOTE ||
+		    x->first_ns <= inc->end_ns) {
 			inc->entries[n++] = *x;
 			continue;
 		}
@@ -1131,6 +1192,7 @@ incident_add_note(struct incident_engine *e, const char *id, const char *text,
 
 	memset(&m, 0, sizeof(m));
 	m.ts_ns = ts_ns;
+	m.frac_digits = tstamp_frac_digits(ts_ns); /* as precise as given */
 	m.source = m.group = -1;
 	snprintf(m.rule_id, sizeof(m.rule_id), "note");
 	m.cat = CATEGORY_NOTE;

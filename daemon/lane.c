@@ -1,8 +1,9 @@
 /*
  * lane: the per-line chain for one input. It owns the input's framing
- * buffer, its source (parser state, zone, year, counters) and a reference
- * to the rule set, and turns each line into a record, a rule hit and a
- * match, which it hands to its callback. Buffers can be released while
+ * buffer, its source (parser state, zone, year, counters) and references
+ * to the rule set and the unclassified signal, and turns each line into a
+ * record, a rule hit and a match (a line no rule matched may become an
+ * unclassified match), which it hands to its callback. Buffers can be released while
  * the input rests (lane_sleep) and come back on the next bytes.
  */
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "record.h"
 #include "rule.h"
 #include "source.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
 struct lane {
@@ -26,6 +28,8 @@ struct lane {
 	uint64_t         truncated;  /* over-long lines, over every wake */
 	uint64_t         limit_hits; /* lines a regex gave up on */
 	struct rule_set *rules;      /* borrowed; NULL: parse only */
+	struct unclass  *unclass;    /* borrowed; NULL: none */
+	int              place;      /* the lane's place in it, or -1 */
 	uint32_t         id;
 	int64_t          min_ts, max_ts;
 	lane_cb          cb;
@@ -47,6 +51,7 @@ lane_new(const char *name, uint32_t id, size_t max_line)
 	l->id = id;
 	l->min_ts = INT64_MAX;
 	l->max_ts = INT64_MIN;
+	l->place = -1;
 	return l;
 }
 
@@ -57,6 +62,7 @@ lane_free(struct lane *l)
 	if (l == NULL)
 		return;
 	lane_sleep(l);
+	lane_set_unclass(l, NULL);
 	source_free(&l->src);
 	free(l->clean);
 	free(l);
@@ -67,6 +73,23 @@ void
 lane_set_rules(struct lane *l, struct rule_set *rs)
 {
 	l->rules = rs;
+}
+
+/*
+ * Sets the unclassified signal that lines no rule matched are offered to
+ * (borrowed, it must outlive the lane; NULL: none). The lane takes a
+ * place in it, given back (its templates forgotten) when the lane is
+ * freed or the signal changed.
+ */
+void
+lane_set_unclass(struct lane *l, struct unclass *u)
+{
+	if (l->unclass == u)
+		return;
+	if (l->unclass != NULL)
+		unclass_detach(l->unclass, l->place);
+	l->unclass = u;
+	l->place = u != NULL ? unclass_attach(u) : -1;
 }
 
 /* Sets the function told of every line. */
@@ -159,6 +182,17 @@ lane_strip(struct lane *l, const char *line, size_t *len)
 	return l->clean;
 }
 
+/* Says where the match being handed out came from. */
+static void
+lane_place(struct lane *l, uint64_t end)
+{
+	l->m.source = l->src.index;
+	l->m.group = l->src.group;
+	l->m.lineno = l->src.lineno;
+	l->m.end_off = end;
+	l->m.seq = 0;
+}
+
 /* Runs one line through the stages and tells the callback. */
 static void
 lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
@@ -190,13 +224,13 @@ lane_run(struct lane *l, const char *line, size_t len, uint64_t end)
 		out.hit = &h;
 		if (r->has_ts) {
 			match_from_hit(&l->m, r, &h);
-			l->m.source = l->src.index;
-			l->m.group = l->src.group;
-			l->m.lineno = l->src.lineno;
-			l->m.end_off = end;
-			l->m.seq = 0;
+			lane_place(l, end);
 			out.m = &l->m;
 		}
+	} else if (l->unclass != NULL &&
+	    unclass_line(l->unclass, &l->place, r, l->src.lineno, &l->m)) {
+		lane_place(l, end);
+		out.m = &l->m;
 	}
 	if (l->rules != NULL && rule_set_stats(l->rules)->limit_hits > limits) {
 		out.limit_hit = 1;

@@ -225,7 +225,7 @@ live_note_entry(
 	x.rule = &live_note_rule;
 	x.source = x.source_last = x.group = -1;
 	x.first_ns = x.last_ns = ns;
-	x.first_frac = x.last_frac = ns % TSTAMP_NS_PER_S != 0 ? 9 : 0;
+	x.first_frac = x.last_frac = tstamp_frac_digits(ns);
 	x.count = 1;
 	x.host = "";
 	x.message = msg;
@@ -276,9 +276,11 @@ live_note(
 		json_decref(*entry);
 		return -2;
 	}
-	if (incident_engine_find(l->engine, id) == NULL)
+	if (incident_engine_find(l->engine, id) == NULL) {
 		http_publish(l->http, "entry",
 		    json_pack("{s:s, s:O}", "incident", id, "entry", *entry));
+		http_flush(l->http);
+	}
 	l->notes++;
 	return 0;
 }
@@ -429,11 +431,12 @@ live_metrics_rules(const struct live *l, struct evbuffer *buf)
 	evbuffer_add_printf(buf,
 	    "# HELP timelined_rule_matches_total Lines each rule "
 	    "classified.\n# TYPE timelined_rule_matches_total counter\n");
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(buf,
-		    "timelined_rule_matches_total{rule=\"%s\"} %llu\n",
-		    strtab_get(l->rules, i),
-		    (unsigned long long)l->rule_counts[i]);
+	for (i = 0; i < n; i++) {
+		evbuffer_add_printf(buf, "timelined_rule_matches_total{rule=");
+		http_label(buf, strtab_get(l->rules, i));
+		evbuffer_add_printf(
+		    buf, "} %llu\n", (unsigned long long)l->rule_counts[i]);
+	}
 }
 
 /* GET /metrics: the daemon's counters, the rules', the incidents'. */
@@ -469,13 +472,14 @@ live_metrics(void *arg, struct evbuffer *buf)
 	    (unsigned long long)l->alerts, (unsigned long long)l->alert_dups);
 }
 
-/* The wall clock, for a note without its own time. */
+/* The wall clock to the millisecond, for a note without its own time. */
 static int64_t
 live_now(void *arg)
 {
 	const struct live *l = arg;
+	int64_t            ns = l->hooks.now(l->hooks.arg);
 
-	return l->hooks.now(l->hooks.arg);
+	return ns - ns % 1000000;
 }
 
 /* Opens the alert spool (appending) and remembers what it holds. */
@@ -594,17 +598,19 @@ live_pending(const struct live *l, const struct incident *inc, int n)
 		   live_pend_cmp) != NULL;
 }
 
-/* The incident's summary object: the incident without its timeline. */
+/*
+ * The incident's summary object: the incident without its timeline,
+ * built without it (this runs every tick the incident changes).
+ */
 static json_t *
 live_summary(const struct live *l, const struct incident *inc, int open)
 {
-	struct report rep;
-	json_t       *o;
+	struct report   rep;
+	struct incident copy = *inc; /* shallow: only the flag differs */
 
 	live_report(l, &rep);
-	o = open ? live_open_json(&rep, inc) : out_json_incident(&rep, inc);
-	json_object_del(o, "timeline");
-	return o;
+	copy.open = open;
+	return out_json_summary(&rep, &copy);
 }
 
 /* Publishes inc's summary if it is not the one published last. */
@@ -687,6 +693,49 @@ live_closed(struct live *l, const struct incident *inc, int quiet)
 	l->npend = n;
 }
 
+/* 1 if v is the JSON string s. */
+static int
+live_is(json_t *v, const char *s)
+{
+	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+
+/* 1 if a closed incident's timeline holds a note of that time and text. */
+static int
+live_has_note(json_t *inc, const char *ts, const char *text)
+{
+	json_t *e;
+	size_t  i;
+
+	json_array_foreach(json_object_get(inc, "timeline"), i, e)
+	{
+		if (live_is(json_object_get(e, "category"), "note") &&
+		    live_is(json_object_get(e, "ts"), ts) &&
+		    live_is(json_object_get(e, "message"), text))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A note to an incident that closed again before the note could be added
+ * back (it formed and closed within one tick of a catch-up): journaled
+ * to it now, and committed.
+ */
+static void
+live_orphan_closed(struct live *l, const char *to, json_t *note)
+{
+	json_t     *inc = journal_find(l->journal, to);
+	const char *ts = json_string_value(json_object_get(note, "ts"));
+	const char *text = json_string_value(json_object_get(note, "message"));
+
+	if (inc == NULL || live_has_note(inc, ts, text))
+		return;
+	if (journal_note(l->journal, to, json_deep_copy(note)) == -1 ||
+	    l->hooks.commit(l->hooks.arg) == -1)
+		log_warnx("a note to %s could not be added back", to);
+}
+
 /* Adds again the notes of incidents that were open at the last stop. */
 static void
 live_orphans(struct live *l)
@@ -706,6 +755,8 @@ live_orphans(struct live *l)
 		if (to == NULL || text == NULL || ts == NULL ||
 		    tstamp_rfc3339(ts, &ns) == -1 ||
 		    journal_has(l->journal, to)) {
+			if (to != NULL && text != NULL && ts != NULL)
+				live_orphan_closed(l, to, note);
 			json_array_remove(orphans, i);
 			continue;
 		}
@@ -720,7 +771,8 @@ live_orphans(struct live *l)
 
 /*
  * The end of a tick: notes of re-formed incidents added back; every open
- * incident with changes publishes them (after incident_engine_sync()).
+ * incident with changes publishes them (after incident_engine_sync()),
+ * and the tick's events go to the stream clients.
  */
 void
 live_flush(struct live *l)
@@ -730,13 +782,15 @@ live_flush(struct live *l)
 
 	if (json_array_size(journal_orphans(l->journal)) > 0)
 		live_orphans(l);
-	if (l->npend == 0)
-		return;
-	incident_engine_sync(l->engine);
-	live_pend_sort(l);
-	for (k = 0; (inc = incident_engine_get(l->engine, k)) != NULL; k++)
-		live_publish(l, inc, 1);
-	l->npend = 0;
+	if (l->npend > 0) {
+		incident_engine_sync(l->engine);
+		live_pend_sort(l);
+		for (k = 0; (inc = incident_engine_get(l->engine, k)) != NULL;
+		     k++)
+			live_publish(l, inc, 1);
+		l->npend = 0;
+	}
+	http_flush(l->http); /* and what closed incidents published */
 }
 
 /* Counts a line rule id classified, for /metrics. */

@@ -1,6 +1,7 @@
 /*
- * match: copies what a timeline needs out of a record and a rule hit,
- * sanitised and bounded, so the line buffer can move on.
+ * match: copies what a timeline needs out of a record and a rule hit (or
+ * a template the miner surfaced), sanitised and bounded, so the line
+ * buffer can move on.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include "match.h"
 #include "record.h"
 #include "rule.h"
+#include "template.h"
+#include "tstamp.h"
 #include "utf8.h"
 
 /* Appends "key\0val\0" to m's fields if it fits. */
@@ -43,6 +46,7 @@ match_from_hit(
 	m->cat = h->rule->cat;
 	m->open_min = h->rule->open_min;
 	m->ref = NULL;
+	m->tmpl = 0;
 	m->fields_len = 0;
 	for (i = 0; i < h->ncap; i++) {
 		if (h->cap[i].val == NULL)
@@ -54,6 +58,45 @@ match_from_hit(
 	utf8_sanitize(host, strlen(host), m->host, sizeof(m->host));
 	utf8_sanitize(r->msg, r->msg_len, m->message, sizeof(m->message));
 	rule_format_title(h, m->title, sizeof(m->title));
+}
+
+/*
+ * Fills m from the record r whose template the miner surfaced (answer a):
+ * category unclassified, rule "unclassified.new" or "unclassified.spike",
+ * the template's text as the message, and as fields why it was surfaced
+ * and, for a spike, the template's lines and first time in its log.
+ */
+void
+match_from_template(
+    struct match *m, const struct record *r, const struct template_answer *a)
+{
+	char buf[40];
+
+	m->ts_ns = r->ts_ns;
+	m->utc_offset = r->utc_offset;
+	m->frac_digits = r->tm.frac_digits;
+	m->ambiguous = r->ambiguous;
+	snprintf(m->rule_id, sizeof(m->rule_id), "unclassified.%s",
+	    template_why_name(a->why));
+	m->cat = CATEGORY_UNCLASSIFIED;
+	m->open_min = 0;
+	m->ref = NULL;
+	m->tmpl = a->id;
+	m->fields_len = 0;
+	match_add_field(m, "why", template_why_name(a->why),
+	    strlen(template_why_name(a->why)));
+	if (a->why == TEMPLATE_SPIKE) { /* a spike's template is not new */
+		snprintf(
+		    buf, sizeof(buf), "%llu", (unsigned long long)a->count);
+		match_add_field(m, "template_lines", buf, strlen(buf));
+		tstamp_format(buf, sizeof(buf), a->first_ns, 0, 0);
+		match_add_field(m, "template_first", buf, strlen(buf));
+	}
+	utf8_sanitize(r->host, strlen(r->host), m->host, sizeof(m->host));
+	utf8_sanitize(a->text, a->text_len, m->message, sizeof(m->message));
+	snprintf(m->title, sizeof(m->title), "%s",
+	    a->why == TEMPLATE_SPIKE ? "error pattern spiking"
+				     : "new error pattern");
 }
 
 /* 1 if the match's category is a failure (opens or extends incidents). */
@@ -81,7 +124,7 @@ struct match_head {
 	int           frac_digits, ambiguous, source, group, open_min;
 	enum category cat;
 	uint64_t      lineno, end_off, seq;
-	uint32_t      fields_len;
+	uint32_t      tmpl, fields_len;
 };
 
 /* Appends the string s and its NUL at p; returns the byte after it. */
@@ -129,6 +172,7 @@ match_pack(const struct match *m, char *buf)
 	h.lineno = m->lineno;
 	h.end_off = m->end_off;
 	h.seq = m->seq;
+	h.tmpl = m->tmpl;
 	h.fields_len = (uint32_t)m->fields_len;
 	memcpy(buf, &h, sizeof(h));
 	p = match_put(p, m->rule_id, sizeof(m->rule_id));
@@ -170,6 +214,7 @@ match_unpack(struct match *m, const char *buf)
 	m->lineno = h.lineno;
 	m->end_off = h.end_off;
 	m->seq = h.seq;
+	m->tmpl = h.tmpl;
 	m->fields_len = h.fields_len;
 	p = match_get(p, m->rule_id, sizeof(m->rule_id));
 	p = match_get(p, m->host, sizeof(m->host));

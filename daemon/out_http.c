@@ -37,7 +37,7 @@
 #define HTTP_HEADERS_MAX 8192      /* request line and headers */
 #define HTTP_BODY_LIMIT  (1 << 20) /* evhttp's own 413 past this */
 #define HTTP_KEEPALIVE_S 15        /* a comment to every stream client */
-#define HTTP_NOTE_MAX    4096      /* bytes of a note's text */
+#define HTTP_NOTE_MAX    512 /* a note's text: a timeline message's bound */
 #define HTTP_TOKEN_MAX   4096
 #define HTTP_NCODES      11 /* http_codes[], the last "other" */
 
@@ -69,6 +69,7 @@ struct http {
 	int                         ring_head, ring_n; /* oldest, count */
 	size_t                      ring_bytes;
 	uint64_t base, last; /* ids: this run's first - 1, last */
+	uint64_t sent;       /* the last id sent to the clients */
 	uint64_t by_code[HTTP_NCODES];
 	uint64_t dropped, refused, events;
 };
@@ -302,7 +303,7 @@ http_note(struct http *h, struct evhttp_request *req, const char *id)
 	    (t = json_string_value(text))[0] == '\0')
 		http_error(h, req, 400, "text: expected a non-empty string");
 	else if (strlen(t) > HTTP_NOTE_MAX)
-		http_error(h, req, 400, "text: longer than 4096 bytes");
+		http_error(h, req, 413, "text: longer than 512 bytes");
 	else if (ts != NULL && !json_is_null(ts) &&
 	    (!json_is_string(ts) ||
 		tstamp_rfc3339(json_string_value(ts), &ns) == -1))
@@ -412,12 +413,20 @@ http_client_forget(struct http_client *c)
 	free(c);
 }
 
-/* A stream client went away. */
+/*
+ * A stream client went away. evhttp detaches a request whose reply is
+ * not finished from a connection that failed (EOF, timeout) and leaves it
+ * to us: finishing it frees it.
+ */
 static void
 http_client_closed(struct evhttp_connection *evcon, void *arg)
 {
+	struct http_client *c = arg;
+
 	(void)evcon;
-	http_client_forget(arg);
+	if (evhttp_request_get_connection(c->req) == NULL)
+		evhttp_send_reply_end(c->req);
+	http_client_forget(c);
 }
 
 /* Drops a client that does not read what it is sent. */
@@ -433,8 +442,11 @@ http_client_drop(struct http_client *c)
 	evhttp_connection_free(evcon);
 }
 
-/* Sends text to a client, or drops it when its unsent bytes pile up. */
-static void
+/*
+ * Sends text to a client, or drops it when its unsent bytes pile up: 0,
+ * or -1 when it was dropped (c is freed).
+ */
+static int
 http_client_send(struct http_client *c, const char *text, size_t len)
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
@@ -444,12 +456,13 @@ http_client_send(struct http_client *c, const char *text, size_t len)
 	    evbuffer_get_length(bufferevent_get_output(bev)) >
 		HTTP_CLIENT_BUF) {
 		http_client_drop(c);
-		return;
+		return -1;
 	}
 	buf = evbuffer_new();
 	evbuffer_add(buf, text, len);
 	evhttp_send_reply_chunk(c->req, buf);
 	evbuffer_free(buf);
+	return 0;
 }
 
 /* Sends text to every client. */
@@ -476,8 +489,8 @@ http_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Publishes an event to every stream client and keeps it for those who
- * come back. Consumes data.
+ * Publishes an event: kept for clients coming back, and sent to every
+ * stream client at the next http_flush(). Consumes data.
  */
 void
 http_publish(struct http *h, const char *event, json_t *data)
@@ -494,7 +507,6 @@ http_publish(struct http *h, const char *event, json_t *data)
 	    (unsigned long long)h->last, event, s);
 	free(s); /* from jansson's allocator */
 	h->events++;
-	http_broadcast(h, text, len);
 	while (h->ring_n > 0 &&
 	    (h->ring_n == HTTP_RING_EVENTS ||
 		h->ring_bytes + len > HTTP_RING_BYTES))
@@ -514,30 +526,97 @@ http_last_event(const struct http *h)
 }
 
 /*
+ * Tells a client to fetch everything again. The reset carries the id of
+ * now, so the client's next reconnection resumes from here instead of
+ * being reset again.
+ */
+static void
+http_client_reset(struct http_client *c)
+{
+	char text[80];
+	int  n;
+
+	n = snprintf(text, sizeof(text), "id: %llu\nevent: reset\ndata: {}\n\n",
+	    (unsigned long long)c->h->last);
+	http_client_send(c, text, (size_t)n);
+}
+
+/*
+ * Bytes of the events after id up to to, or SIZE_MAX when some of them
+ * are no longer kept.
+ */
+static size_t
+http_ring_bytes_after(struct http *h, uint64_t id, uint64_t to)
+{
+	struct http_event *e;
+	size_t             n = 0;
+	int                i;
+
+	if (id < to && (h->ring_n == 0 || http_ring_at(h, 0)->id > id + 1))
+		return SIZE_MAX;
+	for (i = 0; i < h->ring_n; i++)
+		if ((e = http_ring_at(h, i))->id > id && e->id <= to)
+			n += e->len;
+	return n;
+}
+
+/* Sends a client the kept events after id up to to (it may be dropped). */
+static void
+http_client_replay(
+    struct http *h, struct http_client *c, uint64_t id, uint64_t to)
+{
+	struct http_event *e;
+	int                i;
+
+	for (i = 0; i < h->ring_n; i++)
+		if ((e = http_ring_at(h, i))->id > id && e->id <= to &&
+		    http_client_send(c, e->text, e->len) == -1)
+			return;
+}
+
+/*
+ * Sends every client the events published since the last flush, or, when
+ * they are more than HTTP_BURST_MAX bytes (a catch-up, thousands of
+ * entries in one tick), a reset: a client that reads has then never more
+ * than that many bytes waiting from one tick, and only a client that does
+ * not read reaches HTTP_CLIENT_BUF and is dropped.
+ */
+void
+http_flush(struct http *h)
+{
+	struct http_client *c, *next;
+	size_t              n;
+
+	if (h->sent == h->last)
+		return;
+	n = http_ring_bytes_after(h, h->sent, h->last);
+	for (c = h->clients; c != NULL; c = next) {
+		next = c->next;
+		if (n > HTTP_BURST_MAX)
+			http_client_reset(c);
+		else
+			http_client_replay(h, c, h->sent, h->last);
+	}
+	h->sent = h->last;
+}
+
+/*
  * The events a client coming back with Last-Event-ID `from` missed, sent
  * to it; or a reset when they are not all kept (or from another run).
  */
 static void
 http_client_resume(struct http *h, struct http_client *c, const char *from)
 {
-	static const char  reset[] = "event: reset\ndata: {}\n\n";
 	unsigned long long id;
-	uint64_t           oldest;
 	char              *end;
-	int                i;
 
 	errno = 0;
 	id = strtoull(from, &end, 10);
-	oldest = h->ring_n > 0 ? http_ring_at(h, 0)->id : h->last + 1;
-	if (errno != 0 || *end != '\0' || end == from || id < oldest - 1 ||
-	    id > h->last) {
-		http_client_send(c, reset, sizeof(reset) - 1);
-		return;
-	}
-	for (i = 0; i < h->ring_n; i++)
-		if (http_ring_at(h, i)->id > id)
-			http_client_send(c, http_ring_at(h, i)->text,
-			    http_ring_at(h, i)->len);
+	if (errno != 0 || *end != '\0' || end == from || id > h->sent ||
+	    http_ring_bytes_after(h, id, h->sent) > HTTP_BURST_MAX)
+		http_client_reset(c);
+	else
+		http_client_replay(h, c, id, h->sent);
 }
 
 /* GET /v1/stream: a new Server-Sent Events client. */
@@ -553,6 +632,11 @@ http_stream(struct http *h, struct evhttp_request *req, struct evkeyvalq *q)
 	if (h->nclients >= HTTP_CLIENTS_MAX) {
 		h->refused++;
 		http_error(h, req, 503, "too many stream clients");
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* The headers only: no client, and the connection goes on. */
+		http_send(h, req, 200, "text/event-stream", NULL);
 		return;
 	}
 	from = evhttp_find_header(
@@ -581,51 +665,9 @@ http_stream(struct http *h, struct evhttp_request *req, struct evkeyvalq *q)
 		http_client_resume(h, c, from);
 	else {
 		n = snprintf(hello, sizeof(hello), "id: %llu\n\n",
-		    (unsigned long long)h->last);
+		    (unsigned long long)h->sent);
 		http_client_send(c, hello, (size_t)n);
 	}
-}
-
-/*
- * Routes /v1/incidents/ID[/timeline.FMT|/notes]: rest is what follows
- * "/v1/incidents/", decoded.
- */
-static void
-http_incident_route(struct http *h, struct evhttp_request *req, char *rest,
-    enum evhttp_cmd_type cmd)
-{
-	char *slash = strchr(rest, '/'), *sub = NULL;
-
-	if (slash != NULL) {
-		*slash = '\0';
-		sub = slash + 1;
-	}
-	if (*rest == '\0') {
-		http_error(h, req, 404, "no incident id in the path");
-		return;
-	}
-	if (sub != NULL && strcmp(sub, "notes") == 0) {
-		if (cmd != EVHTTP_REQ_POST) {
-			evhttp_add_header(
-			    evhttp_request_get_output_headers(req), "Allow",
-			    "POST");
-			http_error(h, req, 405, "notes: use POST");
-		} else
-			http_note(h, req, rest);
-		return;
-	}
-	if (cmd == EVHTTP_REQ_POST) {
-		evhttp_add_header(
-		    evhttp_request_get_output_headers(req), "Allow", "GET");
-		http_error(h, req, 405, "use GET");
-		return;
-	}
-	if (sub == NULL)
-		http_render(h, req, rest, "json", NULL);
-	else if (strncmp(sub, "timeline.", 9) == 0 && strchr(sub, '/') == NULL)
-		http_render(h, req, rest, sub + 9, NULL);
-	else
-		http_error(h, req, 404, "unknown path");
 }
 
 /* Answers 405 unless the method is the one the path takes. */
@@ -641,6 +683,38 @@ http_method(struct http *h, struct evhttp_request *req, int want)
 	http_error(
 	    h, req, 405, want == EVHTTP_REQ_GET ? "use GET" : "use POST");
 	return 0;
+}
+
+/*
+ * Routes /v1/incidents/ID[/timeline.FMT|/notes]: rest is what follows
+ * "/v1/incidents/", decoded.
+ */
+static void
+http_incident_route(struct http *h, struct evhttp_request *req, char *rest)
+{
+	char *slash = strchr(rest, '/'), *sub = NULL;
+
+	if (slash != NULL) {
+		*slash = '\0';
+		sub = slash + 1;
+	}
+	if (*rest == '\0') {
+		http_error(h, req, 404, "no incident id in the path");
+		return;
+	}
+	if (sub != NULL && strcmp(sub, "notes") == 0) {
+		if (http_method(h, req, EVHTTP_REQ_POST))
+			http_note(h, req, rest);
+		return;
+	}
+	if (!http_method(h, req, EVHTTP_REQ_GET))
+		return;
+	if (sub == NULL)
+		http_render(h, req, rest, "json", NULL);
+	else if (strncmp(sub, "timeline.", 9) == 0 && strchr(sub, '/') == NULL)
+		http_render(h, req, rest, sub + 9, NULL);
+	else
+		http_error(h, req, 404, "unknown path");
 }
 
 /* Every request: decode the path, route it. */
@@ -679,8 +753,7 @@ http_request_cb(struct evhttp_request *req, void *arg)
 		if (http_method(h, req, EVHTTP_REQ_GET))
 			http_incidents(h, req, &q);
 	} else if (strncmp(path, "/v1/incidents/", 14) == 0)
-		http_incident_route(
-		    h, req, path + 14, evhttp_request_get_command(req));
+		http_incident_route(h, req, path + 14);
 	else if (strcmp(path, "/v1/stream") == 0) {
 		if (http_method(h, req, EVHTTP_REQ_GET))
 			http_stream(h, req, &q);
@@ -767,7 +840,7 @@ http_new(
 	clock_gettime(CLOCK_REALTIME, &now);
 	h->base = (uint64_t)now.tv_sec * 1000000 +
 	    (uint64_t)now.tv_nsec / 1000000 * 1000;
-	h->last = h->base;
+	h->last = h->sent = h->base;
 	if (http_split(listen, name, sizeof(name), &port) == -1) {
 		log_warnx(
 		    "listen %s: expected HOST:PORT (127.0.0.1:8047)", listen);
@@ -778,8 +851,8 @@ http_new(
 	evhttp_set_timeout(h->http, HTTP_TIMEOUT_S);
 	evhttp_set_max_headers_size(h->http, HTTP_HEADERS_MAX);
 	evhttp_set_max_body_size(h->http, HTTP_BODY_LIMIT);
-	evhttp_set_allowed_methods(
-	    h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
+	/* Every method reaches the router, which answers 405 as JSON. */
+	evhttp_set_allowed_methods(h->http, 0xffff);
 	evhttp_set_gencb(h->http, http_request_cb, h);
 	if ((h->sock = evhttp_bind_socket_with_handle(
 		 h->http, name, (ev_uint16_t)port)) == NULL) {
@@ -799,8 +872,10 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	while (h->clients != NULL)
-		http_client_drop(h->clients);
+	while (h->clients != NULL) { /* closed by evhttp_free, not dropped */
+		evhttp_connection_set_closecb(h->clients->evcon, NULL, NULL);
+		http_client_forget(h->clients);
+	}
 	while (h->ring_n > 0)
 		http_ring_shift(h);
 	if (h->ev_keepalive != NULL)
@@ -853,6 +928,26 @@ http_set_token_file(struct http *h, const char *file)
 	free(h->token);
 	h->token = xstrdup(buf);
 	return 0;
+}
+
+/*
+ * Appends value as a Prometheus label value: quoted, with backslash,
+ * double quote and newline escaped (a file name may hold any of them).
+ */
+void
+http_label(struct evbuffer *buf, const char *value)
+{
+	const char *p;
+
+	evbuffer_add(buf, "\"", 1);
+	for (p = value; *p != '\0'; p++)
+		if (*p == '\\' || *p == '"')
+			evbuffer_add_printf(buf, "\\%c", *p);
+		else if (*p == '\n')
+			evbuffer_add(buf, "\\n", 2);
+		else
+			evbuffer_add(buf, p, 1);
+	evbuffer_add(buf, "\"", 1);
 }
 
 /* The API's own counters, in Prometheus text format. */

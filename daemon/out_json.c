@@ -182,9 +182,10 @@ out_json_notes(const struct report *rep, const struct incident *inc)
 	return a;
 }
 
-/* One incident object of the schema. */
-json_t *
-out_json_incident(const struct report *rep, const struct incident *inc)
+/* An incident object, with its timeline or (summary) without it. */
+static json_t *
+out_json_incident_as(
+    const struct report *rep, const struct incident *inc, int summary)
 {
 	json_t *o = json_object(), *tl = json_array();
 	int     i;
@@ -198,12 +199,32 @@ out_json_incident(const struct report *rep, const struct incident *inc)
 	    o, "failures", json_integer((json_int_t)inc->failures));
 	json_object_set_new(o, "categories", out_json_categories(inc));
 	json_object_set_new(o, "triggers", out_json_triggers(inc));
-	for (i = 0; i < inc->nentries; i++)
+	for (i = 0; !summary && i < inc->nentries; i++)
 		json_array_append_new(
 		    tl, out_json_entry(rep, inc, &inc->entries[i]));
-	json_object_set_new(o, "timeline", tl);
+	if (summary)
+		json_decref(tl);
+	else
+		json_object_set_new(o, "timeline", tl);
 	json_object_set_new(o, "notes", out_json_notes(rep, inc));
 	return o;
+}
+
+/* One incident object of the schema. */
+json_t *
+out_json_incident(const struct report *rep, const struct incident *inc)
+{
+	return out_json_incident_as(rep, inc, 0);
+}
+
+/*
+ * The incident object without its timeline, for the stream's incident
+ * events: its cost does not grow with the entries' JSON.
+ */
+json_t *
+out_json_summary(const struct report *rep, const struct incident *inc)
+{
+	return out_json_incident_as(rep, inc, 1);
 }
 
 /* One source's counters. */
@@ -316,6 +337,14 @@ out_json_stats(const struct report *rep)
 		json_object_set_new(lim, rep->limits[i].rule,
 		    json_integer((json_int_t)rep->limits[i].lines));
 	json_object_set_new(o, "limit_hits", lim);
+	/* Only when it did something: surfaced lines, or some not mined. */
+	if (rep->unclass.on &&
+	    (rep->unclass.surfaced > 0 || rep->unclass.unmined > 0))
+		json_object_set_new(o, "unclassified",
+		    json_pack("{s:I,s:I,s:I}", "lines",
+			(json_int_t)rep->unclass.lines, "surfaced",
+			(json_int_t)rep->unclass.surfaced, "unmined",
+			(json_int_t)rep->unclass.unmined));
 	return o;
 }
 

@@ -52,6 +52,9 @@ out_jsonl_time(json_t *o, const struct record *r)
 	    o, "zone_src", json_string(record_zone_src_name(r->zone_src)));
 	json_object_set_new(
 	    o, "year_src", json_string(record_year_src_name(r->year_src)));
+	if (r->date_src != RECORD_YEAR_NONE)
+		json_object_set_new(o, "date_src",
+		    json_string(record_year_src_name(r->date_src)));
 }
 
 /* Adds host, program, severity, message and fields of a record. */

@@ -110,6 +110,31 @@ md_spans_days(const struct report *rep, const struct incident *inc)
 }
 
 /*
+ * Writes text as a code span (a template's "<*>" stays readable): fenced
+ * with two backticks and spaces when it holds one.
+ */
+static void
+md_code(FILE *fp, const char *s)
+{
+	const char *fence = strchr(s, '`') != NULL ? "`` " : "`";
+
+	fputs(fence, fp);
+	fputs(s, fp);
+	fputs(strchr(s, '`') != NULL ? " ``" : "`", fp);
+}
+
+/*
+ * What an entry is called in its bullet: its category, or for an
+ * unclassified one its title ("new error pattern").
+ */
+static const char *
+md_label(const struct incident_entry *x)
+{
+	return x->rule->cat == CATEGORY_UNCLASSIFIED ? x->title
+						     : x->rule->category;
+}
+
+/*
  * Writes what happened: the message, the evidence itself. A short message
  * ("alert firing" of a logfmt line) says too little, so then the rule's
  * title with its captures ("Alert firing: PostgresDown") comes first.
@@ -142,16 +167,16 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 	md_time(rep, b, sizeof(b), x->last_ns, days);
 	md_count(cnt, sizeof(cnt), x->count);
 	if (x->count > 1 && strcmp(a, b) == 0) /* all in one second */
-		fprintf(fp, "- %s  %s x%s", a, x->rule->category, cnt);
+		fprintf(fp, "- %s  %s x%s", a, md_label(x), cnt);
 	else if (x->count > 1) {
 		*strrchr(a, ' ') = '\0';
 		fprintf(fp, "- %s%s%s  %s x%s", a, days ? " to " : "-", b,
-		    x->rule->category, cnt);
+		    md_label(x), cnt);
 	} else
-		fprintf(fp, "- %s  %s", a, x->rule->category);
-	if (x->host[0])
-		fprintf(fp, " on %s", x->host);
-	if (x->rule->cat == CATEGORY_NOTE) { /* a person wrote it: no file */
+		fprintf(fp, "- %s  %s", a, md_label(x));
+	if (x->host[0] && x->rule->cat != CATEGORY_UNCLASSIFIED)
+		fprintf(fp, " on %s", x->host); /* a pattern spans the log's */
+	if (x->rule->cat == CATEGORY_NOTE) {    /* a person wrote it: no file */
 		fputs(": ", fp);
 		md_text(fp, x->message);
 		fputc('\n', fp);
@@ -160,7 +185,10 @@ md_entry(FILE *fp, const struct report *rep, const struct incident *inc,
 	fputc(' ', fp);
 	md_evidence(fp, rep, x);
 	fputs(": ", fp);
-	md_what(fp, x);
+	if (x->rule->cat == CATEGORY_UNCLASSIFIED)
+		md_code(fp, x->message); /* a template: "<*>" for variables */
+	else
+		md_what(fp, x);
 	if (x->trigger)
 		fputs(" **(suspected trigger)**", fp);
 	fputc('\n', fp);

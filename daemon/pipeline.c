@@ -2,11 +2,13 @@
  * pipeline: runs the stages in order for the one-shot subcommands.
  * parse stops after records, match after rules; replay reads every input
  * through its lane, merges the matches in UTC order and feeds the
- * incident engine, then renders the report. Inputs are opened in order of
+ * incident engine (lines no rule matched go to the unclassified signal
+ * on the way), then renders the report. Inputs are opened in order of
  * their first timestamp and only while they are needed, so the number of
  * inputs is bounded by neither file descriptors nor memory.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -33,10 +35,13 @@
 #include "rule.h"
 #include "rule_check.h"
 #include "rule_file.h"
+#include "skew.h"
 #include "source.h"
 #include "strtab.h"
+#include "timecheck.h"
 #include "tstamp.h"
 #include "tz.h"
+#include "unclass.h"
 #include "xmalloc.h"
 
 #define PIPELINE_PROBE_MAX   (1024 * 1024) /* read for a first timestamp */
@@ -95,28 +100,28 @@ pipeline_zone(const struct conf *o, const char *path, enum record_zone_src *why)
 }
 
 /*
- * Sets a source's zone and year reference: --year, else the gzip
- * header's mtime, else the file's mtime, else now.
+ * Sets a source's zone and year: --year, and the reference time for
+ * stamps without a year or date: the gzip header's mtime, else the
+ * file's, else now (an mtime in the future is not trusted: now). Partial
+ * stamps are completed from the file's own dates first (source_set_align).
  */
 int
 pipeline_source_setup(
     const struct conf *o, struct source *src, int64_t gz_mtime, int64_t mtime)
 {
 	enum record_zone_src why;
+	enum record_year_src ywhy;
 	const struct tz     *tz = pipeline_zone(o, src->path, &why);
+	int64_t              ref;
 
 	if (tz == NULL)
 		return -1;
 	source_set_zone(src, tz, why);
-	if (o->year)
-		source_set_year(src, o->year, 0, RECORD_YEAR_OPTION);
-	else if (gz_mtime > 0)
-		source_set_year(src, 0, gz_mtime, RECORD_YEAR_GZIP);
-	else if (mtime > 0)
-		source_set_year(src, 0, mtime, RECORD_YEAR_MTIME);
-	else
-		source_set_year(
-		    src, 0, o->now_ns / TSTAMP_NS_PER_S, RECORD_YEAR_CLOCK);
+	ref = timecheck_ref(
+	    o->now_ns / TSTAMP_NS_PER_S, gz_mtime, mtime, &ywhy);
+	source_set_year(src, o->year, ref, ywhy);
+	src->mtime_s = gz_mtime > 0 ? gz_mtime : mtime;
+	source_set_align(src, NULL);
 	return 0;
 }
 
@@ -149,10 +154,17 @@ pipeline_open(const struct conf *o, struct lane *l, const char *path, char *err,
 static void
 pipeline_gzip_year(const struct conf *o, struct lane *l, struct in_file *f)
 {
-	if (in_file_gzip_mtime(f) > 0 && !o->year &&
-	    lane_source(l)->ref_src != RECORD_YEAR_GZIP)
-		source_set_year(
-		    lane_source(l), 0, in_file_gzip_mtime(f), RECORD_YEAR_GZIP);
+	struct source       *src = lane_source(l);
+	int64_t              gz = in_file_gzip_mtime(f);
+	enum record_year_src why;
+	int64_t              ref;
+
+	if (gz > 0 && src->ref_src != RECORD_YEAR_GZIP &&
+	    src->ref_src != RECORD_YEAR_CLOCK_GZIP) {
+		ref = timecheck_ref(o->now_ns / TSTAMP_NS_PER_S, gz, 0, &why);
+		source_set_ref(src, ref, why);
+		src->mtime_s = gz;
+	}
 }
 
 /*
@@ -203,6 +215,74 @@ pipeline_fill(const struct conf *o, struct lane *l, struct in_file *f,
 	return r;
 }
 
+/*
+ * Reads an input for what its stamps are like, into scan: a chunk at
+ * least, on until a timed line shows up (PIPELINE_PROBE_MAX at most),
+ * and to its end when it has times of day without a date and no full
+ * date (their dates are then counted back from the last one). The
+ * oldest time read, or INT64_MAX.
+ */
+static int64_t
+pipeline_probe_read(const struct conf *o, struct lane *l, struct in_file *f,
+    char *buf, struct source_scan *scan)
+{
+	const struct source *src = lane_source(l);
+	ssize_t              r = 1;
+	int64_t              read = 0;
+
+	while (((read == 0 || lane_min_ts(l) == INT64_MAX) &&
+		   read < PIPELINE_PROBE_MAX) ||
+	    (src->scan.partial > 0 && src->scan.full == 0)) {
+		if ((r = pipeline_fill(o, l, f, buf, UINT64_MAX)) <= 0)
+			break;
+		read += r;
+	}
+	*scan = src->scan;
+	scan->whole = r == 0;
+	return lane_min_ts(l);
+}
+
+/*
+ * 0 if path cannot be read twice: standard input, a pipe ("<(zcat x)"),
+ * a device; 1 for a regular file, or one that cannot be looked at (its
+ * open says why).
+ */
+static int
+pipeline_rereadable(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	return stat(path, &st) == -1 || S_ISREG(st.st_mode);
+}
+
+/*
+ * Probes a named file for parse and match (what cannot be read twice is
+ * not); -1 (logged) if it cannot be opened.
+ */
+static int
+pipeline_probe_path(
+    const struct conf *o, const char *path, char *buf, struct source_scan *scan)
+{
+	struct lane    *l;
+	struct in_file *f;
+	char            err[128];
+
+	memset(scan, 0, sizeof(*scan));
+	if (!pipeline_rereadable(path))
+		return 0;
+	l = lane_new(path, 0, o->max_line);
+	if ((f = pipeline_open(o, l, path, err, sizeof(err))) == NULL) {
+		lane_free(l);
+		return -1;
+	}
+	pipeline_probe_read(o, l, f, buf, scan);
+	in_file_close(f);
+	lane_free(l);
+	return 0;
+}
+
 /* What parse and match print for each line. */
 struct pipeline_print {
 	const struct conf *o;
@@ -226,6 +306,7 @@ static int
 pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 {
 	struct pipeline_print pp = {o, match};
+	struct source_scan    scan;
 	struct rule_set      *rs = NULL;
 	struct in_file       *f;
 	struct lane          *l;
@@ -242,6 +323,10 @@ pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 	}
 	buf = xmalloc(PIPELINE_CHUNK);
 	for (i = 0; i < n; i++) {
+		if (pipeline_probe_path(o, files[i], buf, &scan) == -1) {
+			status = 1;
+			continue;
+		}
 		l = lane_new(files[i], (uint32_t)i, o->max_line);
 		lane_set_rules(l, rs);
 		lane_set_cb(l, pipeline_print_cb, &pp);
@@ -249,6 +334,7 @@ pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 		    NULL)
 			status = 1;
 		else {
+			source_set_align(lane_source(l), &scan);
 			while ((r = pipeline_stream(o, l, f, buf)) > 0)
 				;
 			if (r == -1 || in_file_error(f) != NULL)
@@ -302,8 +388,13 @@ struct input {
 	int64_t              disk_off; /* of f, for progress */
 	int64_t              size;     /* on disk, from the probe */
 	int                  pinned;   /* standard input: never parked */
-	int                  pidx;     /* threads: its index in the pool */
-	int64_t              max_ts;   /* threads: newest line time read */
+	struct source_scan   scan;     /* what the probe saw of its stamps */
+	enum record_year_src ref_src;  /* where its year reference came from */
+	int     year_sources; /* year-less lines read as of it (0: not) */
+	int     pidx;         /* threads: its index in the pool */
+	int     place;        /* threads: in the unclassified signal */
+	int     placed;       /* threads: place was given */
+	int64_t max_ts;       /* threads: newest line time read */
 	struct report_source rs;
 };
 
@@ -315,8 +406,11 @@ struct replay {
 	struct rule_set        *rules;
 	struct pool            *pool;       /* NULL: one thread */
 	uint64_t               *limit_hits; /* threads: by rule */
+	struct record           urec;       /* threads: a line for the signal */
+	struct unclass         *unclass;    /* NULL: --no-unclassified */
 	struct merge           *merge;
 	struct incident_engine *engine;
+	struct skew            *skew; /* same events seen shifted */
 	struct strtab          *names;
 	const struct output    *out;
 	struct report           rep;  /* what incidents are written with */
@@ -396,7 +490,10 @@ replay_input_error(struct replay *rp, struct input *in, const char *why)
 	rp->status = 1;
 }
 
-/* Creates the input's lane, set up for replay. */
+/*
+ * Creates the input's lane, set up for replay; it has a place in the
+ * unclassified signal from its first read to its end (lane_free).
+ */
 static struct lane *
 replay_lane(struct replay *rp, struct input *in)
 {
@@ -404,6 +501,7 @@ replay_lane(struct replay *rp, struct input *in)
 
 	lane_set_group(l, in->group);
 	lane_set_rules(l, rp->rules);
+	lane_set_unclass(l, rp->unclass);
 	lane_set_cb(l, replay_match_cb, in);
 	return l;
 }
@@ -456,8 +554,7 @@ replay_probe(struct replay *rp, struct input *in)
 	struct lane    *l = lane_new(in->path, in->id, rp->o->max_line);
 	struct in_file *f;
 	char            err[128];
-	ssize_t         r = 1;
-	int64_t         first = INT64_MIN, read = 0;
+	int64_t         first = INT64_MIN, min;
 
 	if ((f = pipeline_open(rp->o, l, in->path, err, sizeof(err))) == NULL) {
 		replay_input_error(rp, in, err);
@@ -470,12 +567,10 @@ replay_probe(struct replay *rp, struct input *in)
 		return MERGE_DONE;
 	}
 	in->size = in_file_size(f);
-	while ((read == 0 || lane_min_ts(l) == INT64_MAX) &&
-	    read < PIPELINE_PROBE_MAX &&
-	    (r = pipeline_fill(rp->o, l, f, rp->buf, UINT64_MAX)) > 0)
-		read += r;
-	if (lane_min_ts(l) != INT64_MAX)
-		first = lane_min_ts(l) - rp->o->reorder_ns;
+	if ((min = pipeline_probe_read(rp->o, l, f, rp->buf, &in->scan)) !=
+	    INT64_MAX)
+		first = min - rp->o->reorder_ns;
+	in->ref_src = lane_source(l)->ref_src;
 	in_file_close(f);
 	lane_free(l);
 	return first;
@@ -523,6 +618,10 @@ replay_open(struct replay *rp, struct input *in)
 		replay_input_error(rp, in, err);
 		return -1;
 	}
+	source_set_align(lane_source(in->lane), &in->scan);
+	if (in->year_sources)
+		source_set_year_sources(
+		    lane_source(in->lane), in->year_sources);
 	if (in->state == INPUT_PARKED &&
 	    in_file_skip(in->f, lane_resume_offset(in->lane)) == -1) {
 		replay_input_error(rp, in, "shorter than when it was read");
@@ -607,6 +706,7 @@ replay_write(struct replay *rp, const struct incident *inc)
 	rp->last_open = inc->open;
 	snprintf(rp->last_id, sizeof(rp->last_id), "%s", inc->id);
 	rp->rep.entries_dropped += inc->dropped;
+	skew_incident(rp->skew, inc);
 	if (rp->out->incident(rp->body, &rp->rep, inc, rp->rep.nincidents) ==
 	    -1)
 		rp->status = 1;
@@ -636,6 +736,7 @@ replay_drain(struct replay *rp)
 	int          src;
 
 	while (merge_pop(rp->merge, &m, &src)) {
+		skew_match(rp->skew, &m);
 		if (m.ts_ns >= rp->o->since_ns && m.ts_ns <= rp->o->until_ns)
 			incident_engine_feed(rp->engine, &m);
 		else if (match_is_failure(&m) && m.ts_ns < rp->o->since_ns &&
@@ -701,7 +802,7 @@ replay_name(struct replay *rp)
 
 /*
  * Gives an input its merge slot; standard input is read first, once: 1
- * for it (or a second "-"), which is not probed.
+ * for it (or a second "-") and for a pipe, which are not probed.
  */
 static int
 replay_setup_one(struct replay *rp, struct input *in)
@@ -719,6 +820,10 @@ replay_setup_one(struct replay *rp, struct input *in)
 		in->pinned = 1; /* cannot be read twice: read now */
 		rp->file_input[strtab_intern(rp->files, "stdin")] = (int)(in -
 		    rp->in);
+		return 1;
+	}
+	if (!pipeline_rereadable(in->path)) {
+		in->pinned = 1; /* a pipe: a probe would eat its start */
 		return 1;
 	}
 	return 0;
@@ -751,6 +856,8 @@ replay_setup(struct replay *rp)
  * the report see what one thread gives.
  */
 
+static void replay_align_years(struct replay *);
+
 /* What probing an input in a worker found. */
 struct replay_probed {
 	int64_t  first; /* as replay_probe() */
@@ -779,8 +886,7 @@ replay_probe_cb(void *arg, int i, char *buf)
 	struct replay_probed *pr = &ps->pr[i];
 	struct lane          *l;
 	struct in_file       *f;
-	int64_t               read = 0;
-	ssize_t               r = 1;
+	int64_t               min;
 
 	pr->first = INT64_MIN;
 	if (in->pinned || in->state == INPUT_DONE)
@@ -794,14 +900,25 @@ replay_probe_cb(void *arg, int i, char *buf)
 	}
 	in_file_identity(f, &pr->dev, &pr->ino);
 	pr->size = in_file_size(f);
-	while ((read == 0 || lane_min_ts(l) == INT64_MAX) &&
-	    read < PIPELINE_PROBE_MAX &&
-	    (r = pipeline_fill(o, l, f, buf, UINT64_MAX)) > 0)
-		read += r;
-	if (lane_min_ts(l) != INT64_MAX)
-		pr->first = lane_min_ts(l) - o->reorder_ns;
+	if ((min = pipeline_probe_read(o, l, f, buf, &in->scan)) != INT64_MAX)
+		pr->first = min - o->reorder_ns;
+	in->ref_src = lane_source(l)->ref_src;
 	in_file_close(f);
 	lane_free(l);
+}
+
+/*
+ * pool_lane_fn: what replay_open() sets on an input's lane, in a worker:
+ * the dates the probe saw ahead, the year the other inputs say.
+ */
+static void
+replay_lane_setup(void *arg, struct lane *l)
+{
+	const struct input *in = arg;
+
+	source_set_align(lane_source(l), &in->scan);
+	if (in->year_sources)
+		source_set_year_sources(lane_source(l), in->year_sources);
 }
 
 /* Where the merge may expect a probed input: as replay_probe() says. */
@@ -844,17 +961,48 @@ replay_setup_mt(struct replay *rp)
 		if (in->state == INPUT_DONE)
 			merge_watermark(rp->merge, in->slot, MERGE_DONE);
 	}
+	replay_align_years(rp);
 	for (i = 0; i < rp->n; i++) {
 		in = &rp->in[i];
 		in->max_ts = INT64_MIN;
 		if (in->state != INPUT_DONE)
 			in->pidx = pool_add(rp->pool, in->path, in->id,
 			    in->group, merge_watermark_of(rp->merge, in->slot),
-			    in->pinned);
+			    in->pinned, replay_lane_setup, in);
 	}
 	free(ps.pr);
 	pool_start(rp->pool);
 	progress_init(&rp->pg, rp->o->progress, total);
+}
+
+/*
+ * Offers a line no rule matched to the unclassified signal, on the main
+ * thread in the order lane_run() would: 1 if it surfaced it, m then the
+ * match, placed as lane_run() places it.
+ */
+static int
+replay_unclass(struct replay *rp, struct input *in, const struct pool_line *ln,
+    struct match *m)
+{
+	struct record *r = &rp->urec;
+
+	r->has_ts = 1;
+	r->ts_ns = ln->ts_ns;
+	r->utc_offset = ln->utc_offset;
+	r->tm.frac_digits = ln->frac_digits;
+	r->ambiguous = ln->ambiguous;
+	r->severity = ln->severity;
+	r->msg = ln->msg;
+	r->msg_len = ln->msg_len;
+	snprintf(r->host, sizeof(r->host), "%s", ln->host);
+	if (!unclass_line(rp->unclass, &in->place, r, ln->lineno, m))
+		return 0;
+	m->source = (int)in->id;
+	m->group = (int)in->group;
+	m->lineno = ln->lineno;
+	m->end_off = ln->end_off;
+	m->seq = 0;
+	return 1;
 }
 
 /* Ends an input with its last batch: as replay_finish(), from the pool. */
@@ -872,6 +1020,8 @@ replay_end(struct replay *rp, struct input *in, const struct pool_batch *b)
 	in->rs.limit_hits = b->limit_hits;
 	if (in->max_ts > rp->max_ts)
 		rp->max_ts = in->max_ts;
+	if (rp->unclass != NULL)
+		unclass_detach(rp->unclass, in->place); /* as lane_free() */
 	in->state = INPUT_DONE;
 	merge_watermark(rp->merge, in->slot, MERGE_DONE);
 }
@@ -886,13 +1036,18 @@ replay_take(struct replay *rp, struct input *in)
 {
 	const struct pool_batch *b;
 	struct match             m;
+	struct pool_line         ln;
 	size_t                   off;
-	int                      i, last;
+	int                      i, last, k;
 
+	if (!in->placed && rp->unclass != NULL)
+		in->place = unclass_attach(rp->unclass); /* as replay_lane() */
+	in->placed = 1;
 	do {
 		b = pool_next(rp->pool, in->pidx);
-		for (off = 0; pool_batch_match(b, &off, &m);)
-			merge_push(rp->merge, in->slot, &m);
+		for (off = 0; (k = pool_batch_next(b, &off, &m, &ln)) != 0;)
+			if (k == POOL_MATCH || replay_unclass(rp, in, &ln, &m))
+				merge_push(rp->merge, in->slot, &m);
 		for (i = 0; i < b->nlimits; i++)
 			rp->limit_hits[b->limits[i]]++;
 		rp->lines += b->lines;
@@ -950,6 +1105,93 @@ replay_say(struct replay *rp, int quiet, const char *fmt, ...)
 	free(w); /* from vasprintf(3) */
 }
 
+/* How the source of a year reference reads in a sentence. */
+static const char *
+replay_ref_words(enum record_year_src why)
+{
+	switch (why) {
+	case RECORD_YEAR_MTIME: return "its mtime";
+	case RECORD_YEAR_GZIP: return "its gzip header";
+	case RECORD_YEAR_CLOCK_MTIME:
+		return "the clock (its mtime is in the future)";
+	case RECORD_YEAR_CLOCK_GZIP:
+		return "the clock (its gzip mtime is in the future)";
+	default: return "the clock";
+	}
+}
+
+/*
+ * Reads a year-less input as of the year the others write when the year
+ * its mtime (gzip header, the clock) gave is none of theirs, and says
+ * so. Its probe placed it in the wrong year: it is read first.
+ */
+static void
+replay_align_years(struct replay *rp)
+{
+	const struct source_scan **scans;
+	struct input              *in;
+	char                       others[64];
+	int                        i, lo = 0, hi = 0;
+
+	if (rp->o->year)
+		return;
+	scans = xcalloc((size_t)rp->n, sizeof(*scans));
+	for (i = 0; i < rp->n; i++)
+		if (rp->in[i].state != INPUT_DONE && !rp->in[i].pinned)
+			scans[i] = &rp->in[i].scan;
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		if (scans[i] == NULL ||
+		    (in->year_sources = timecheck_sources_year(
+			 scans, rp->n, i, &lo, &hi)) == 0)
+			continue;
+		merge_watermark(rp->merge, in->slot, INT64_MIN);
+		if (lo == hi)
+			snprintf(others, sizeof(others),
+			    "every other source says %d", lo);
+		else
+			snprintf(others, sizeof(others),
+			    "the other sources say %d to %d", lo, hi);
+		replay_say(rp, 0,
+		    "%s: no year in its lines; %s says %d, %s: read as %d",
+		    in->path, replay_ref_words(in->ref_src),
+		    in->scan.yearless_tm.year, others, in->year_sources);
+	}
+	free(scans);
+}
+
+/*
+ * What the year reference and the last line say of a source's times:
+ * an mtime in the future, a last line whole hours off its mtime.
+ */
+static void
+replay_warn_times(struct replay *rp, const struct report_source *s)
+{
+	char        buf[512], t[64];
+	const char *what = s->ref_src == RECORD_YEAR_GZIP ||
+		s->ref_src == RECORD_YEAR_CLOCK_GZIP
+	    ? "gzip header's mtime"
+	    : "mtime";
+
+	if ((s->ref_src == RECORD_YEAR_CLOCK_MTIME ||
+		s->ref_src == RECORD_YEAR_CLOCK_GZIP) &&
+	    s->from_ref > 0) {
+		tstamp_format(t, sizeof(t), s->mtime_s * TSTAMP_NS_PER_S, 0, 0);
+		replay_say(rp, 0,
+		    "%s: its %s (%s) is more than a day after the clock: not "
+		    "trusted; %llu lines without a year or date took theirs "
+		    "from the clock",
+		    s->name, what, t, (unsigned long long)s->from_ref);
+	}
+	if ((s->ref_src == RECORD_YEAR_MTIME ||
+		s->ref_src == RECORD_YEAR_GZIP) &&
+	    s->lines > 0 && s->last_ts_ns != INT64_MIN && !s->last_zoned &&
+	    s->last_dated &&
+	    timecheck_last_line(buf, sizeof(buf), s->name, s->last_ts_ns,
+		s->last_off, s->mtime_s, what) > 0)
+		replay_say(rp, 0, "%s", buf);
+}
+
 /* What a source's reading lost or guessed, as warnings. */
 static void
 replay_warn_source(struct replay *rp, const struct report_source *s)
@@ -983,10 +1225,61 @@ replay_warn_source(struct replay *rp, const struct report_source *s)
 		replay_say(rp, 0,
 		    "%s: %llu lines longer than --max-line were cut to it",
 		    s->name, (unsigned long long)s->truncated);
+	replay_warn_times(rp, s);
 	if (s->late > 0)
 		log_info("%s: %llu matches arrived after the merge window; "
 			 "they were still counted",
 		    s->name, (unsigned long long)s->late);
+}
+
+/* What the skew callbacks read: the replay and its report's sources. */
+struct replay_groups {
+	struct replay              *rp;
+	const struct report_source *srcs;
+};
+
+/* skew_zoned_fn: 1 if most timed lines of the group write their zone. */
+static int
+replay_group_zoned(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+	uint64_t                    z = 0, u = 0;
+	int                         i;
+
+	for (i = 0; i < g->rp->n; i++)
+		if ((int)g->rp->in[i].group == group) {
+			z += g->srcs[i].zoned;
+			u += g->srcs[i].unzoned;
+		}
+	return z > u;
+}
+
+/* skew_name_fn: a group's name, that of its first file. */
+static const char *
+replay_group_name(int group, void *arg)
+{
+	const struct replay_groups *g = arg;
+
+	return strtab_get(g->rp->names, (uint32_t)group);
+}
+
+/*
+ * Sources whose times look shifted by whole or half hours against the
+ * others, from the same events seen in both, as warnings.
+ */
+static void
+replay_warn_skew(struct replay *rp, const struct report_source *srcs)
+{
+	struct replay_groups g = {rp, srcs};
+	struct skew_finding  f[8];
+	char                 buf[768];
+	int                  i, n;
+
+	n = skew_finish(rp->skew, replay_group_zoned, &g, f, 8);
+	for (i = 0; i < n; i++)
+		if (skew_describe(
+			&f[i], replay_group_name, &g, buf, sizeof(buf)) > 0)
+			replay_say(rp, 0, "%s", buf);
 }
 
 /* Rules that gave up on lines at the PCRE2 limits, for the report. */
@@ -1061,6 +1354,33 @@ replay_warn_bounds(struct replay *rp)
 	}
 }
 
+/* What the unclassified signal did, for the report; what it could not
+ * mine, as warnings. */
+static void
+replay_warn_unclass(struct replay *rp)
+{
+	struct unclass_stats st;
+
+	if (rp->unclass == NULL)
+		return;
+	unclass_stats(rp->unclass, &st);
+	rp->rep.unclass.on = 1;
+	rp->rep.unclass.lines = st.lines;
+	rp->rep.unclass.surfaced = st.surfaced;
+	rp->rep.unclass.unmined = st.unplaced + st.miner.dropped;
+	if (st.unplaced > 0)
+		replay_say(rp, 0,
+		    "%llu lines no rule matched were not mined for "
+		    "unclassified patterns: more files were being read at "
+		    "once than the template miner has places for (%d)",
+		    (unsigned long long)st.unplaced, st.places);
+	if (st.miner.dropped > 0)
+		replay_say(rp, 0,
+		    "%llu lines no rule matched were not mined for "
+		    "unclassified patterns: the template miner was full",
+		    (unsigned long long)st.miner.dropped);
+}
+
 /* Copies the body (the incidents) to out; 0, or -1 on an error. */
 static int
 replay_copy(FILE *body, FILE *out)
@@ -1097,8 +1417,10 @@ replay_output(struct replay *rp)
 			srcs[i].format = "unknown";
 		replay_warn_source(rp, &srcs[i]);
 	}
+	replay_warn_skew(rp, srcs);
 	replay_limits(rp);
 	replay_warn_bounds(rp);
+	replay_warn_unclass(rp);
 	rp->rep.sources = srcs;
 	rp->rep.nsources = rp->n;
 	if (rp->out->head(stdout, &rp->rep) == -1 ||
@@ -1140,6 +1462,7 @@ replay_free(struct replay *rp)
 	free(rp->buf);
 	merge_free(rp->merge);
 	incident_engine_free(rp->engine);
+	skew_free(rp->skew);
 	if (rp->body != NULL)
 		fclose(rp->body);
 	strtab_free(rp->names);
@@ -1152,6 +1475,7 @@ replay_free(struct replay *rp)
 	pool_free(rp->pool);
 	free(rp->limit_hits);
 	rule_set_free(rp->rules);
+	unclass_free(rp->unclass); /* after the lanes: they had places */
 }
 
 /*
@@ -1172,8 +1496,9 @@ replay_threads(const struct conf *o)
 int
 pipeline_replay(const struct conf *o, char *const *files, int n)
 {
-	struct replay rp;
-	int           i;
+	struct template_conf tc;
+	struct replay        rp;
+	int                  i;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.o = o;
@@ -1189,6 +1514,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.names = strtab_new();
 	rp.merge = merge_new(PIPELINE_MERGE_MAX);
 	rp.engine = incident_engine_new(&o->inc);
+	rp.skew = skew_new();
 	rp.buf = xmalloc(PIPELINE_CHUNK);
 	rp.max_open = replay_max_open();
 	rp.max_ts = INT64_MIN;
@@ -1196,6 +1522,10 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.cut_after = INT64_MAX;
 	rp.files = strtab_new();
 	rp.file_input = xcalloc((size_t)n + 1, sizeof(*rp.file_input));
+	if (o->unclassified) {
+		template_conf_default(&tc);
+		rp.unclass = unclass_new(&tc);
+	}
 	rp.out = output_find(o->format);
 	rp.rep.names = rp.names;
 	rp.rep.generated_ns = o->now_ns;
@@ -1210,6 +1540,7 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 		replay_run_mt(&rp);
 	} else {
 		replay_setup(&rp);
+		replay_align_years(&rp);
 		replay_run(&rp);
 	}
 	progress_done(&rp.pg);

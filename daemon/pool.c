@@ -35,6 +35,12 @@
 #define POOL_WARM     (64 * 1024) /* read before a part to guess its state */
 #define POOL_PREFETCH 4           /* inputs read before asked for, a thread */
 
+/* Where a lane is and what state its next line meets. */
+struct pool_state {
+	struct lane_mark    mark;
+	struct source_carry carry;
+};
+
 /* A stretch of an input read by one lane, from a line start on. */
 struct pool_part {
 	struct pool_input *in;
@@ -49,8 +55,8 @@ struct pool_part {
 	int                spec;     /* began from a guessed state */
 	int                state_ok; /* began from the true state */
 	int                seeded; /* spec: the guess grew from a true state */
-	struct lane_mark   guess;  /* the state it began in */
-	struct lane_mark   end_mark;    /* done: the state at its end */
+	struct pool_state  guess;  /* the state it began in */
+	struct pool_state  end_mark;    /* done: the state at its end */
 	uint64_t           delta;       /* added to its line numbers */
 	struct pool_batch *head, *tail; /* read, not taken */
 	int                nbatches;
@@ -62,6 +68,8 @@ struct pool_input {
 	uint32_t           id, group;
 	int64_t            hint;   /* the order it is read ahead in */
 	int                pinned; /* standard input: never closed early */
+	pool_lane_fn       setup;  /* called on each lane opened on it */
+	void              *setup_arg;
 	int                active, asked, finished;
 	struct pool_part **parts;
 	int                nparts, cur;           /* cur: the part taken from */
@@ -135,34 +143,109 @@ pool_batch_free(struct pool_batch *b)
 	free(b);
 }
 
-/* Appends a packed copy of m to b. */
+/* What state a lane is in: where, and what its next line meets. */
 static void
-pool_batch_push(struct pool_batch *b, const struct match *m)
+pool_state_get(struct lane *l, struct pool_state *st)
 {
-	size_t n = match_packed_size(m);
+	lane_mark(l, &st->mark);
+	source_carry_get(lane_source(l), &st->carry);
+}
 
+/* Puts a lane in a state pool_state_get() gave. */
+static void
+pool_state_set(struct lane *l, const struct pool_state *st)
+{
+	lane_restore(l, &st->mark);
+	source_carry_set(lane_source(l), &st->carry);
+}
+
+/* Gives a lane just opened on an input what the pool's user sets. */
+static void
+pool_lane_setup(const struct pool_input *in, struct lane *l)
+{
+	if (in->setup != NULL)
+		in->setup(in->setup_arg, l);
+}
+
+/* Makes room for n more bytes in b; where they go. */
+static char *
+pool_batch_room(struct pool_batch *b, size_t n)
+{
 	if (b->len + n > b->cap) {
 		b->cap = b->cap ? b->cap : 4096;
 		while (b->len + n > b->cap)
 			b->cap *= 2;
 		b->buf = xreallocarray(b->buf, b->cap, 1);
 	}
-	b->len += match_pack(m, b->buf + b->len);
+	return b->buf + b->len;
+}
+
+/* Appends a packed copy of m to b, tagged POOL_MATCH. */
+static void
+pool_batch_push(struct pool_batch *b, const struct match *m)
+{
+	char *p = pool_batch_room(b, 1 + match_packed_size(m));
+
+	*p = POOL_MATCH;
+	b->len += 1 + match_pack(m, p + 1);
 	b->nmatch++;
 }
 
 /*
- * Reads the match at *off of b into m, its line number the input's: 1,
+ * Appends what the unclassified signal reads of a timed line no rule
+ * matched (lo), tagged POOL_LINE: the signal is fed on the main thread,
+ * in the order one thread would feed it.
+ */
+static void
+pool_batch_line(struct pool_batch *b, const struct lane_out *lo)
+{
+	const struct record *r = lo->rec;
+	struct pool_line     h;
+	size_t               hl = strnlen(r->host, sizeof(r->host) - 1);
+	char *p = pool_batch_room(b, 1 + sizeof(h) + hl + 1 + r->msg_len);
+
+	memset(&h, 0, sizeof(h));
+	h.ts_ns = r->ts_ns;
+	h.utc_offset = r->utc_offset;
+	h.frac_digits = r->tm.frac_digits;
+	h.ambiguous = r->ambiguous;
+	h.severity = r->severity;
+	h.lineno = lo->lineno;
+	h.end_off = lo->end_off;
+	h.msg_len = r->msg_len;
+	*p++ = POOL_LINE;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	memcpy(p, r->host, hl);
+	p[hl] = '\0';
+	memcpy(p + hl + 1, r->msg, r->msg_len);
+	b->len += 1 + sizeof(h) + hl + 1 + r->msg_len;
+}
+
+/*
+ * Reads the entry at *off of b, in line order, its line number the
+ * input's: POOL_MATCH (into m), POOL_LINE (into ln: pointers into b),
  * or 0 past the last.
  */
 int
-pool_batch_match(const struct pool_batch *b, size_t *off, struct match *m)
+pool_batch_next(const struct pool_batch *b, size_t *off, struct match *m,
+    struct pool_line *ln)
 {
+	const char *p = b->buf + *off;
+
 	if (*off >= b->len)
 		return 0;
-	*off += match_unpack(m, b->buf + *off);
-	m->lineno += b->delta;
-	return 1;
+	if (*p == POOL_MATCH) {
+		*off += 1 + match_unpack(m, p + 1);
+		m->lineno += b->delta;
+		return POOL_MATCH;
+	}
+	memcpy(ln, p + 1, sizeof(*ln));
+	ln->lineno += b->delta;
+	ln->host = p + 1 + sizeof(*ln);
+	ln->msg = ln->host + strlen(ln->host) + 1;
+	*off += 1 + sizeof(*ln) + strlen(ln->host) + 1 + ln->msg_len;
+	return POOL_LINE;
 }
 
 /* Notes in b each rule whose regex gave up on the line just read. */
@@ -199,6 +282,9 @@ pool_line_cb(struct lane *l, const struct lane_out *lo, void *arg)
 		b->max_ts = lo->rec->ts_ns;
 	if (lo->m != NULL)
 		pool_batch_push(b, lo->m);
+	else if (w->p->o->unclassified && lo->hit == NULL && lo->rec->has_ts &&
+	    lo->rec->msg != NULL && lo->rec->msg_len > 0)
+		pool_batch_line(b, lo);
 	if (lo->limit_hit)
 		pool_limits(w, b);
 }
@@ -321,7 +407,7 @@ pool_guess(struct pool_worker *w, struct pool_part *pt)
 	const struct conf *o = w->p->o;
 	uint64_t           from, at;
 	struct lane       *warm;
-	struct lane_mark   m;
+	struct pool_state  m;
 	const char        *nl;
 
 	from = pt->start > POOL_WARM ? pt->start - POOL_WARM : 0;
@@ -335,16 +421,17 @@ pool_guess(struct pool_worker *w, struct pool_part *pt)
 	warm = lane_new(pt->in->path, pt->in->id, o->max_line);
 	pipeline_source_setup(o, lane_source(warm), in_file_gzip_mtime(pt->f),
 	    in_file_mtime(pt->f));
+	pool_lane_setup(pt->in, warm);
 	if (pt->seeded && at > 0)
 		m = pt->guess;
 	else
-		lane_mark(warm, &m);
-	m.snap.lineno = at > 0; /* 0 only at the file's start (its BOM) */
-	m.offset = at;
-	m.max_ts = INT64_MIN;
-	lane_restore(warm, &m);
+		pool_state_get(warm, &m);
+	m.mark.snap.lineno = at > 0; /* 0 only at the file's start (its BOM) */
+	m.mark.offset = at;
+	m.mark.max_ts = INT64_MIN;
+	pool_state_set(warm, &m);
 	lane_feed(warm, w->buf + (at - from), (size_t)(pt->start - at));
-	lane_mark(warm, &pt->guess);
+	pool_state_get(warm, &pt->guess);
 	lane_free(warm);
 	return 0;
 }
@@ -359,7 +446,7 @@ static int
 pool_begin(struct pool_worker *w, struct pool_part *pt, struct pool_batch *b)
 {
 	const struct conf *o = w->p->o;
-	struct lane_mark   m;
+	struct pool_state  m;
 	char               err[128];
 
 	pt->lane = lane_new(pt->in->path, pt->in->id, o->max_line);
@@ -369,6 +456,7 @@ pool_begin(struct pool_worker *w, struct pool_part *pt, struct pool_batch *b)
 		b->error = xstrdup(err);
 		return -1;
 	}
+	pool_lane_setup(pt->in, pt->lane);
 	if (pt->idx == 0) {
 		pool_split(w, pt);
 		return 0;
@@ -380,10 +468,10 @@ pool_begin(struct pool_worker *w, struct pool_part *pt, struct pool_batch *b)
 	}
 	m = pt->guess;
 	if (pt->spec)
-		m.snap.lineno = 1; /* numbered from here; delta fixes it */
-	m.offset = pt->start;
-	m.max_ts = INT64_MIN;
-	lane_restore(pt->lane, &m);
+		m.mark.snap.lineno = 1; /* numbered from here; delta fixes it */
+	m.mark.offset = pt->start;
+	m.mark.max_ts = INT64_MIN;
+	pool_state_set(pt->lane, &m);
 	return 0;
 }
 
@@ -399,6 +487,7 @@ pool_reopen(struct pool_worker *w, struct pool_part *pt, struct pool_batch *b)
 		b->error = xstrdup(err);
 		return -1;
 	}
+	pool_lane_setup(pt->in, pt->lane);
 	if (in_file_skip(pt->f, lane_resume_offset(pt->lane)) == -1) {
 		b->error = xstrdup("shorter than when it was read");
 		return -1;
@@ -446,7 +535,7 @@ pool_run(struct pool_worker *w, struct pool_part *pt)
 		pool_part_close(pt);
 	} else if (lane_offset(pt->lane) >= pt->end) {
 		b->chunk_done = pt->end % PIPELINE_CHUNK == 0;
-		lane_mark(pt->lane, &pt->end_mark);
+		pool_state_get(pt->lane, &pt->end_mark);
 		pool_part_close(pt);
 		pt->reached = 1;
 	} else
@@ -516,7 +605,7 @@ pool_claim(struct pool *p, struct pool_part *pt)
 	q = pt->in->parts[pt->idx - 1];
 	if (q->done && q->state_ok) {
 		pt->guess = q->end_mark;
-		pt->guess.snap.lineno += q->delta;
+		pt->guess.mark.snap.lineno += q->delta;
 		pt->state_ok = 1;
 		return;
 	}
@@ -833,12 +922,14 @@ pool_map(struct pool *p, int n, pool_map_fn fn, void *arg)
 
 /*
  * Adds an input (before pool_start()): its path, source id and rotation
- * set, a hint (inputs are read ahead in its order, lowest first) and
- * whether it is standard input. Returns its index for pool_next().
+ * set, a hint (inputs are read ahead in its order, lowest first),
+ * whether it is standard input, and what to call on each lane opened on
+ * it, in a worker (setup(setup_arg, lane); NULL: nothing). Returns its
+ * index for pool_next().
  */
 int
 pool_add(struct pool *p, const char *path, uint32_t id, uint32_t group,
-    int64_t hint, int pinned)
+    int64_t hint, int pinned, pool_lane_fn setup, void *setup_arg)
 {
 	struct pool_input *in;
 
@@ -853,6 +944,8 @@ pool_add(struct pool *p, const char *path, uint32_t id, uint32_t group,
 	in->group = group;
 	in->hint = hint;
 	in->pinned = pinned;
+	in->setup = setup;
+	in->setup_arg = setup_arg;
 	in->parts = xcalloc(1, sizeof(*in->parts));
 	in->parts[0] = xcalloc(1, sizeof(*in->parts[0]));
 	in->parts[0]->end = UINT64_MAX;
@@ -958,19 +1051,22 @@ static void
 pool_advance(struct pool *p, struct pool_input *in)
 {
 	struct pool_part *pt = in->parts[in->cur], *nx;
-	struct lane_mark  end = pt->end_mark;
+	struct pool_state end = pt->end_mark;
 
-	end.snap.lineno += pt->delta;
+	end.mark.snap.lineno += pt->delta;
 	pool_count(in, pt);
 	if (pt->idx > 0) {
 		lane_free(pt->lane);
 		pt->lane = NULL;
 	}
 	nx = in->parts[++in->cur];
+	/* The current part may be read past the budget: wake a worker. */
+	pthread_cond_broadcast(&p->work_cv);
 	if (!nx->begun || !nx->spec || nx->state_ok)
 		return;
-	if (source_snap_same(&end.snap, &nx->guess.snap)) {
-		nx->delta = end.snap.lineno - 1;
+	if (source_snap_same(&end.mark.snap, &nx->guess.mark.snap) &&
+	    source_carry_same(&end.carry, &nx->guess.carry)) {
+		nx->delta = end.mark.snap.lineno - 1;
 		nx->state_ok = 1;
 	} else {
 		log_debug("%s: read again from offset %llu: the guessed state "

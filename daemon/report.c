@@ -45,6 +45,16 @@ report_source_take(struct report_source *rs, const struct source *s)
 	rs->continuations = s->continuations;
 	rs->unknown_zone = s->unknown_zone;
 	rs->invalid = s->bad_ts;
+	rs->ref_s = s->ref_s;
+	rs->mtime_s = s->mtime_s;
+	rs->ref_src = s->ref_src;
+	rs->from_ref = s->from_ref;
+	rs->last_ts_ns = s->last_ts_ns;
+	rs->last_off = s->last_off;
+	rs->last_zoned = s->last_zoned;
+	rs->last_dated = s->last_dated;
+	rs->zoned = s->zoned;
+	rs->unzoned = s->unzoned;
 }
 
 /* The name of source id i ("api" for notes added by hand). */
@@ -180,6 +190,12 @@ report_note(const struct report *rep, const struct incident_note *nt, char *buf,
 		    "%llu matches were not kept: more than the entry limit "
 		    "per incident",
 		    (unsigned long long)nt->count);
+		break;
+	case INCIDENT_NOTE_UC:
+		n = snprintf(buf, size,
+		    "%llu unclassified lines were not kept: more than %d "
+		    "error patterns in one incident",
+		    (unsigned long long)nt->count, INCIDENT_UC_MAX);
 		break;
 	}
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;

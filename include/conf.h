@@ -53,6 +53,9 @@ struct conf {
 	int   nrules;
 	int   no_default_rules;
 
+	/* The unclassified signal (template miner). */
+	int unclassified; /* 1: on (the default) */
+
 	/* Incidents. */
 	struct incident_conf inc;
 

@@ -62,6 +62,11 @@ int  tail_detached(const struct tail *);
 void tail_save(const struct tail *, struct tail_saved *);
 void tail_save_low(struct tail *, int64_t, struct tail_saved *);
 int  tail_find_ident(const char *, const struct tail_ident *);
+int  tail_before_truncation(struct tail *, struct tail_saved *);
+int  tail_find_copy(
+     const char *, const struct tail_saved *, uint64_t, char *, size_t);
+void tail_open_copy(struct tail *, int, const struct tail_saved *);
+int  tail_compressed(const void *, size_t);
 const struct tail_ident *tail_ident(const struct tail *);
 const char              *tail_path(const struct tail *);
 struct lane             *tail_lane(struct tail *);

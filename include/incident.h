@@ -43,6 +43,7 @@ struct incident_entry {
 	int                    source_last; /* file of the last match */
 	int                    group; /* rotation set: app.log.1.gz + app.log */
 	int                    trigger; /* also listed as a trigger */
+	uint32_t               tmpl;    /* unclassified: the template */
 	int64_t                first_ns, last_ns;
 	int32_t                first_off;
 	int                    first_frac, last_frac;
@@ -57,6 +58,7 @@ struct incident_entry {
 };
 
 #define INCIDENT_NOTE_MAX  8
+#define INCIDENT_UC_MAX    20 /* unclassified entries per incident */
 #define INCIDENT_QUOTE_MAX 81 /* 80 bytes of a quoted message, and a NUL */
 
 /* What a note for the postmortem author says; outputs render the text. */
@@ -65,6 +67,7 @@ enum incident_note_kind {
 	INCIDENT_NOTE_RECURRED, /* failures came back after a recovery */
 	INCIDENT_NOTE_SHIFTED,  /* a source looks shifted by a zone */
 	INCIDENT_NOTE_DROPPED,  /* entries over the per-incident bound */
+	INCIDENT_NOTE_UC,       /* unclassified ones over their bound */
 	INCIDENT_NOTE_TEXT      /* read back as text (the daemon's journal) */
 };
 
@@ -75,7 +78,7 @@ struct incident_note {
 					   RECURRED: recovery, recurrence */
 	int                     src_a, src_b; /* SHIFTED: src_b vs src_a */
 	int64_t                 shift_ns;     /* SHIFTED */
-	uint64_t                count;        /* DROPPED */
+	uint64_t                count;        /* DROPPED, UC */
 	char                    quote[INCIDENT_QUOTE_MAX]; /* ROLLBACK */
 	char                   *text; /* TEXT: owned by a journal's copy */
 };
@@ -94,8 +97,9 @@ struct incident {
 	int64_t                recur_ns, recur_after_ns; /* 0: none */
 	int                    last_failure_frac, last_recovery_frac;
 	uint64_t               failures;
-	uint64_t               dropped; /* matches past max_entries/bytes */
-	size_t                 bytes;   /* what its entries take */
+	uint64_t               dropped;    /* matches past max_entries/bytes */
+	uint64_t               uc_dropped; /* unclassified past theirs */
+	size_t                 bytes;      /* what its entries take */
 	struct incident_entry *entries;
 	int                    nentries, capentries;
 	struct incident_note   notes[INCIDENT_NOTE_MAX];

@@ -20,14 +20,15 @@ struct record;
 struct rule_hit;
 struct rule_set;
 struct source;
+struct unclass;
 
 /* What one line became. Pointers are valid only during the callback. */
 struct lane_out {
 	const struct record   *rec;
 	const struct rule_hit *hit; /* NULL: no rule matched, or no rules */
-	const struct match    *m;   /* NULL: no hit, or no time */
-	uint64_t               lineno;
-	uint64_t               end_off; /* stream offset past the line */
+	const struct match *m; /* NULL: no hit (nor unclassified), or no time */
+	uint64_t            lineno;
+	uint64_t            end_off; /* stream offset past the line */
 	int limit_hit; /* a rule gave up on it at the PCRE2 match limit */
 	int cut;       /* longer than the line bound: cut to it */
 };
@@ -47,6 +48,7 @@ struct lane_mark {
 struct lane         *lane_new(const char *, uint32_t, size_t);
 void                 lane_free(struct lane *);
 void                 lane_set_rules(struct lane *, struct rule_set *);
+void                 lane_set_unclass(struct lane *, struct unclass *);
 void                 lane_set_cb(struct lane *, lane_cb, void *);
 void                 lane_set_group(struct lane *, uint32_t);
 struct source       *lane_source(struct lane *);

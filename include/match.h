@@ -1,8 +1,9 @@
 /*
- * match: a line a rule classified, detached from its line buffer so it can
- * wait in the merge window and feed the incident engine: time, rule,
- * where it came from (source and line number), host, message and the
- * rule's captures. Fixed size: no allocation per match.
+ * match: a line a rule classified (or one the template miner surfaced as
+ * unclassified), detached from its line buffer so it can wait in the
+ * merge window and feed the incident engine: time, rule, where it came
+ * from (source and line number), host, message and the rule's captures.
+ * Fixed size: no allocation per match.
  */
 #ifndef MATCH_H
 #define MATCH_H
@@ -15,6 +16,7 @@
 struct record;
 struct rule_hit;
 struct rule_ref;
+struct template_answer;
 
 #define MATCH_MESSAGE_MAX 513 /* 512 bytes of UTF-8 and a NUL */
 #define MATCH_TITLE_MAX   256
@@ -32,6 +34,7 @@ struct match {
 	uint64_t lineno;
 	uint64_t end_off; /* stream offset past the line */
 	uint64_t seq;     /* arrival order, for stable sorting */
+	uint32_t tmpl;    /* unclassified: the template's id; else 0 */
 	/* The rule, by value: a match can outlive its rule set (reload). */
 	char                   rule_id[MATCH_RULE_MAX];
 	enum category          cat;
@@ -46,6 +49,8 @@ struct match {
 
 void
 match_from_hit(struct match *, const struct record *, const struct rule_hit *);
+void match_from_template(
+    struct match *, const struct record *, const struct template_answer *);
 int    match_is_failure(const struct match *);
 int    match_cmp(const struct match *, const struct match *);
 size_t match_packed_size(const struct match *);

@@ -21,6 +21,7 @@ struct json_t;
 #define HTTP_BODY_MAX    (64 * 1024) /* a POST body; more is 413 */
 #define HTTP_CLIENTS_MAX 2048        /* stream clients at once */
 #define HTTP_CLIENT_BUF  (1 << 20)   /* unsent bytes before a drop */
+#define HTTP_BURST_MAX   (1 << 19)   /* sent at once; more: a reset */
 #define HTTP_RING_EVENTS 4096        /* events kept for Last-Event-ID */
 #define HTTP_RING_BYTES  (8 << 20)
 
@@ -53,8 +54,10 @@ http_new(struct event_base *, const char *, const struct http_host *);
 void     http_free(struct http *);
 int      http_set_token_file(struct http *, const char *);
 void     http_publish(struct http *, const char *, struct json_t *);
+void     http_flush(struct http *);
 uint64_t http_last_event(const struct http *);
 void     http_metrics(const struct http *, struct evbuffer *);
+void     http_label(struct evbuffer *, const char *);
 const char *http_address(const struct http *);
 
 #endif /* OUT_HTTP_H */

@@ -116,6 +116,7 @@ extern const struct parser parser_tai64n;       /* parser_app.c */
 extern const struct parser parser_apt;          /* parser_app.c */
 extern const struct parser parser_history;      /* parser_app.c */
 extern const struct parser parser_strace;       /* parser_app.c */
+extern const struct parser parser_tcf;          /* parser_app.c */
 extern const struct parser parser_generic;      /* parser_generic.c */
 
 const struct parser *parser_find(const char *);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct conf;
+struct lane;
 struct match;
 struct pool;
 struct rule_set;
@@ -26,7 +27,7 @@ struct source;
  */
 struct pool_batch {
 	struct pool_batch *next;
-	char              *buf; /* packed matches (match_pack()) */
+	char              *buf; /* entries: matches (packed) and lines */
 	size_t             len, cap;
 	int                nmatch;
 	uint64_t           delta;  /* added to each match's line number */
@@ -45,15 +46,37 @@ struct pool_batch {
 	uint64_t             truncated, limit_hits;
 };
 
+/* The kinds of entries of a batch (pool_batch_next()). */
+#define POOL_MATCH 1 /* a rule's match */
+#define POOL_LINE  2 /* a timed line no rule matched */
+
+/*
+ * A timed line no rule matched, as the unclassified signal reads it:
+ * what it takes of the record, and where the line was. host and msg
+ * point into the batch.
+ */
+struct pool_line {
+	int64_t     ts_ns;
+	int32_t     utc_offset;
+	int         frac_digits, ambiguous, severity;
+	uint64_t    lineno, end_off;
+	size_t      msg_len;
+	const char *host, *msg;
+};
+
 /* What pool_map() runs: item i, with a buffer of the worker's. */
 typedef void (*pool_map_fn)(void *, int, char *);
+/* What pool_add() calls on each lane opened on an input, in a worker. */
+typedef void (*pool_lane_fn)(void *, struct lane *);
 
 struct pool *pool_new(const struct conf *, const struct rule_set *, int, int);
 void         pool_free(struct pool *);
 void         pool_map(struct pool *, int, pool_map_fn, void *);
-int  pool_add(struct pool *, const char *, uint32_t, uint32_t, int64_t, int);
+int  pool_add(struct pool *, const char *, uint32_t, uint32_t, int64_t, int,
+     pool_lane_fn, void *);
 void pool_start(struct pool *);
 const struct pool_batch *pool_next(struct pool *, int);
-int pool_batch_match(const struct pool_batch *, size_t *, struct match *);
+int                      pool_batch_next(
+			 const struct pool_batch *, size_t *, struct match *, struct pool_line *);
 
 #endif /* POOL_H */

@@ -32,7 +32,11 @@ enum record_year_src {
 	RECORD_YEAR_GZIP,     /* the gzip header's mtime */
 	RECORD_YEAR_MTIME,    /* the file's mtime */
 	RECORD_YEAR_ROLLOVER, /* one of the above, moved across New Year */
-	RECORD_YEAR_CLOCK     /* live input: the current date */
+	RECORD_YEAR_CLOCK,    /* live input: the current date */
+	RECORD_YEAR_ALIGNED,  /* the full dates around it in the same file */
+	RECORD_YEAR_SOURCES,  /* the years the other inputs of a replay carry */
+	RECORD_YEAR_CLOCK_MTIME, /* the clock: the file's mtime is in the future */
+	RECORD_YEAR_CLOCK_GZIP /* the clock: the gzip mtime is in the future */
 };
 
 /* A key/value slice; val is unescaped (may point into scratch). */
@@ -71,6 +75,8 @@ struct record {
 	int32_t              utc_offset; /* offset of the local time written */
 	enum record_zone_src zone_src;
 	enum record_year_src year_src;
+	enum record_year_src date_src;  /* NONE, or where the date came from
+					   when the line has a time of day only */
 	int                  ambiguous; /* local time was in a fall-back hour */
 	int abbr_unresolved;            /* tm.abbr unknown or ambiguous (IST) */
 };

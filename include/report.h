@@ -29,8 +29,23 @@ struct report_source {
 	uint64_t             lines, matched, no_ts, continuations;
 	uint64_t             truncated, late, unknown_zone, invalid;
 	uint64_t             limit_hits;
-	char                *error;        /* why it was not read whole */
-	const char          *duplicate_of; /* the same file, given before */
+	int64_t              ref_s, mtime_s; /* year reference, mtime */
+	enum record_year_src ref_src;
+	uint64_t             from_ref;   /* years or dates taken from ref_s */
+	int64_t              last_ts_ns; /* its last timed line */
+	int32_t              last_off;
+	int                  last_zoned, last_dated;
+	uint64_t             zoned, unzoned; /* timed lines by zone written */
+	char                *error;          /* why it was not read whole */
+	const char          *duplicate_of;   /* the same file, given before */
+};
+
+/* What the unclassified signal did (replay's JSON stats). */
+struct report_unclass {
+	int      on;       /* 0: --no-unclassified, or not counted */
+	uint64_t lines;    /* timed lines no rule matched */
+	uint64_t surfaced; /* ...the template miner surfaced */
+	uint64_t unmined;  /* ...not mined: no place, or the miner full */
 };
 
 /* A rule that skipped lines at the PCRE2 limits. */
@@ -53,6 +68,7 @@ struct report {
 	uint64_t                    incidents_dropped, entries_dropped;
 	uint64_t                    forced; /* merged out of order */
 	uint64_t event_id; /* the daemon's newest stream event; 0: none */
+	struct report_unclass unclass;
 };
 
 /*
@@ -82,6 +98,7 @@ struct json_t *report_jstr(const char *, size_t);
 struct json_t *report_jfields(const struct record *);
 struct json_t *
 out_json_incident(const struct report *, const struct incident *);
+struct json_t *out_json_summary(const struct report *, const struct incident *);
 struct json_t *out_json_entry(const struct report *, const struct incident *,
     const struct incident_entry *);
 int            out_json_put(FILE *, struct json_t *, int);

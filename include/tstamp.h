@@ -63,5 +63,6 @@ size_t      tstamp_epoch(const char *, const char *, struct tstamp *);
 int         tstamp_epoch_value(int64_t, struct tstamp *);
 size_t      tstamp_format(char *, size_t, int64_t, int, int32_t);
 int         tstamp_rfc3339(const char *, int64_t *);
+int         tstamp_frac_digits(int64_t);
 
 #endif /* TSTAMP_H */

@@ -30,6 +30,7 @@ int              tz_abbr_offset(const char *, const struct tz *, int32_t *);
 int              tz_abbr_known(const char *);
 const char      *tz_abbr_nth(size_t);
 int              tz_parse_offset(const char *, int32_t *);
+const char      *tz_example(int32_t);
 void             tz_cache_free(void);
 
 #endif /* TZ_H */

@@ -22,7 +22,7 @@ static const struct parser *const parsers[] = {&parser_json, &parser_cri,
     &parser_python, &parser_nginx_error, &parser_apache_error, &parser_klog,
     &parser_redis, &parser_hdfs, &parser_logcat, &parser_golog, &parser_squid,
     &parser_tai64n, &parser_apt, &parser_history, &parser_logfmt,
-    &parser_strace, &parser_generic, NULL};
+    &parser_strace, &parser_tcf, &parser_generic, NULL};
 
 /* source.c counts lines per format in an array of PARSER_MAX. */
 _Static_assert(sizeof(parsers) / sizeof(parsers[0]) - 1 <= PARSER_MAX,

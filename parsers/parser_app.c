@@ -416,9 +416,9 @@ const struct parser parser_history = {"history", history_parse, NULL};
 /*
  * strace with -t/-tt/-T: "08:09:33.814936 execve("/bin/ls", ...) = 0
  * <0.000264>", after a pid with -f ("478760 12:21:46.284771 brk(NULL)")
- * or "[pid  1234] ". The stamp is a time of day without a date, so the
- * record is flagged ts_bad with its clock kept in tm (-ttt epochs are
- * read by the generic reader).
+ * or "[pid  1234] ". The stamp is a time of day without a date (year,
+ * month and day 0 in tm): the source dates it from the file's mtime
+ * (-ttt epochs are read by the generic reader).
  */
 static int
 strace_parse(const char *line, size_t len, struct record *r)
@@ -454,11 +454,40 @@ strace_parse(const char *line, size_t len, struct record *r)
 	if (p > call && p < end && *p == '(')
 		scan_field(r, "syscall", call, (size_t)(p - call));
 	record_set_program(r, "strace", 6);
+	r->has_ts = 1;
 	r->tm = t;
 	r->msg = call;
 	r->msg_len = (size_t)(end - call);
-	record_ts_bad(r, "time of day without a date");
 	return 1;
 }
 
 const struct parser parser_strace = {"strace", strace_parse, NULL};
+
+/*
+ * Eclipse TCF (Target Communication Framework) channel traces: "TCF
+ * 30:04.735: channel server connected". The stamp is minutes and seconds
+ * alone (hour -1, no date in tm): the source completes it from the lines
+ * around it or the file's mtime.
+ */
+static int
+tcf_parse(const char *line, size_t len, struct record *r)
+{
+	const char   *p = line + 4, *end = scan_end(line, len);
+	struct tstamp t;
+	size_t        n;
+
+	if (len < 11 || memcmp(line, "TCF ", 4) != 0)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	t.hour = -1;
+	if (!tstamp_digits(p, end, 2, &t.min) || p[2] != ':' ||
+	    !tstamp_digits(p + 3, end, 2, &t.sec))
+		return 0;
+	p += 5;
+	if ((n = tstamp_frac(p, end, &t)) == 0 || p + n >= end || p[n] != ':')
+		return 0;
+	record_set_program(r, "tcf", 3);
+	return scan_done(r, &t, scan_blank(p + n + 1, end), end);
+}
+
+const struct parser parser_tcf = {"tcf", tcf_parse, NULL};

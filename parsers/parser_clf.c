@@ -494,8 +494,9 @@ w3c_col(const struct parser_hdr *h, const struct clf_span *col, int role)
 
 /*
  * Reads the time of a record from its "time" column and its "date"
- * column, or the "#Date:" header's date; 1 if read, 0 if the columns do
- * not hold one, -1 when the record has a time and no date anywhere.
+ * column, or the "#Date:" header's date (a time with no date anywhere
+ * keeps year, month and day 0); 1 if read, 0 if the columns do not hold
+ * one.
  */
 static int
 w3c_header_stamp(
@@ -513,8 +514,7 @@ w3c_header_stamp(
 		t->year = h->date.year;
 		t->mon = h->date.mon;
 		t->day = h->date.day;
-	} else
-		return -1;
+	} /* else no date anywhere: left 0, the source dates it */
 	if (h->has_offset) {
 		t->zone = TSTAMP_ZONE_OFFSET;
 		t->offset_s = h->offset_s;
@@ -534,17 +534,12 @@ w3c_by_header(const struct parser_hdr *h, const char *line, const char *end,
 {
 	struct clf_span col[PARSER_HDR_COLS], m, u, s;
 	struct tstamp   t;
-	int             rc;
 
 	if (w3c_columns(line, end, col, PARSER_HDR_COLS) != h->ncols ||
-	    (rc = w3c_header_stamp(h, col, &t)) == 0)
+	    w3c_header_stamp(h, col, &t) == 0)
 		return 0;
-	if (rc < 0)
-		record_ts_bad(r, "time without a date");
-	else {
-		r->has_ts = 1;
-		r->tm = t;
-	}
+	r->has_ts = 1;
+	r->tm = t;
 	m = w3c_col(h, col, PARSER_COL_METHOD);
 	u = w3c_col(h, col, PARSER_COL_URI);
 	s = w3c_col(h, col, PARSER_COL_STATUS);

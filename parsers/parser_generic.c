@@ -395,8 +395,9 @@ gen_banner(const char *line, const char *end)
 
 /*
  * A line that opens with a time of day and no date ("00:00:00.000 foo
- * DEBUG msg"): a record of its own, but its time cannot be placed, so it
- * is flagged ts_bad with the clock kept in tm. 1 if the line is one.
+ * DEBUG msg"): a record of its own whose date is left out of tm (year,
+ * month and day 0); the source gives it one from the lines around it or
+ * the file's mtime. 1 if the line is one.
  */
 static int
 gen_clock_only(const char *line, const char *end, struct record *r)
@@ -410,10 +411,10 @@ gen_clock_only(const char *line, const char *end, struct record *r)
 	    line[n] != ' ')
 		return 0;
 	p = gen_rest(r, line + n, end, 0);
+	r->has_ts = 1;
 	r->tm = t;
 	r->msg = p;
 	r->msg_len = (size_t)(end - p);
-	record_ts_bad(r, "time of day without a date");
 	return 1;
 }
 

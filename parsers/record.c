@@ -34,6 +34,7 @@ record_reset(struct record *r, const char *line, size_t len)
 	r->utc_offset = 0;
 	r->zone_src = RECORD_ZONE_NONE;
 	r->year_src = RECORD_YEAR_NONE;
+	r->date_src = RECORD_YEAR_NONE;
 	r->ambiguous = 0;
 	r->abbr_unresolved = 0;
 }
@@ -190,8 +191,9 @@ record_zone_src_name(enum record_zone_src z)
 const char *
 record_year_src_name(enum record_year_src y)
 {
-	static const char *names[] = {
-	    NULL, "explicit", "option", "gzip", "mtime", "rollover", "clock"};
+	static const char *names[] = {NULL, "explicit", "option", "gzip",
+	    "mtime", "rollover", "clock", "aligned", "sources",
+	    "clock_future_mtime", "clock_future_gzip"};
 
 	return names[y];
 }

@@ -58,8 +58,9 @@ tstamp_days_in_month(int y, int m)
 
 /*
  * Why the fields are not a real time of day on a real date (year 0: any
- * year), or NULL when they are: readers take what has the shape of a
- * stamp, and this says whether its values can be used.
+ * year; year, month and day 0: a time of day alone, hour -1 with them:
+ * minutes and seconds alone), or NULL when they are: readers take what
+ * has the shape of a stamp, and this says whether its values can be used.
  */
 const char *
 tstamp_problem(const struct tstamp *t)
@@ -68,6 +69,11 @@ tstamp_problem(const struct tstamp *t)
 
 	if (t->zone == TSTAMP_ZONE_EPOCH)
 		return NULL;
+	if (t->year == 0 && t->mon == 0 && t->day == 0)
+		return (t->hour < -1 || t->hour > 23 || t->min < 0 ||
+			   t->min > 59 || t->sec < 0 || t->sec > 60)
+		    ? "invalid time"
+		    : NULL; /* a time of day (or minutes) alone: no date */
 	if (t->year && (t->year < 1970 || t->year > 2200))
 		return "year out of range";
 	if (t->mon < 1 || t->mon > 12 || t->day < 1 ||
@@ -730,6 +736,17 @@ tstamp_format(
 	    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), frac,
 	    zone);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+/* The fewest fraction digits (0, 3, 6 or 9) that write ns exactly. */
+int
+tstamp_frac_digits(int64_t ns)
+{
+	if (ns % TSTAMP_NS_PER_S == 0)
+		return 0;
+	if (ns % 1000000 == 0)
+		return 3;
+	return ns % 1000 == 0 ? 6 : 9;
 }
 
 /* Parses an RFC 3339 time with a zone into UTC nanoseconds; 0 or -1. */

@@ -159,6 +159,61 @@ static const struct tz_abbr tz_abbrs[] = {
 };
 
 /*
+ * A zone with each whole or half hour offset and no daylight saving time
+ * today, to name in a hint ("is its zone UTC+1 (e.g. Africa/Lagos)?"),
+ * by offset in minutes.
+ */
+static const struct {
+	int         min;
+	const char *zone;
+} tz_examples[] = {
+    {-660, "Pacific/Pago_Pago"},
+    {-600, "Pacific/Honolulu"},
+    {-570, "Pacific/Marquesas"},
+    {-540, "Pacific/Gambier"},
+    {-480, "Pacific/Pitcairn"},
+    {-420, "America/Phoenix"},
+    {-360, "America/Guatemala"},
+    {-300, "America/Bogota"},
+    {-240, "America/La_Paz"},
+    {-180, "America/Argentina/Buenos_Aires"},
+    {-120, "America/Noronha"},
+    {-60, "Atlantic/Cape_Verde"},
+    {0, "UTC"},
+    {60, "Africa/Lagos"},
+    {120, "Africa/Johannesburg"},
+    {180, "Africa/Nairobi"},
+    {210, "Asia/Tehran"},
+    {240, "Asia/Dubai"},
+    {270, "Asia/Kabul"},
+    {300, "Asia/Karachi"},
+    {330, "Asia/Kolkata"},
+    {360, "Asia/Dhaka"},
+    {390, "Asia/Yangon"},
+    {420, "Asia/Bangkok"},
+    {480, "Asia/Singapore"},
+    {540, "Asia/Tokyo"},
+    {570, "Australia/Darwin"},
+    {600, "Australia/Brisbane"},
+    {660, "Pacific/Guadalcanal"},
+    {720, "Pacific/Tarawa"},
+    {780, "Pacific/Fakaofo"},
+    {840, "Pacific/Kiritimati"},
+};
+
+/* A zone named as an example of the offset (seconds east), or NULL. */
+const char *
+tz_example(int32_t offset_s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tz_examples) / sizeof(tz_examples[0]); i++)
+		if (tz_examples[i].min * 60 == offset_s)
+			return tz_examples[i].zone;
+	return NULL;
+}
+
+/*
  * The process-wide cache. Zones are immutable once loaded, so handing out
  * const pointers is safe; the cache itself is changed under tz_lock
  * (replay's worker threads read lines, and so zones, in parallel).

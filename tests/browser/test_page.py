@@ -206,9 +206,12 @@ class Daemon:
         self.url = OPT.base_url.rstrip("/") + "/"
 
     def publish_lines(self, live):
-        """Appends the live log's lines to the tailed file."""
+        """Appends the live log's new lines to the tailed file (each once:
+        the live log keeps them all)."""
         with open(live.path) as src, open(OPT.log, "a") as dst:
+            src.seek(getattr(live, "published", 0))
             dst.write(src.read())
+            live.published = src.tell()
 
     def close(self):
         """Nothing to stop."""
@@ -506,7 +509,7 @@ def test_note_errors_are_shown():
         focus_and_type(p, form + ".elements.token", "wrong-token")
         click(p, form + ".querySelector('button[type=submit]')")
         p.wait("%s.includes('401')" % msg, what="the 401 error")
-        assert "missing or wrong API token" in p.js(msg), p.js(msg)
+        assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
         assert p.js("sessionStorage.getItem('timelined.token')") is None
         assert p.js("%s.querySelectorAll('tr.note').length" % section(iid)) == 0
         # A note over 512 bytes (300 two-byte characters): 413 and its text.
@@ -570,6 +573,29 @@ def test_dropped_stream_resumes_with_last_event_id():
         p.wait("document.getElementById('conn').textContent === 'live'", what="live again")
         st, log = http(m.url + "_test/streams")
         assert len(log) == 2 and log[1]["last_event_id"] is not None and not log[1]["reset"], log
+    finally:
+        m.close()
+
+
+def test_event_between_snapshot_and_stream_is_not_lost():
+    # The stream connects slowly; an event published after the snapshot
+    # was taken and before the stream looked at where the page stands must
+    # still come: the page opens the stream from the snapshot's event_id.
+    m = Mock(driver_update_report())
+    try:
+        st, _ = http(m.url + "_test/stream_delay", {"seconds": 2})
+        p = open_page(m.url)
+        p.wait("!!" + section(DU_ID))
+        note = {"id": DU_ID + "#77", "ts": "2024-03-15T11:00:00Z", "first": "2024-03-15T11:00:00Z",
+                "last": "2024-03-15T11:00:00Z", "category": "note", "rule": "note", "title": "Note",
+                "message": "posted while the stream was connecting", "count": 1, "source": "api"}
+        m.push(type="entry", incident=DU_ID, entry=note)
+        p.wait("%s.textContent.includes('posted while the stream was connecting')" % section(DU_ID),
+               timeout=10, what="the event published before the stream opened")
+        p.wait("document.getElementById('conn').textContent === 'live'", what="live")
+        st, log = http(m.url + "_test/streams")
+        assert len(log) == 1 and log[0]["last_event_id"] is not None and not log[0]["reset"], log
+        no_errors(p)
     finally:
         m.close()
 
@@ -693,6 +719,11 @@ def daemon_test_live_incident_note_zone_restart():
     live.second_batch()
     d.publish_lines(live)
     p.wait("%s.querySelectorAll('tr[data-entry]').length >= 3" % section(iid), timeout=30)
+    # Each line once: the run of six failures, one deploy.
+    rep = live.report()["incidents"][0]
+    run = [e for e in rep["timeline"] if e["category"] == "db_connection_error"][0]
+    cnt = "%s.querySelector('tr[data-entry=\"%s\"] td.n').textContent" % (section(iid), run["id"])
+    p.wait("%s === '6'" % cnt, timeout=30, what="the run's count to become 6")
     form = section(iid) + ".querySelector('form.note')"
     focus_and_type(p, form + ".elements.text", "browser test note")
     focus_and_type(p, form + ".elements.token", OPT.token)
@@ -706,12 +737,62 @@ def daemon_test_live_incident_note_zone_restart():
     utc = datetime.datetime.fromisoformat(live.report()["incidents"][0]["start"].replace("Z", "+00:00"))
     assert p.js(start).startswith(utc.strftime("%H:%M:%S")), (before, p.js(start))
     if OPT.restart:
+        # Watch the connection pill, so the restart is seen for sure.
+        p.js("""window.__down = 0; new MutationObserver(() => {
+            if (document.getElementById('conn').textContent !== 'live') window.__down++;
+        }).observe(document.getElementById('conn'), {childList: true, subtree: true,
+                                                     characterData: true})""")
         subprocess.run(OPT.restart, shell=True, check=True)
-        p.wait("!!" + section(iid), timeout=30)
-        p.wait("document.getElementById('conn').textContent === 'live'", timeout=30)
+        p.wait("window.__down > 0", timeout=15, what="the page to see the daemon go")
+        p.wait("document.getElementById('conn').textContent === 'live'", timeout=30,
+               what="live again")
+        # After the restart the page shows the incident again, its entries
+        # and the note (kept by the daemon across the kill -9).
+        p.wait("!!%s && %s.querySelectorAll('tr[data-entry]').length >= 4 && "
+               "%s.textContent.includes('browser test note')"
+               % (section(iid), section(iid), section(iid)), timeout=30,
+               what="the incident, its entries and the note after the restart")
+        assert "OPEN" in p.js(section(iid) + ".querySelector('.badge').textContent")
+        assert p.js("document.getElementById('banner').hidden") is True
     assert p.js("window.__noReload") == 1
     no_errors(p)
     shot(p, "daemon-live.png")
+
+
+def daemon_test_note_errors_show_the_daemons_answer():
+    d = Daemon()
+    p = open_page(d.url)
+    live = LiveLog("browser-errors-%d" % os.getpid())
+    live.first_batch()
+    d.publish_lines(live)      # an open incident (or more lines of the one open)
+    p.wait("!!document.querySelector('section.inc form.note')", timeout=30,
+           what="an open incident with a note box")
+    iid = p.js("document.querySelector('section.inc').id").split("-", 1)[1]
+    notes = "%s.querySelectorAll('tr.note').length" % section(iid)
+    before = p.js(notes)
+    p.js("sessionStorage.removeItem('timelined.token')")
+    p.js("document.querySelectorAll('form.note').forEach(f => f.dispatchEvent(new Event('token')))")
+    form = section(iid) + ".querySelector('form.note')"
+    msg = form + ".querySelector('.msg').textContent"
+    focus_and_type(p, form + ".elements.text", "should not be added")
+    focus_and_type(p, form + ".elements.token", "wrong-token")
+    click(p, form + ".querySelector('button[type=submit]')")
+    p.wait("%s.includes('401')" % msg, what="the 401 error")
+    assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
+    assert p.js("sessionStorage.getItem('timelined.token')") is None
+    # 257 two-byte characters: 514 bytes, over the daemon's 512.
+    p.js(form + ".elements.text.value = ''")
+    focus_and_type(p, form + ".elements.text", "\u00e9" * 257)
+    p.js(form + ".elements.token.value = ''")
+    focus_and_type(p, form + ".elements.token", OPT.token)
+    click(p, form + ".querySelector('button[type=submit]')")
+    p.wait("%s.includes('413')" % msg, what="the 413 error")
+    assert "longer than 512 bytes" in p.js(msg), p.js(msg)
+    assert p.js(notes) == before
+    st, inc = http(d.url + "v1/incidents/" + iid)
+    assert len([e for e in inc["timeline"] if e["category"] == "note"]) == before, inc["timeline"]
+    no_errors(p)
+    shot(p, "daemon-note-error.png")
 
 
 # ---- runner ------------------------------------------------------------------

@@ -173,7 +173,7 @@ def live_vs_replay(tmp, name, d):
     proc = subprocess.Popen([BIN, "run", "-c", cpath] + flags, stderr=err)
     base = "http://127.0.0.1:%d" % port
     try:
-        wait_for("the daemon", 20, lambda: _up(base))
+        wait_for("the daemon", 90, lambda: _up(base))
         outs = {}
         for n in names[:-1]:
             outs[n] = open(os.path.join(live, n), "ab")
@@ -263,7 +263,7 @@ def test_live_closing_rule_closes_a_quiet_incident(tmp):
     proc = subprocess.Popen([BIN, "run", "-c", cpath], stderr=err)
     base = "http://127.0.0.1:%d" % port
     try:
-        wait_for("the daemon", 20, lambda: _up(base))
+        wait_for("the daemon", 90, lambda: _up(base))
         # an hour in the past: the rule goes on from the newest line, not
         # from the clock, so old lines close the same way
         t0 = time.time() - 3600

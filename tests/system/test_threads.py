@@ -241,3 +241,76 @@ def test_threads_few_descriptors(d):
             f.write(syslog(rng, 1500, 0, step=6))
         names.append(n)
     same(d, ["--year", "2024"] + names, nofile=100, splits=(65536,))
+
+
+def test_threads_unclassified(d):
+    # Lines no rule matches go to the template miner on the main thread in
+    # the order one thread reads them: a new error-like line in a burst
+    # surfaces as an unclassified entry, from files read in parts.
+    rng = random.Random(10)
+    for name, host in (("a.log", "web1"), ("b.log", "web2")):
+        rows, t = [], 0
+        for i in range(40000):
+            t += rng.randrange(3)
+            dt = START + timedelta(seconds=t)
+            fail = burst(t) and t > 7200 and rng.random() < 0.3
+            msg = message(rng, fail)
+            if fail and rng.random() < 0.3:
+                msg = "ERROR shard %d frobnication failed: widget %s" % (
+                    rng.randrange(4), rng.choice(("stuck", "lost")))
+            rows.append("%s %2d %02d:%02d:%02d %s app[%d]: %s\n" % (
+                MONTHS[dt.month - 1], dt.day, dt.hour, dt.minute, dt.second,
+                host, rng.randrange(99, 999), msg))
+        with open(os.path.join(d, name), "w") as f:
+            f.write("".join(rows))
+    doc = same(d, ["--year", "2024", "a.log", "b.log"], splits=(65536,))
+    rules = {e.get("rule") for i in doc["incidents"]
+             for e in i.get("timeline", [])}
+    assert any(r and r.startswith("unclassified.") for r in rules), rules
+
+
+def test_threads_dates_from_the_file(d):
+    # Stamps completed from the file's own dates: times of day alone over
+    # three days (each midnight counted from the line before), and
+    # year-less syslog dated by logfmt full dates across the New Year; a
+    # year-less file read as the year the others write. Parts begun from a
+    # guess must meet the same dates.
+    rng = random.Random(11)
+    rows, t = [], 0
+    for i in range(60000):
+        t += rng.randrange(9)
+        dt = START + timedelta(seconds=t)
+        fail = burst(t) and rng.random() < 0.3
+        rows.append("%s.%03d app %s %s\n" % (
+            dt.strftime("%H:%M:%S"), rng.randrange(1000),
+            "ERROR" if fail else "INFO", message(rng, fail)))
+    with open(os.path.join(d, "tod.log"), "w") as f:
+        f.write("".join(rows))
+    rows, t = [], 0
+    eve = datetime(2023, 12, 31, 20, 0, 0, tzinfo=timezone.utc)
+    for i in range(40000):
+        t += rng.randrange(3)
+        dt = eve + timedelta(seconds=t)
+        fail = burst(t) and rng.random() < 0.3
+        if i % 700 == 0:
+            rows.append('ts=%s level=info msg="heartbeat %d"\n' % (
+                dt.strftime("%Y-%m-%dT%H:%M:%SZ"), i))
+        rows.append("%s %2d %02d:%02d:%02d web1 app[7]: %s\n" % (
+            MONTHS[dt.month - 1], dt.day, dt.hour, dt.minute, dt.second,
+            message(rng, fail)))
+    with open(os.path.join(d, "journal.log"), "w") as f:
+        f.write("".join(rows))
+    with open(os.path.join(d, "api.log"), "w") as f:
+        f.write(jsonl(rng, 20000))
+    with open(os.path.join(d, "old.log"), "w") as f:
+        f.write(syslog(rng, 20000, 3000))
+    for n in ("tod.log", "journal.log", "api.log"):
+        os.utime(os.path.join(d, n), (1699990000, 1699990000))
+    os.utime(os.path.join(d, "old.log"), (1650000000, 1650000000))  # 2022
+    doc = same(d, ["tod.log", "journal.log", "api.log", "old.log"],
+               splits=(65536,), threads=(2, 4))
+    assert any("old.log: no year in its lines" in w
+               for w in doc["warnings"]), doc["warnings"]
+    assert any(i["start"].startswith("2024-01-01")
+               for i in doc["incidents"]), [i["start"]
+                                            for i in doc["incidents"]]

@@ -14,6 +14,8 @@ token) from a replay JSON report, and test hooks:
                      {"type": "incident", "incident": {...}}  (summary)
                      {"type": "reset"}   {"type": "load", "report": {...}}
   POST /_test/drop   closes every open stream (clients reconnect)
+  POST /_test/stream_delay {"seconds": S}  new streams wait S s before
+                     they look at Last-Event-ID (a slow connection)
   GET  /_test/streams  the Last-Event-ID each stream connection came with
 
 --reveal S replays the report's incidents as a live daemon would report
@@ -38,11 +40,11 @@ try:
 except ImportError:  # pragma: no cover
     zoneinfo = None
 
-MAX_BODY = 4096
+MAX_BODY = 64 * 1024     # the daemon's limits and messages (out_http.c)
 MAX_NOTE = 512
 FAILURES = {"db_connection_error", "pool_exhaustion", "resource_exhaustion",
             "hardware_failure", "upstream_error", "external_dependency",
-            "crash", "unclassified"}
+            "crash"}
 
 
 def parse_ts(s):
@@ -90,6 +92,7 @@ class State:
         self.buffer = collections.deque(maxlen=buffer_len)
         self.streams = []
         self.stream_log = []
+        self.stream_delay = 0.0
 
     def find(self, iid):
         """The incident with this id, or None (lock held)."""
@@ -218,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(self.server.page, "rb") as f:
                 return self.reply(200, body=f.read(), ctype="text/html; charset=utf-8")
         if path == "/healthz":
-            return self.reply(200, {"ok": True})
+            return self.reply(200, {"status": "ok"})
         if path == "/v1/incidents":
             return self.incidents(st, q)
         if path.startswith("/v1/incidents/"):
@@ -226,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 inc = copy.deepcopy(st.find(iid))
             if inc is None:
-                return self.error(404, "no incident %s" % iid)
+                return self.error(404, "no incident with that id")
             return self.reply(200, inc)
         if path == "/v1/stream":
             return self.stream(st)
@@ -243,6 +246,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(400, str(e))
         with st.lock:
             rep = copy.deepcopy(st.report)
+            rep["event_id"] = st.next_id - 1    # as the daemon: where the stream stood
         out = []
         for inc in rep["incidents"]:
             if q.get("open") == ["1"] and not inc.get("open"):
@@ -255,8 +259,13 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, rep)
 
     def stream(self, st):
-        """GET /v1/stream: Server-Sent Events until the client goes away."""
+        """GET /v1/stream: Server-Sent Events until the client goes away.
+        Last-Event-ID comes as the header, else as ?last_event_id=."""
         lid = self.headers.get("Last-Event-ID")
+        if lid is None:
+            lid = (urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                   .get("last_event_id", [None])[0])
+        time.sleep(st.stream_delay)     # /_test/stream_delay: a slow connection
         try:
             lid = int(lid) if lid is not None else None
         except ValueError:
@@ -318,6 +327,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"ok": True})
         if path == "/_test/push":
             return self.push(st, body)
+        if path == "/_test/stream_delay":
+            st.stream_delay = float(json.loads(body or b"{}").get("seconds", 0))
+            return self.reply(200, {"ok": True})
         return self.error(404, "no such path: %s" % path)
 
     def note(self, st, iid):
@@ -325,14 +337,14 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth != "Bearer " + st.token:
             self.read_body()
-            return self.error(401, "missing or wrong API token")
+            return self.error(401, "expected Authorization: Bearer TOKEN (api_token_file)")
         body = self.read_body()
         if body is None:
-            return self.error(413, "request body over %d bytes" % MAX_BODY)
+            return self.error(413, "the body is larger than 64 KiB")
         with st.lock:
             known = st.find(iid) is not None
         if not known:
-            return self.error(404, "no incident %s" % iid)
+            return self.error(404, "no incident with that id")
         try:
             req = json.loads(body)
             text = req["text"]
@@ -342,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError) as e:
             return self.error(400, "bad note: %s" % e)
         if len(text.encode()) > MAX_NOTE:
-            return self.error(413, "note longer than %d bytes" % MAX_NOTE)
+            return self.error(413, "text: longer than %d bytes" % MAX_NOTE)
         self.reply(201, st.add_note(iid, text.strip(), ts))
 
     def push(self, st, body):

@@ -480,10 +480,180 @@ test_incident_memory_budget_bounds_entries_and_counts_drops(void **state)
 	incident_engine_free(e);
 }
 
+/*
+ * Feeds an unclassified match of template tmpl at T0 + sec from log group
+ * (file src) with text msg, as the lane makes it from the miner's answer.
+ */
+static void
+feed_u(struct incident_engine *e, uint32_t tmpl, int64_t sec, int group,
+    int src, const char *msg)
+{
+	static uint64_t seq;
+	struct match    m;
+
+	memset(&m, 0, sizeof(m));
+	m.ts_ns = T0 + sec * S;
+	snprintf(m.rule_id, sizeof(m.rule_id), "unclassified.new");
+	m.cat = CATEGORY_UNCLASSIFIED;
+	m.tmpl = tmpl;
+	m.group = group;
+	m.source = src;
+	m.lineno = (uint64_t)(sec + 1000);
+	m.seq = seq++;
+	snprintf(m.title, sizeof(m.title), "new error pattern");
+	snprintf(m.host, sizeof(m.host), "web%d", (int)(sec % 3));
+	snprintf(m.message, sizeof(m.message), "%s", msg);
+	incident_engine_feed(e, &m);
+}
+
+/* The number of entries of category cat. */
+static int
+entries_of(const struct incident *inc, const char *cat)
+{
+	int i, n = 0;
+
+	for (i = 0; i < inc->nentries; i++)
+		n += strcmp(inc->entries[i].rule->category, cat) == 0;
+	return n;
+}
+
+static void
+test_incident_unclassified_never_opens_and_joins_the_span(void **state)
+{
+	struct incident_engine      *e = engine();
+	const struct incident       *inc;
+	const struct incident_entry *x;
+	int                          i;
+
+	(void)state;
+	/* Alone, any number of them opens nothing. */
+	for (i = 0; i < 500; i++)
+		feed_u(e, 1, -7200 + i, 5, 5, "ledger sync failed");
+	incident_engine_advance(e, T0 - 600 * S);
+	assert_int_equal(incident_engine_count(e), 0);
+	/* Before the first failure: not in the incident. Between the first
+	 * failure and the one that opens it: waiting, they join. */
+	feed_u(e, 2, -30, 5, 5, "queue <*> stalled: timeout");
+	feed(e, &r_db, 0, 0, "failed to connect");
+	feed_u(e, 3, 20, 5, 5, "invoice poll failed (attempt <*>)");
+	feed(e, &r_db, 60, 0, "failed to connect");
+	/* During it: joins, one entry per template whatever the host. */
+	for (i = 0; i < 5; i++)
+		feed_u(
+		    e, 3, 100 + i, 5, 5, "invoice poll failed (attempt <*>)");
+	/* A template that generalised since: same entry, the newer text. */
+	feed_u(e, 3, 200, 5, 5, "invoice <*> failed (attempt <*>)");
+	feed(e, &r_db, 300, 0, "failed to connect");
+	/* After the last failure: joins, and is trimmed at close. */
+	feed_u(e, 4, 600, 5, 5, "cleanup failed");
+	incident_engine_advance(e, T0 + 4 * 3600 * S);
+	assert_int_equal(incident_engine_count(e), 1);
+	inc = incident_engine_get(e, 0);
+	assert_true(inc->start_ns == T0);
+	assert_true(inc->end_ns == T0 + 300 * S);
+	assert_int_equal(inc->failures, 3);
+	assert_string_equal(inc->title, "Database connection errors");
+	assert_string_equal(inc->id, "2024-03-15T09:00:00Z-db");
+	assert_int_equal(entries_of(inc, "unclassified"), 1);
+	x = entry(inc, "unclassified");
+	assert_int_equal(x->count, 7);
+	assert_true(x->first_ns == T0 + 20 * S);
+	assert_true(x->last_ns == T0 + 200 * S);
+	assert_string_equal(x->message, "invoice <*> failed (attempt <*>)");
+	assert_string_equal(x->title, "new error pattern");
+	assert_string_equal(x->rule->id, "unclassified.new");
+	assert_string_equal(x->host, "web2"); /* the first line's */
+	incident_engine_free(e);
+}
+
+static void
+test_incident_unclassified_one_entry_per_template_and_log(void **state)
+{
+	struct incident_engine *e = engine();
+	const struct incident  *inc;
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "failed to connect");
+	feed(e, &r_db, 1, 0, "failed to connect");
+	/* app.log.1 (file 7) and app.log (file 8) are one log, group 7:
+	 * each file is mined on its own, the same text is one entry. */
+	feed_u(e, 10, 5, 7, 7, "disk <*> failed");
+	feed_u(e, 11, 6, 7, 8, "disk <*> failed");
+	/* Another log's template of the same text is its own entry. */
+	feed_u(e, 12, 7, 9, 9, "disk <*> failed");
+	/* Two templates of one file are two entries. */
+	feed_u(e, 10, 8, 7, 7, "disk <*> failed");
+	feed_u(e, 13, 9, 7, 7, "fsck failed");
+	feed(e, &r_db, 100, 0, "failed to connect"); /* entries end before */
+	incident_engine_finish(e);
+	inc = incident_engine_get(e, 0);
+	assert_int_equal(entries_of(inc, "unclassified"), 3);
+	assert_int_equal(entry(inc, "unclassified")->count, 3);
+	assert_int_equal(entry(inc, "unclassified")->source, 7);
+	assert_int_equal(entry(inc, "unclassified")->source_last, 7);
+	incident_engine_free(e);
+}
+
+static void
+test_incident_unclassified_bounded_per_incident(void **state)
+{
+	struct incident_engine *e = engine();
+	const struct incident  *inc;
+	char                    msg[64];
+	int                     i;
+
+	(void)state;
+	feed(e, &r_db, 0, 0, "failed to connect");
+	feed(e, &r_db, 1, 0, "failed to connect");
+	for (i = 0; i < INCIDENT_UC_MAX + 5; i++) {
+		snprintf(msg, sizeof(msg), "step %d failed", i);
+		feed_u(e, (uint32_t)(100 + i), 2 + i, 3, 3, msg);
+		feed_u(e, (uint32_t)(100 + i), 3 + i, 3, 3, msg);
+	}
+	feed(e, &r_db, 100, 0, "failed to connect"); /* entries end before */
+	incident_engine_finish(e);
+	inc = incident_engine_get(e, 0);
+	assert_int_equal(entries_of(inc, "unclassified"), INCIDENT_UC_MAX);
+	assert_int_equal(inc->uc_dropped, 10);
+	assert_int_equal(inc->dropped, 0);
+	assert_int_equal(inc->notes[inc->nnotes - 1].kind, INCIDENT_NOTE_UC);
+	assert_int_equal(inc->notes[inc->nnotes - 1].count, 10);
+	incident_engine_free(e);
+}
+
+static void
+test_incident_unclassified_do_not_push_out_an_alert(void **state)
+{
+	struct incident_engine *e = engine();
+	const struct incident  *inc;
+	int                     i;
+
+	(void)state;
+	feed(e, &r_alert, -300, 2, "alert firing: DatabaseDown");
+	for (i = 0; i < 1000; i++) /* a flood of patterns before the start */
+		feed_u(e, (uint32_t)(1 + i % 7), -299 + i * 299 / 1000, 4, 4,
+		    "worker crashed");
+	feed(e, &r_db, 0, 0, "failed to connect");
+	feed(e, &r_db, 10, 0, "failed to connect");
+	incident_engine_finish(e);
+	inc = incident_engine_get(e, 0);
+	assert_non_null(entry(inc, "alert"));
+	assert_true(inc->detected_ns == T0 - 300 * S);
+	assert_int_equal(entries_of(inc, "unclassified"), 0);
+	incident_engine_free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(
+		test_incident_unclassified_never_opens_and_joins_the_span),
+	    cmocka_unit_test(
+		test_incident_unclassified_one_entry_per_template_and_log),
+	    cmocka_unit_test(test_incident_unclassified_bounded_per_incident),
+	    cmocka_unit_test(
+		test_incident_unclassified_do_not_push_out_an_alert),
 	    cmocka_unit_test(
 		test_incident_engine_set_cb_tells_of_entries_and_closes),
 	    cmocka_unit_test(test_incident_add_note_and_find),

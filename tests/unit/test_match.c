@@ -125,6 +125,7 @@ test_match_pack_round_trip(void **state)
 	a.lineno = 99999;
 	a.end_off = 1ULL << 40;
 	a.seq = 5;
+	a.tmpl = 42;
 	a.cat = CATEGORY_DB_CONNECTION_ERROR;
 	a.open_min = 4;
 	snprintf(a.rule_id, sizeof(a.rule_id), "pg.refused");
@@ -150,6 +151,7 @@ test_match_pack_round_trip(void **state)
 	assert_int_equal(b.lineno, 99999);
 	assert_int_equal(b.end_off, 1ULL << 40);
 	assert_int_equal(b.seq, 5);
+	assert_int_equal(b.tmpl, 42);
 	assert_int_equal(c.seq, 6);
 	assert_int_equal(b.cat, CATEGORY_DB_CONNECTION_ERROR);
 	assert_int_equal(b.open_min, 4);

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the formats read with a source's header state (W3C
  * "#Fields:", Zeek "#fields") and the line formats added with them (S3,
- * uWSGI, TAI64N, apt history, shell history, strace). Lines go through
+ * uWSGI, TAI64N, apt history, shell history, strace, TCF). Lines go through
  * parser_detect() as a source feeds them, each record line also cut at
  * every length into a buffer of exactly that size, so ASan catches a read
  * past line + len.
@@ -117,7 +117,10 @@ test_parser_headers_w3c_quoted_and_offset(void **state)
 	free(copy);
 }
 
-/* A time-only W3C record with no date anywhere is flagged, not guessed. */
+/*
+ * A time-only W3C record with no date anywhere keeps its time of day and
+ * leaves the date out (year, month, day 0): the source dates it.
+ */
 static void
 test_parser_headers_w3c_no_date(void **state)
 {
@@ -130,9 +133,13 @@ test_parser_headers_w3c_no_date(void **state)
 
 	(void)state;
 	assert_ptr_equal(feed(lines, 2, &r, &copy), &parser_w3c);
-	assert_false(r.has_ts);
-	assert_true(r.ts_bad);
-	assert_string_equal(r.ts_error, "time without a date");
+	assert_true(r.has_ts);
+	assert_false(r.ts_bad);
+	assert_int_equal(r.tm.year, 0);
+	assert_int_equal(r.tm.mon, 0);
+	assert_int_equal(r.tm.day, 0);
+	assert_int_equal(r.tm.hour, 9);
+	assert_int_equal(r.tm.sec, 2);
 	free(copy);
 }
 
@@ -201,7 +208,8 @@ test_parser_headers_line_formats(void **state)
 	    {"Start-Date: 2024-03-15  09:00:01", &parser_apt, 1},
 	    {"#+1710493201", &parser_history, 1},
 	    {"4242 09:00:01.005000 write(2, \"x\", 1) = 1 <0.000012>",
-		&parser_strace, 0},
+		&parser_strace, 1},
+	    {"TCF 30:04.735: channel server connected", &parser_tcf, 1},
 	};
 	struct record r;
 	char         *copy = NULL;
@@ -214,6 +222,11 @@ test_parser_headers_line_formats(void **state)
 		assert_int_equal(r.has_ts, cases[i].timed);
 		assert_int_equal(r.ts_bad, !cases[i].timed);
 	}
+	/* the date left out; TCF writes no hour either */
+	assert_int_equal(r.tm.mon, 0);
+	assert_int_equal(r.tm.hour, -1);
+	assert_int_equal(r.tm.min, 30);
+	assert_int_equal(r.tm.nsec, 735000000);
 	free(copy);
 }
 
