@@ -2,8 +2,9 @@
  * pool: replay's worker threads. A worker takes a part of an input (the
  * whole input, or the stretch of a large plain file between two line
  * starts) and reads the next chunk of it through the part's lane into a
- * batch of packed matches; the main thread takes each input's batches in
- * order. A part after the first begins from a state guessed by reading,
+ * batch of packed matches and of the timed lines no rule matched (for
+ * the unclassified signal, which the main thread feeds); the main thread
+ * takes each input's batches in order. A part after the first begins from a state guessed by reading,
  * without rules, the lines just before it; when the main thread reaches
  * it, the guess is compared with the state the part before it ended in,
  * and on a difference the part is read again from that state. Shared

@@ -1,8 +1,9 @@
 /*
  * pool: replay's worker threads. Inputs are read through their lanes in
  * threads, a chunk at a time and ahead of the merge; the main thread takes
- * each input's chunks in order, as batches of packed matches, so what the
- * merge sees is what one thread reading alone would give it. A large plain
+ * each input's chunks in order, as batches of packed matches and of the
+ * lines no rule matched, so what the merge and the unclassified signal
+ * see is what one thread reading alone would give them. A large plain
  * file is cut at line boundaries into parts read at once. The pool knows
  * inputs, lanes and threads, not the merge, incidents or output.
  */
