@@ -270,6 +270,7 @@ BENCH_MB	?= 1000
 BENCH_SEED	?= 1
 BENCH_RUNS	?= 3
 BENCH_DEBS	 = ripgrep time valgrind gzip
+BENCH_DAEMON_S	?= 20
 
 bench: timelined $(OBJS)
 	$(MAKE) deps DEBS='$(BENCH_DEBS)'
@@ -279,6 +280,7 @@ bench: timelined $(OBJS)
 	    --out bench/out
 	$(PYTHON) bench/run --runs $(BENCH_RUNS) --split2 \
 	    --stages $(BUILD)/bench_rules ./timelined bench/out
+	$(PYTHON) bench/daemon.py ./timelined --seconds $(BENCH_DAEMON_S)
 
 profile: timelined
 	$(MAKE) deps DEBS='$(BENCH_DEBS)'

@@ -443,23 +443,115 @@ http_client_drop(struct http_client *c)
 }
 
 /*
- * Sends text to a client, or drops it when its unsent bytes pile up: 0,
- * or -1 when it was dropped (c is freed).
+ * A client's share of HTTP_STREAM_MEM: the unsent bytes it may hold
+ * before it is dropped. Up to HTTP_CLIENT_BUF with a few clients, less
+ * with many, so that all of them together stay within 1.5 x
+ * HTTP_STREAM_MEM (a share, plus at most half a share from one tick).
+ */
+static size_t
+http_client_share(const struct http *h)
+{
+	size_t share = HTTP_STREAM_MEM /
+	    (size_t)(h->nclients > 0 ? h->nclients : 1);
+
+	return share < HTTP_CLIENT_BUF ? share : HTTP_CLIENT_BUF;
+}
+
+/* The most bytes sent to each client at once; more is a reset. */
+static size_t
+http_burst_max(const struct http *h)
+{
+	size_t half = http_client_share(h) / 2;
+
+	return half < HTTP_BURST_MAX ? half : HTTP_BURST_MAX;
+}
+
+/*
+ * Whether a client may be sent more: one whose unsent bytes passed its
+ * share is dropped (c is freed) and 0 returned.
  */
 static int
-http_client_send(struct http_client *c, const char *text, size_t len)
+http_client_fits(struct http_client *c)
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
-	struct evbuffer    *buf;
 
 	if (bev != NULL &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) >
-		HTTP_CLIENT_BUF) {
+		http_client_share(c->h)) {
 		http_client_drop(c);
-		return -1;
+		return 0;
 	}
+	return 1;
+}
+
+/* Sends text to a client (a copy): 0, or -1 when it was dropped. */
+static int
+http_client_send(struct http_client *c, const char *text, size_t len)
+{
+	struct evbuffer *buf;
+
+	if (!http_client_fits(c))
+		return -1;
 	buf = evbuffer_new();
 	evbuffer_add(buf, text, len);
+	evhttp_send_reply_chunk(c->req, buf);
+	evbuffer_free(buf);
+	return 0;
+}
+
+/*
+ * Events sent to many clients by reference: each client's output holds
+ * a reference, so a tick costs one copy however many clients wait.
+ */
+struct http_blob {
+	size_t refs;
+	size_t len;
+	char   text[];
+};
+
+/* Builds the blob of the kept events after id up to to (n bytes). */
+static struct http_blob *
+http_blob_of(struct http *h, uint64_t id, uint64_t to, size_t n)
+{
+	struct http_blob  *b = xmalloc(sizeof(*b) + n);
+	struct http_event *e;
+	int                i;
+
+	b->refs = 1;
+	b->len = 0;
+	for (i = 0; i < h->ring_n; i++)
+		if ((e = http_ring_at(h, i))->id > id && e->id <= to) {
+			memcpy(b->text + b->len, e->text, e->len);
+			b->len += e->len;
+		}
+	return b;
+}
+
+/* Drops a reference; the last one frees the blob. */
+static void
+http_blob_unref(const void *data, size_t len, void *arg)
+{
+	struct http_blob *b = arg;
+
+	(void)data;
+	(void)len;
+	if (--b->refs == 0)
+		free(b);
+}
+
+/* Sends a blob to a client (a reference): 0, or -1 when dropped. */
+static int
+http_client_send_blob(struct http_client *c, struct http_blob *b)
+{
+	struct evbuffer *buf;
+
+	if (!http_client_fits(c))
+		return -1;
+	buf = evbuffer_new();
+	b->refs++;
+	if (evbuffer_add_reference(buf, b->text, b->len, http_blob_unref, b) !=
+	    0)
+		b->refs--;
 	evhttp_send_reply_chunk(c->req, buf);
 	evbuffer_free(buf);
 	return 0;
@@ -565,38 +657,44 @@ static void
 http_client_replay(
     struct http *h, struct http_client *c, uint64_t id, uint64_t to)
 {
-	struct http_event *e;
-	int                i;
+	struct http_blob *b = http_blob_of(
+	    h, id, to, http_ring_bytes_after(h, id, to));
 
-	for (i = 0; i < h->ring_n; i++)
-		if ((e = http_ring_at(h, i))->id > id && e->id <= to &&
-		    http_client_send(c, e->text, e->len) == -1)
-			return;
+	http_client_send_blob(c, b);
+	http_blob_unref(NULL, 0, b);
 }
 
 /*
  * Sends every client the events published since the last flush, or, when
- * they are more than HTTP_BURST_MAX bytes (a catch-up, thousands of
+ * they are more than http_burst_max() bytes (a catch-up, thousands of
  * entries in one tick), a reset: a client that reads has then never more
  * than that many bytes waiting from one tick, and only a client that does
- * not read reaches HTTP_CLIENT_BUF and is dropped.
+ * not read reaches its share and is dropped.
  */
 void
 http_flush(struct http *h)
 {
 	struct http_client *c, *next;
+	struct http_blob   *b;
 	size_t              n;
+	int                 reset;
 
-	if (h->sent == h->last)
+	if (h->sent == h->last || h->clients == NULL) {
+		h->sent = h->last;
 		return;
+	}
 	n = http_ring_bytes_after(h, h->sent, h->last);
+	reset = n > http_burst_max(h); /* the same for every client */
+	b = reset ? NULL : http_blob_of(h, h->sent, h->last, n);
 	for (c = h->clients; c != NULL; c = next) {
 		next = c->next;
-		if (n > HTTP_BURST_MAX)
+		if (reset)
 			http_client_reset(c);
 		else
-			http_client_replay(h, c, h->sent, h->last);
+			http_client_send_blob(c, b);
 	}
+	if (b != NULL)
+		http_blob_unref(NULL, 0, b);
 	h->sent = h->last;
 }
 
@@ -613,7 +711,7 @@ http_client_resume(struct http *h, struct http_client *c, const char *from)
 	errno = 0;
 	id = strtoull(from, &end, 10);
 	if (errno != 0 || *end != '\0' || end == from || id > h->sent ||
-	    http_ring_bytes_after(h, id, h->sent) > HTTP_BURST_MAX)
+	    http_ring_bytes_after(h, id, h->sent) > http_burst_max(h))
 		http_client_reset(c);
 	else
 		http_client_replay(h, c, id, h->sent);

@@ -22,6 +22,7 @@ struct json_t;
 #define HTTP_CLIENTS_MAX 2048        /* stream clients at once */
 #define HTTP_CLIENT_BUF  (1 << 20)   /* unsent bytes before a drop */
 #define HTTP_BURST_MAX   (1 << 19)   /* sent at once; more: a reset */
+#define HTTP_STREAM_MEM  (32 << 20)  /* unsent bytes of all clients */
 #define HTTP_RING_EVENTS 4096        /* events kept for Last-Event-ID */
 #define HTTP_RING_BYTES  (8 << 20)
 

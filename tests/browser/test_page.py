@@ -498,19 +498,26 @@ def test_note_with_token_appears_in_timeline():
         m.close()
 
 
+def note_with_a_wrong_token(p, iid):
+    """Posts a note to incident iid with a wrong token: the 401 is shown
+    and the token not kept. Returns the form's and its message's JS."""
+    form = section(iid) + ".querySelector('form.note')"
+    msg = form + ".querySelector('.msg').textContent"
+    focus_and_type(p, form + ".elements.text", "should not be added")
+    focus_and_type(p, form + ".elements.token", "wrong-token")
+    click(p, form + ".querySelector('button[type=submit]')")
+    p.wait("%s.includes('401')" % msg, what="the 401 error")
+    assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
+    assert p.js("sessionStorage.getItem('timelined.token')") is None
+    return form, msg
+
+
 def test_note_errors_are_shown():
     m = Mock(driver_update_report())
     try:
         p = open_page(m.url)
         iid = open_live_incident(m, p, "api-9")
-        form = section(iid) + ".querySelector('form.note')"
-        msg = form + ".querySelector('.msg').textContent"
-        focus_and_type(p, form + ".elements.text", "should not be added")
-        focus_and_type(p, form + ".elements.token", "wrong-token")
-        click(p, form + ".querySelector('button[type=submit]')")
-        p.wait("%s.includes('401')" % msg, what="the 401 error")
-        assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
-        assert p.js("sessionStorage.getItem('timelined.token')") is None
+        form, msg = note_with_a_wrong_token(p, iid)
         assert p.js("%s.querySelectorAll('tr.note').length" % section(iid)) == 0
         # A note over 512 bytes (300 two-byte characters): 413 and its text.
         p.js(form + ".elements.text.value = ''")
@@ -772,14 +779,7 @@ def daemon_test_note_errors_show_the_daemons_answer():
     before = p.js(notes)
     p.js("sessionStorage.removeItem('timelined.token')")
     p.js("document.querySelectorAll('form.note').forEach(f => f.dispatchEvent(new Event('token')))")
-    form = section(iid) + ".querySelector('form.note')"
-    msg = form + ".querySelector('.msg').textContent"
-    focus_and_type(p, form + ".elements.text", "should not be added")
-    focus_and_type(p, form + ".elements.token", "wrong-token")
-    click(p, form + ".querySelector('button[type=submit]')")
-    p.wait("%s.includes('401')" % msg, what="the 401 error")
-    assert "expected Authorization: Bearer TOKEN" in p.js(msg), p.js(msg)
-    assert p.js("sessionStorage.getItem('timelined.token')") is None
+    form, msg = note_with_a_wrong_token(p, iid)
     # 257 two-byte characters: 514 bytes, over the daemon's 512.
     p.js(form + ".elements.text.value = ''")
     focus_and_type(p, form + ".elements.text", "\u00e9" * 257)

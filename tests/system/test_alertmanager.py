@@ -8,24 +8,15 @@ check installs it.
 """
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.request
 
+from common import free_port
 from livedaemon import DBFAIL, TOKEN, Daemon, iso, jline, wait_for
 
 AM = "/usr/bin/prometheus-alertmanager"
 AMTOOL = "/usr/bin/amtool"
-
-
-def free_port():
-    """A loopback port nobody listens on now."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Alertmanager:

@@ -21,12 +21,11 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
-from common import BIN, ROOT, run
+from common import BIN, ROOT, free_port, run
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "scenarios")
 
@@ -92,15 +91,6 @@ def utc_order(d, flags, files, plain):
     # RFC 3339 UTC strings of one shape sort as times; ties keep file order
     out.sort(key=lambda t: (t[0], t[1], t[2]))
     return out
-
-
-def free_port():
-    """A TCP port free on 127.0.0.1 now."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url):
