@@ -25,8 +25,9 @@ SHARED	?= ../shared
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude \
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Iinclude \
 	   -DTIMELINED_RULES_DIR='"$(PREFIX)/share/timelined/rules.d"'
+LDFLAGS	+= -pthread
 ifdef CI
 CFLAGS	+= -Werror
 endif
@@ -35,6 +36,10 @@ CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 BUILD	 = build/san
+else ifdef TSAN
+CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=thread
+BUILD	 = build/tsan
 else
 BUILD	 = build/std
 endif
@@ -51,7 +56,7 @@ UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.
 
 .PHONY: FORCE all deps check unit golden system scenarios demo install clean \
 	lint format check-format bench profile fuzz rules-check recv-dump \
-	template-eval soak corpus-times browser
+	template-eval soak corpus-times browser tsan
 
 all: timelined
 
@@ -216,6 +221,18 @@ format:
 
 check-format:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# make tsan: ThreadSanitizer on replay's threads: the binary built with
+# TSAN=1 under build/tsan runs tests/system/test_threads.py (a race makes
+# it exit 66, which the tests refuse). Minutes: not part of make check.
+TSAN_TESTS = $(shell sed -n 's/^def \(test_threads_[a-z0-9_]*\).*/\1/p' \
+	     tests/system/test_threads.py)
+
+tsan:
+	$(MAKE) TSAN=1 build/tsan/timelined
+	TSAN_OPTIONS='halt_on_error=1' TIMELINED_RULES_DIR=$(CURDIR)/config/rules.d \
+	    $(PYTHON) tests/system/run \
+	    build/tsan/timelined $(TSAN_TESTS)
 
 # make fuzz: libFuzzer on the per-line path (tests/fuzz/fuzz_parse.c). The
 # objects are rebuilt with clang under build/fuzz through the pattern rule

@@ -93,6 +93,13 @@ static const struct conf_key conf_keys[] = {
     {"max_memory_mib", "incident", "--max-memory", "MIB", CONF_MIB,
 	OFF(inc.max_bytes), 1, 65536,
 	"memory for timeline entries of all incidents; more are counted"},
+    {"threads", NULL, "--threads", "N", CONF_INT, OFF(threads), 0, 8,
+	"threads reading the inputs of replay; 0: one per online CPU, at "
+	"most 8; 1: the main thread alone"},
+    {"split_size", NULL, "--split-size", "BYTES", CONF_SIZE, OFF(split_size),
+	65536, 1073741824,
+	"replay with threads reads a plain file over twice this size in "
+	"parts of about this size at once"},
     {"listen", NULL, NULL, NULL, CONF_STR, OFF(listen), 0, 0,
 	"HTTP API address (daemon)"},
     {"state_dir", NULL, NULL, NULL, CONF_STR, OFF(state_dir), 0, 0,
@@ -178,6 +185,7 @@ conf_new(void)
 	struct conf *cf = xcalloc(1, sizeof(*cf));
 
 	cf->max_line = LINEBUF_DEFAULT_MAX;
+	cf->split_size = 8 * 1024 * 1024;
 	cf->reorder_ns = 60 * NS;
 	incident_conf_default(&cf->inc);
 	cf->format = xstrdup("md");

@@ -289,6 +289,17 @@ in_file_is_gzip(const struct in_file *f)
 	return f->gz != NULL;
 }
 
+/*
+ * 1 if the input's stream offsets are its file's offsets (a regular file,
+ * neither gzip nor UTF-16): it can be read from any line on.
+ */
+int
+in_file_is_plain(const struct in_file *f)
+{
+	return f->gz == NULL && !f->utf16 && f->fd != STDIN_FILENO &&
+	    f->size > 0;
+}
+
 /* The gzip header's mtime, or 0 (plain file, or none recorded). */
 int64_t
 in_file_gzip_mtime(const struct in_file *f)

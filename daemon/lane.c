@@ -21,7 +21,8 @@
 struct lane {
 	struct source    src;
 	struct linebuf   lb;
-	int              awake; /* lb has its buffer */
+	int              awake;    /* lb has its buffer */
+	int              after_cr; /* lb's, kept while asleep */
 	size_t           max_line;
 	uint64_t         off;        /* stream bytes taken */
 	uint64_t         truncated;  /* over-long lines, over every wake */
@@ -254,6 +255,7 @@ lane_wake(struct lane *l)
 		return;
 	linebuf_init(&l->lb, l->max_line);
 	l->lb.off = l->off;
+	l->lb.after_cr = l->after_cr;
 	l->awake = 1;
 }
 
@@ -311,6 +313,8 @@ lane_sleep(struct lane *l)
 {
 	if (l->awake) {
 		l->off = linebuf_line_start(&l->lb);
+		/* A "\r\n" split where reading stops is still one end. */
+		l->after_cr = l->lb.after_cr;
 		/* A long line being cut is read and counted again. */
 		l->truncated += l->lb.truncated - (l->lb.discarding != 0);
 		linebuf_free(&l->lb);
@@ -343,6 +347,7 @@ lane_restore(struct lane *l, const struct lane_mark *m)
 		l->awake = 0;
 	}
 	l->off = m->offset;
+	l->after_cr = 0;
 	l->max_ts = m->max_ts;
 	source_restore(&l->src, &m->snap);
 }

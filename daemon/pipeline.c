@@ -29,6 +29,7 @@
 #include "merge.h"
 #include "out_jsonl.h"
 #include "pipeline.h"
+#include "pool.h"
 #include "progress.h"
 #include "report.h"
 #include "rule.h"
@@ -43,10 +44,10 @@
 #include "unclass.h"
 #include "xmalloc.h"
 
-#define PIPELINE_CHUNK     (256 * 1024)
-#define PIPELINE_PROBE_MAX (1024 * 1024) /* read for a first timestamp */
-#define PIPELINE_MERGE_MAX (64 * 1024)   /* pending matches, then forced */
-#define PIPELINE_FD_SPARE  64 /* descriptors left for everything else */
+#define PIPELINE_PROBE_MAX   (1024 * 1024) /* read for a first timestamp */
+#define PIPELINE_MERGE_MAX   (64 * 1024)   /* pending matches, then forced */
+#define PIPELINE_FD_SPARE    64 /* descriptors left for everything else */
+#define PIPELINE_THREADS_MAX 8
 
 /*
  * Loads the built-in pack (unless disabled) and every --rules path;
@@ -128,7 +129,7 @@ pipeline_source_setup(
  * Opens an input and gives its lane the zone and year it needs; NULL
  * (logged) if it cannot be read, with the reason in err.
  */
-static struct in_file *
+struct in_file *
 pipeline_open(const struct conf *o, struct lane *l, const char *path, char *err,
     size_t errlen)
 {
@@ -147,15 +148,12 @@ pipeline_open(const struct conf *o, struct lane *l, const char *path, char *err,
 }
 
 /*
- * Reads one chunk into the lane: the byte count, 0 at the end (the last
- * line flushed) or -1 on a read error. The gzip header's mtime is only
- * known once the first bytes are inflated: the year reference follows it.
+ * The gzip header's mtime is only known once the first bytes are
+ * inflated: the year reference of the lane's source follows it.
  */
-static ssize_t
-pipeline_fill(
-    const struct conf *o, struct lane *l, struct in_file *f, char *buf)
+static void
+pipeline_gzip_year(const struct conf *o, struct lane *l, struct in_file *f)
 {
-	ssize_t              n = in_file_read(f, buf, PIPELINE_CHUNK);
 	struct source       *src = lane_source(l);
 	int64_t              gz = in_file_gzip_mtime(f);
 	enum record_year_src why;
@@ -167,11 +165,54 @@ pipeline_fill(
 		source_set_ref(src, ref, why);
 		src->mtime_s = gz;
 	}
+}
+
+/*
+ * Reads what the input has now, up to a chunk, into the lane (parse and
+ * match: a line shows as soon as it comes): the byte count, 0 at the end
+ * (the last line flushed) or -1 on a read error.
+ */
+static ssize_t
+pipeline_stream(
+    const struct conf *o, struct lane *l, struct in_file *f, char *buf)
+{
+	ssize_t n = in_file_read(f, buf, PIPELINE_CHUNK);
+
+	pipeline_gzip_year(o, l, f);
 	if (n > 0)
 		lane_feed(l, buf, (size_t)n);
 	else
 		lane_flush(l);
 	return n;
+}
+
+/*
+ * Reads the rest of the chunk the lane is in (the stream's bytes in
+ * PIPELINE_CHUNK steps), or up to stream offset limit if that comes
+ * first, into the lane: the byte count, 0 at the end (the last line
+ * flushed) or -1 on a read error. Replay reads so whether it reads in one
+ * thread or many, with or without closing inputs early: the merge sees
+ * the same chunks. buf holds PIPELINE_CHUNK bytes.
+ */
+ssize_t
+pipeline_fill(const struct conf *o, struct lane *l, struct in_file *f,
+    char *buf, uint64_t limit)
+{
+	uint64_t at = lane_offset(l);
+	uint64_t to = (at / PIPELINE_CHUNK + 1) * PIPELINE_CHUNK;
+	size_t   got = 0, want;
+	ssize_t  r = 0;
+
+	want = (size_t)((limit < to ? limit : to) - at);
+	while (got < want && (r = in_file_read(f, buf + got, want - got)) > 0)
+		got += (size_t)r;
+	pipeline_gzip_year(o, l, f);
+	if (got > 0) {
+		lane_feed(l, buf, got);
+		return (ssize_t)got;
+	}
+	lane_flush(l);
+	return r;
 }
 
 /*
@@ -192,7 +233,7 @@ pipeline_probe_read(const struct conf *o, struct lane *l, struct in_file *f,
 	while (((read == 0 || lane_min_ts(l) == INT64_MAX) &&
 		   read < PIPELINE_PROBE_MAX) ||
 	    (src->scan.partial > 0 && src->scan.full == 0)) {
-		if ((r = pipeline_fill(o, l, f, buf)) <= 0)
+		if ((r = pipeline_fill(o, l, f, buf, UINT64_MAX)) <= 0)
 			break;
 		read += r;
 	}
@@ -294,7 +335,7 @@ pipeline_sequential(const struct conf *o, char *const *files, int n, int match)
 			status = 1;
 		else {
 			source_set_align(lane_source(l), &scan);
-			while ((r = pipeline_fill(o, l, f, buf)) > 0)
+			while ((r = pipeline_stream(o, l, f, buf)) > 0)
 				;
 			if (r == -1 || in_file_error(f) != NULL)
 				status = 1;
@@ -349,7 +390,11 @@ struct input {
 	int                  pinned;   /* standard input: never parked */
 	struct source_scan   scan;     /* what the probe saw of its stamps */
 	enum record_year_src ref_src;  /* where its year reference came from */
-	int year_sources; /* year-less lines read as of it (0: not) */
+	int     year_sources; /* year-less lines read as of it (0: not) */
+	int     pidx;         /* threads: its index in the pool */
+	int     place;        /* threads: in the unclassified signal */
+	int     placed;       /* threads: place was given */
+	int64_t max_ts;       /* threads: newest line time read */
 	struct report_source rs;
 };
 
@@ -359,7 +404,10 @@ struct replay {
 	struct input           *in;
 	int                     n;
 	struct rule_set        *rules;
-	struct unclass         *unclass; /* NULL: --no-unclassified */
+	struct pool            *pool;       /* NULL: one thread */
+	uint64_t               *limit_hits; /* threads: by rule */
+	struct record           urec;       /* threads: a line for the signal */
+	struct unclass         *unclass;    /* NULL: --no-unclassified */
 	struct merge           *merge;
 	struct incident_engine *engine;
 	struct skew            *skew; /* same events seen shifted */
@@ -459,18 +507,17 @@ replay_lane(struct replay *rp, struct input *in)
 }
 
 /*
- * 1 if the input is a file an earlier input already is (same device and
- * inode: the same path twice, a hard link, - twice): it is read once,
- * and the report says so.
+ * 1 if the input is a file (device dev, inode ino) an earlier input
+ * already is (the same path twice, a hard link, - twice): it is read
+ * once, and the report says so.
  */
 static int
-replay_duplicate(struct replay *rp, struct input *in, struct in_file *f)
+replay_duplicate_id(
+    struct replay *rp, struct input *in, uint64_t dev, uint64_t ino)
 {
 	char     key[64];
-	uint64_t dev, ino;
 	uint32_t k, id;
 
-	in_file_identity(f, &dev, &ino);
 	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)dev,
 	    (unsigned long long)ino);
 	k = strtab_count(rp->files);
@@ -481,6 +528,16 @@ replay_duplicate(struct replay *rp, struct input *in, struct in_file *f)
 	in->rs.duplicate_of = rp->in[rp->file_input[id]].path;
 	replay_unread(rp, in);
 	return 1;
+}
+
+/* replay_duplicate_id() for the file f reads. */
+static int
+replay_duplicate(struct replay *rp, struct input *in, struct in_file *f)
+{
+	uint64_t dev, ino;
+
+	in_file_identity(f, &dev, &ino);
+	return replay_duplicate_id(rp, in, dev, ino);
 }
 
 /*
@@ -598,12 +655,28 @@ replay_finish(struct replay *rp, struct input *in)
 	merge_watermark(rp->merge, in->slot, MERGE_DONE);
 }
 
+/*
+ * Moves an input's watermark on after a chunk: the newest time read
+ * (INT64_MIN: none yet) less the reorder window.
+ */
+static void
+replay_watermark(struct replay *rp, struct input *in, int64_t max_ts)
+{
+	int64_t w;
+
+	if (max_ts == INT64_MIN)
+		return;
+	w = max_ts - rp->o->reorder_ns;
+	if (w > merge_watermark_of(rp->merge, in->slot))
+		merge_watermark(rp->merge, in->slot, w);
+}
+
 /* Reads one chunk of an open input and moves its watermark. */
 static void
 replay_read(struct replay *rp, struct input *in)
 {
-	ssize_t     n = pipeline_fill(rp->o, in->lane, in->f, rp->buf);
-	int64_t     off = in_file_offset(in->f), w;
+	ssize_t n = pipeline_fill(rp->o, in->lane, in->f, rp->buf, UINT64_MAX);
+	int64_t off = in_file_offset(in->f);
 	const char *err;
 
 	rp->read_bytes += off - in->disk_off;
@@ -618,11 +691,7 @@ replay_read(struct replay *rp, struct input *in)
 		replay_finish(rp, in);
 		return;
 	}
-	if (lane_max_ts(in->lane) == INT64_MIN)
-		return;
-	w = lane_max_ts(in->lane) - rp->o->reorder_ns;
-	if (w > merge_watermark_of(rp->merge, in->slot))
-		merge_watermark(rp->merge, in->slot, w);
+	replay_watermark(rp, in, lane_max_ts(in->lane));
 }
 
 /* Writes an incident to the body of the report. */
@@ -731,6 +800,35 @@ replay_name(struct replay *rp)
 	strtab_free(keys);
 }
 
+/*
+ * Gives an input its merge slot; standard input is read first, once: 1
+ * for it (or a second "-") and for a pipe, which are not probed.
+ */
+static int
+replay_setup_one(struct replay *rp, struct input *in)
+{
+	in->rp = rp;
+	in->slot = merge_source_add(rp->merge);
+	if (strcmp(in->path, "-") == 0 && rp->stdin_seen++ > 0) {
+		in->rs.duplicate_of = "-";
+		replay_unread(rp, in);
+		merge_watermark(rp->merge, in->slot, MERGE_DONE);
+		log_warnx("-: standard input given twice: read once");
+		return 1;
+	}
+	if (strcmp(in->path, "-") == 0) {
+		in->pinned = 1; /* cannot be read twice: read now */
+		rp->file_input[strtab_intern(rp->files, "stdin")] = (int)(in -
+		    rp->in);
+		return 1;
+	}
+	if (!pipeline_rereadable(in->path)) {
+		in->pinned = 1; /* a pipe: a probe would eat its start */
+		return 1;
+	}
+	return 0;
+}
+
 /* Sets every input's merge slot and where the merge may expect it. */
 static void
 replay_setup(struct replay *rp)
@@ -741,31 +839,248 @@ replay_setup(struct replay *rp)
 
 	for (i = 0; i < rp->n; i++) {
 		in = &rp->in[i];
-		in->rp = rp;
-		in->slot = merge_source_add(rp->merge);
-		if (strcmp(in->path, "-") == 0 && rp->stdin_seen++ > 0) {
-			in->rs.duplicate_of = "-";
-			replay_unread(rp, in);
-			merge_watermark(rp->merge, in->slot, MERGE_DONE);
-			log_warnx("-: standard input given twice: read once");
+		if (replay_setup_one(rp, in))
 			continue;
-		}
-		if (strcmp(in->path, "-") == 0) {
-			in->pinned = 1; /* cannot be read twice: read now */
-			rp->file_input[strtab_intern(rp->files, "stdin")] = i;
-			continue;
-		}
-		if (!pipeline_rereadable(in->path)) {
-			in->pinned =
-			    1; /* a pipe: a probe would eat its start */
-			continue;
-		}
 		merge_watermark(rp->merge, in->slot, replay_probe(rp, in));
 		total += in->size;
 		if (in->state == INPUT_DONE)
 			merge_watermark(rp->merge, in->slot, MERGE_DONE);
 	}
 	progress_init(&rp->pg, rp->o->progress, total);
+}
+
+/*
+ * Replay with threads. Probing and reading run in the pool's workers; the
+ * main thread takes each input's chunks in the order the merge asks for
+ * them, as replay_read() would read them, so the merge, the engine and
+ * the report see what one thread gives.
+ */
+
+static void replay_align_years(struct replay *);
+
+/* What probing an input in a worker found. */
+struct replay_probed {
+	int64_t  first; /* as replay_probe() */
+	int64_t  size;
+	uint64_t dev, ino;
+	int      failed;
+	char     err[128];
+};
+
+/* The probes of a replay, one per input. */
+struct replay_probes {
+	struct replay        *rp;
+	struct replay_probed *pr;
+};
+
+/*
+ * pool_map callback: replay_probe() of input i without the duplicate
+ * check, which the main thread makes in input order.
+ */
+static void
+replay_probe_cb(void *arg, int i, char *buf)
+{
+	struct replay_probes *ps = arg;
+	const struct conf    *o = ps->rp->o;
+	struct input         *in = &ps->rp->in[i];
+	struct replay_probed *pr = &ps->pr[i];
+	struct lane          *l;
+	struct in_file       *f;
+	int64_t               min;
+
+	pr->first = INT64_MIN;
+	if (in->pinned || in->state == INPUT_DONE)
+		return;
+	l = lane_new(in->path, in->id, o->max_line);
+	if ((f = pipeline_open(o, l, in->path, pr->err, sizeof(pr->err))) ==
+	    NULL) {
+		pr->failed = 1;
+		lane_free(l);
+		return;
+	}
+	in_file_identity(f, &pr->dev, &pr->ino);
+	pr->size = in_file_size(f);
+	if ((min = pipeline_probe_read(o, l, f, buf, &in->scan)) != INT64_MAX)
+		pr->first = min - o->reorder_ns;
+	in->ref_src = lane_source(l)->ref_src;
+	in_file_close(f);
+	lane_free(l);
+}
+
+/*
+ * pool_lane_fn: what replay_open() sets on an input's lane, in a worker:
+ * the dates the probe saw ahead, the year the other inputs say.
+ */
+static void
+replay_lane_setup(void *arg, struct lane *l)
+{
+	const struct input *in = arg;
+
+	source_set_align(lane_source(l), &in->scan);
+	if (in->year_sources)
+		source_set_year_sources(lane_source(l), in->year_sources);
+}
+
+/* Where the merge may expect a probed input: as replay_probe() says. */
+static int64_t
+replay_probed(struct replay *rp, struct input *in, struct replay_probed *pr)
+{
+	if (pr->failed) {
+		replay_input_error(rp, in, pr->err);
+		return MERGE_DONE;
+	}
+	if (replay_duplicate_id(rp, in, pr->dev, pr->ino))
+		return MERGE_DONE;
+	in->size = pr->size;
+	return pr->first;
+}
+
+/*
+ * replay_setup() with threads: the inputs are probed in the workers, then
+ * given to the pool, to be read ahead in the order the merge expects them.
+ */
+static void
+replay_setup_mt(struct replay *rp)
+{
+	struct replay_probes ps = {
+	    rp, xcalloc((size_t)rp->n + 1, sizeof(*ps.pr))};
+	struct input *in;
+	int64_t       total = 0;
+	int           i;
+
+	for (i = 0; i < rp->n; i++)
+		replay_setup_one(rp, &rp->in[i]);
+	pool_map(rp->pool, rp->n, replay_probe_cb, &ps);
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		if (in->pinned || in->state == INPUT_DONE)
+			continue;
+		merge_watermark(
+		    rp->merge, in->slot, replay_probed(rp, in, &ps.pr[i]));
+		total += in->size;
+		if (in->state == INPUT_DONE)
+			merge_watermark(rp->merge, in->slot, MERGE_DONE);
+	}
+	replay_align_years(rp);
+	for (i = 0; i < rp->n; i++) {
+		in = &rp->in[i];
+		in->max_ts = INT64_MIN;
+		if (in->state != INPUT_DONE)
+			in->pidx = pool_add(rp->pool, in->path, in->id,
+			    in->group, merge_watermark_of(rp->merge, in->slot),
+			    in->pinned, replay_lane_setup, in);
+	}
+	free(ps.pr);
+	pool_start(rp->pool);
+	progress_init(&rp->pg, rp->o->progress, total);
+}
+
+/*
+ * Offers a line no rule matched to the unclassified signal, on the main
+ * thread in the order lane_run() would: 1 if it surfaced it, m then the
+ * match, placed as lane_run() places it.
+ */
+static int
+replay_unclass(struct replay *rp, struct input *in, const struct pool_line *ln,
+    struct match *m)
+{
+	struct record *r = &rp->urec;
+
+	r->has_ts = 1;
+	r->ts_ns = ln->ts_ns;
+	r->utc_offset = ln->utc_offset;
+	r->tm.frac_digits = ln->frac_digits;
+	r->ambiguous = ln->ambiguous;
+	r->severity = ln->severity;
+	r->msg = ln->msg;
+	r->msg_len = ln->msg_len;
+	snprintf(r->host, sizeof(r->host), "%s", ln->host);
+	if (!unclass_line(rp->unclass, &in->place, r, ln->lineno, m))
+		return 0;
+	m->source = (int)in->id;
+	m->group = (int)in->group;
+	m->lineno = ln->lineno;
+	m->end_off = ln->end_off;
+	m->seq = 0;
+	return 1;
+}
+
+/* Ends an input with its last batch: as replay_finish(), from the pool. */
+static void
+replay_end(struct replay *rp, struct input *in, const struct pool_batch *b)
+{
+	if (b->open_failed)
+		replay_input_error(rp, in, b->error);
+	else if (b->error != NULL) {
+		in->rs.error = xstrdup(b->error);
+		rp->status = 1;
+	}
+	report_source_take(&in->rs, b->src);
+	in->rs.truncated = b->truncated;
+	in->rs.limit_hits = b->limit_hits;
+	if (in->max_ts > rp->max_ts)
+		rp->max_ts = in->max_ts;
+	if (rp->unclass != NULL)
+		unclass_detach(rp->unclass, in->place); /* as lane_free() */
+	in->state = INPUT_DONE;
+	merge_watermark(rp->merge, in->slot, MERGE_DONE);
+}
+
+/*
+ * replay_read() with threads: takes the input's next chunk from the pool
+ * (one batch, or several where parts of a file meet in it), pushes its
+ * matches and moves the watermark.
+ */
+static void
+replay_take(struct replay *rp, struct input *in)
+{
+	const struct pool_batch *b;
+	struct match             m;
+	struct pool_line         ln;
+	size_t                   off;
+	int                      i, last, k;
+
+	if (!in->placed && rp->unclass != NULL)
+		in->place = unclass_attach(rp->unclass); /* as replay_lane() */
+	in->placed = 1;
+	do {
+		b = pool_next(rp->pool, in->pidx);
+		for (off = 0; (k = pool_batch_next(b, &off, &m, &ln)) != 0;)
+			if (k == POOL_MATCH || replay_unclass(rp, in, &ln, &m))
+				merge_push(rp->merge, in->slot, &m);
+		for (i = 0; i < b->nlimits; i++)
+			rp->limit_hits[b->limits[i]]++;
+		rp->lines += b->lines;
+		rp->read_bytes += b->disk;
+		if (b->max_ts > in->max_ts)
+			in->max_ts = b->max_ts;
+		last = b->chunk_done || b->end;
+	} while (!last);
+	if (rp->pg.on)
+		replay_progress(rp);
+	if (b->end) {
+		replay_end(rp, in, b);
+		return;
+	}
+	replay_watermark(rp, in, in->max_ts);
+}
+
+/* replay_run() with threads. */
+static void
+replay_run_mt(struct replay *rp)
+{
+	int s;
+
+	for (;;) {
+		replay_drain(rp);
+		if ((s = merge_lowest(rp->merge)) < 0)
+			break;
+		if (rp->in[s].state == INPUT_DONE) /* cannot happen */
+			merge_watermark(rp->merge, s, MERGE_DONE);
+		else
+			replay_take(rp, &rp->in[s]);
+	}
+	replay_drain(rp);
 }
 
 /* Adds a warning to the report, and says it on stderr unless quiet. */
@@ -976,10 +1291,12 @@ replay_limits(struct replay *rp)
 
 	lim = xcalloc((size_t)rule_set_count(rp->rules) + 1, sizeof(*lim));
 	for (i = 0; i < rule_set_count(rp->rules); i++) {
-		if (rule_set_counts(rp->rules, i)->limit_hits == 0)
+		lim[n].lines = rp->pool != NULL
+		    ? rp->limit_hits[i]
+		    : rule_set_counts(rp->rules, i)->limit_hits;
+		if (lim[n].lines == 0)
 			continue;
 		lim[n].rule = rule_set_get(rp->rules, i)->id;
-		lim[n].lines = rule_set_counts(rp->rules, i)->limit_hits;
 		replay_say(rp, 0,
 		    "rule %s gave up on %llu lines at the PCRE2 match limit: "
 		    "they may have matched and are not in the timeline; "
@@ -1155,8 +1472,24 @@ replay_free(struct replay *rp)
 		free(rp->rep.warnings[i]);
 	free(rp->rep.warnings);
 	free((void *)rp->rep.limits);
+	pool_free(rp->pool);
+	free(rp->limit_hits);
 	rule_set_free(rp->rules);
 	unclass_free(rp->unclass); /* after the lanes: they had places */
+}
+
+/*
+ * How many threads read inputs: --threads, else one per online CPU, at
+ * most PIPELINE_THREADS_MAX; 1 is the main thread alone.
+ */
+static int
+replay_threads(const struct conf *o)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > PIPELINE_THREADS_MAX ? PIPELINE_THREADS_MAX : (int)n;
 }
 
 /* timelined replay: reads every file, prints the timeline. */
@@ -1199,9 +1532,17 @@ pipeline_replay(const struct conf *o, char *const *files, int n)
 	rp.rep.display_tz = tz_get(o->display_tz ? o->display_tz : "UTC");
 	rp.body = replay_body();
 	replay_name(&rp);
-	replay_setup(&rp);
-	replay_align_years(&rp);
-	replay_run(&rp);
+	if ((i = replay_threads(o)) > 1) {
+		rp.pool = pool_new(o, rp.rules, i, rp.max_open);
+		rp.limit_hits = xcalloc((size_t)rule_set_count(rp.rules) + 1,
+		    sizeof(*rp.limit_hits));
+		replay_setup_mt(&rp);
+		replay_run_mt(&rp);
+	} else {
+		replay_setup(&rp);
+		replay_align_years(&rp);
+		replay_run(&rp);
+	}
 	progress_done(&rp.pg);
 	incident_engine_advance(rp.engine, rp.max_ts);
 	replay_take_closed(&rp);

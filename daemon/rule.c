@@ -99,19 +99,22 @@ struct rule_ent {
 	struct rule_lit *plits; /* the pattern's literals, NULL none */
 	/* The prefilter's subject: the pattern's or one condition's field,
 	 * and the literals one of which it must contain (borrowed). */
-	const char        *pre_field;
-	struct rule_lit   *lits;
-	int                litmin; /* shortest literal, -1 none */
-	int                slot;   /* of pre_field */
-	int                pslot;  /* of the pattern's field */
-	int                rank;   /* bit in the candidate set */
-	struct rule_counts counts;
+	const char      *pre_field;
+	struct rule_lit *lits;
+	int              litmin; /* shortest literal, -1 none */
+	int              slot;   /* of pre_field */
+	int              pslot;  /* of the pattern's field */
+	int              rank;   /* bit in the candidate set */
 };
 
 struct rule_set {
-	struct rule_ent **rules; /* load order */
-	int               nrules;
-	int               cap;
+	struct rule_ent   **rules;  /* load order */
+	struct rule_counts *counts; /* by load order: this set's own */
+	int                 nrules;
+	int                 cap;
+	/* A share (rule_set_share()): rules, order, masks and prefilter are
+	 * the parent's; the scratch, match data and counters its own. */
+	const struct rule_set *parent;
 
 	/* Rebuilt after each load by rule_set_prepare(). */
 	struct rule_ent **order; /* priority order; bit r is order[r] */
@@ -655,6 +658,8 @@ rule_set_add(struct rule_set *set, struct rule_def *def)
 {
 	struct rule_ent *ent;
 
+	if (set->parent != NULL)
+		fatalx("rule_set_add: a share has its parent's rules");
 	if (def->errors == 0 &&
 	    (def->id == NULL || (def->pattern == NULL && def->nwhere == 0) ||
 		def->cat == CATEGORY_UNCLASSIFIED))
@@ -676,7 +681,10 @@ rule_set_add(struct rule_set *set, struct rule_def *def)
 		set->cap = set->cap ? set->cap * 2 : 64;
 		set->rules = xreallocarray(
 		    set->rules, set->cap, sizeof(*set->rules));
+		set->counts = xreallocarray(
+		    set->counts, set->cap, sizeof(*set->counts));
 	}
+	memset(&set->counts[set->nrules], 0, sizeof(*set->counts));
 	ent->pub.index = set->nrules;
 	set->rules[set->nrules++] = ent;
 	return 0;
@@ -694,10 +702,12 @@ rule_unprepare(struct rule_set *set)
 {
 	pcre2_match_data_free(set->cmd);
 	pcre2_match_data_free(set->md);
-	litscan_free(set->scan);
+	if (set->parent == NULL) {
+		litscan_free(set->scan);
+		free(set->order);
+	}
 	free(set->bits);
 	free(set->slots);
-	free(set->order);
 	set->md = set->cmd = NULL;
 	set->scan = NULL;
 	set->bits = set->cand = set->found = NULL;
@@ -837,6 +847,8 @@ rule_set_prepare(struct rule_set *set)
 	size_t words;
 	int    r, k, nfields = 1;
 
+	if (set->parent != NULL)
+		fatalx("rule_set_prepare: a share is prepared by its parent");
 	rule_unprepare(set);
 	set->order = xcalloc(set->nrules + 1, sizeof(*set->order));
 	if (set->nrules > 0)
@@ -873,13 +885,10 @@ rule_set_prepare(struct rule_set *set)
 		fatalx("pcre2_match_data_create");
 }
 
-/* Creates an empty rule set with the prefilter on. */
-struct rule_set *
-rule_set_new(void)
+/* Gives a set its match context, limits and JIT stack. */
+static void
+rule_set_context(struct rule_set *set)
 {
-	struct rule_set *set = xcalloc(1, sizeof(*set));
-
-	set->prefilter = 1;
 	if ((set->mctx = pcre2_match_context_create(NULL)) == NULL)
 		fatalx("pcre2_match_context_create");
 	pcre2_set_match_limit(set->mctx, RULE_MATCH_LIMIT);
@@ -889,11 +898,61 @@ rule_set_new(void)
 	    RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
 	if (set->jstack != NULL)
 		pcre2_jit_stack_assign(set->mctx, NULL, set->jstack);
+}
+
+/* Creates an empty rule set with the prefilter on. */
+struct rule_set *
+rule_set_new(void)
+{
+	struct rule_set *set = xcalloc(1, sizeof(*set));
+
+	set->prefilter = 1;
+	rule_set_context(set);
 	rule_set_prepare(set);
 	return set;
 }
 
-/* Frees a rule set and all its rules; accepts NULL. */
+/*
+ * Creates a share of a prepared set, for matching in another thread: the
+ * compiled rules, their order, masks and prefilter are read from parent
+ * (which must outlive it and not change meanwhile); the per-line scratch,
+ * PCRE2 match data, JIT stack and counters are the share's own (zero).
+ */
+struct rule_set *
+rule_set_share(const struct rule_set *parent)
+{
+	struct rule_set *set = xcalloc(1, sizeof(*set));
+	size_t           words = (size_t)parent->nwords;
+
+	set->parent = parent;
+	set->rules = parent->rules;
+	set->nrules = parent->nrules;
+	set->counts = xcalloc((size_t)parent->nrules + 1, sizeof(*set->counts));
+	set->order = parent->order;
+	set->nslots = parent->nslots;
+	set->nwords = parent->nwords;
+	set->slots = xcalloc((size_t)parent->nslots + 1, sizeof(*set->slots));
+	if (parent->nslots > 0)
+		memcpy(set->slots, parent->slots,
+		    (size_t)parent->nslots * sizeof(*set->slots));
+	set->bits = xcalloc(4 * words, sizeof(uint64_t));
+	set->cand = set->bits;
+	set->found = set->cand + words;
+	set->found_line = set->found + words;
+	set->found_msg = set->found_line + words;
+	set->line_slot = parent->line_slot;
+	set->msg_slot = parent->msg_slot;
+	set->scan = parent->scan;
+	set->prefilter = parent->prefilter;
+	if ((set->md = pcre2_match_data_create(rule_max_pairs(parent), NULL)) ==
+		NULL ||
+	    (set->cmd = pcre2_match_data_create(1, NULL)) == NULL)
+		fatalx("pcre2_match_data_create");
+	rule_set_context(set);
+	return set;
+}
+
+/* Frees a rule set and its rules (a share: its own parts); accepts NULL. */
 void
 rule_set_free(struct rule_set *set)
 {
@@ -902,9 +961,11 @@ rule_set_free(struct rule_set *set)
 	if (set == NULL)
 		return;
 	rule_unprepare(set);
-	for (i = set->nrules - 1; i >= 0; i--)
+	for (i = set->nrules - 1; i >= 0 && set->parent == NULL; i--)
 		rule_ent_free(set->rules[i]);
-	free(set->rules);
+	if (set->parent == NULL)
+		free(set->rules);
+	free(set->counts);
 	pcre2_jit_stack_free(set->jstack);
 	pcre2_match_context_free(set->mctx);
 	free(set);
@@ -942,7 +1003,7 @@ rule_set_stats(const struct rule_set *set)
 const struct rule_counts *
 rule_set_counts(const struct rule_set *set, int i)
 {
-	return i >= 0 && i < set->nrules ? &set->rules[i]->counts : NULL;
+	return i >= 0 && i < set->nrules ? &set->counts[i] : NULL;
 }
 
 /*
@@ -1101,11 +1162,11 @@ rule_try(struct rule_set *set, struct rule_ent *ent, struct rule_hit *hit)
 	if (rc < 0) {
 		/* Match or depth limit, JIT stack: the line is skipped. */
 		set->stats.limit_hits++;
-		ent->counts.limit_hits++;
+		set->counts[ent->pub.index].limit_hits++;
 		return 0;
 	}
 	set->stats.matches++;
-	ent->counts.matches++;
+	set->counts[ent->pub.index].matches++;
 	if (hit != NULL)
 		rule_fill(set, ent, hit);
 	return 1;

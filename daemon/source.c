@@ -568,6 +568,123 @@ source_restore(struct source *src, const struct source_snap *snap)
 	src->pst.hdr = snap->hdr;
 }
 
+/* 1 if two timestamps as written are the same, else 0. */
+static int
+source_tstamp_same(const struct tstamp *a, const struct tstamp *b)
+{
+	return a->year == b->year && a->mon == b->mon && a->day == b->day &&
+	    a->hour == b->hour && a->min == b->min && a->sec == b->sec &&
+	    a->nsec == b->nsec && a->frac_digits == b->frac_digits &&
+	    a->zone == b->zone && a->offset_s == b->offset_s &&
+	    strncmp(a->abbr, b->abbr, sizeof(a->abbr)) == 0 &&
+	    a->epoch_ns == b->epoch_ns;
+}
+
+/* 1 if two header states (W3C, Zeek) read lines alike, else 0. */
+static int
+source_hdr_same(const struct parser_hdr *a, const struct parser_hdr *b)
+{
+	size_t n = (size_t)a->ncols;
+
+	if (a->kind != b->kind || a->ncols != b->ncols ||
+	    a->names_len != b->names_len || a->has_date != b->has_date ||
+	    a->offset_s != b->offset_s || a->has_offset != b->has_offset ||
+	    a->sep != b->sep || n > PARSER_HDR_COLS ||
+	    a->names_len > PARSER_HDR_NAMES)
+		return 0;
+	return memcmp(a->col, b->col, sizeof(a->col)) == 0 &&
+	    memcmp(a->name_off, b->name_off, n * sizeof(a->name_off[0])) == 0 &&
+	    memcmp(a->name_len, b->name_len, n * sizeof(a->name_len[0])) == 0 &&
+	    memcmp(a->names, b->names, a->names_len) == 0 &&
+	    source_tstamp_same(&a->date, &b->date);
+}
+
+/*
+ * 1 if two snapshots hold the same running state, line numbers aside:
+ * lines read from either go on the same way (replay's threads check a
+ * guessed state so before using what was read from it), else 0.
+ */
+int
+source_snap_same(const struct source_snap *a, const struct source_snap *b)
+{
+	return a->prev_utc_s == b->prev_utc_s && a->prev_mon == b->prev_mon &&
+	    a->year_shift == b->year_shift && a->have_prev == b->have_prev &&
+	    a->prev_bad == b->prev_bad && a->prev_ts_ns == b->prev_ts_ns &&
+	    a->prev_off == b->prev_off && a->prev_frac == b->prev_frac &&
+	    a->prev_zsrc == b->prev_zsrc && a->prev_ysrc == b->prev_ysrc &&
+	    a->ref_s == b->ref_s &&
+	    strncmp(a->format, b->format, sizeof(a->format)) == 0 &&
+	    source_hdr_same(&a->hdr, &b->hdr);
+}
+
+/* Copies the alignment state of src into c. */
+void
+source_carry_get(const struct source *src, struct source_carry *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->have_full = src->have_full;
+	c->have_local = src->have_local;
+	c->full_local = src->full_local;
+	c->prev_local = src->prev_local;
+	c->prev_lysrc = (int)src->prev_lysrc;
+	c->prev_ldsrc = (int)src->prev_ldsrc;
+}
+
+/* Sets the alignment state of src from c. */
+void
+source_carry_set(struct source *src, const struct source_carry *c)
+{
+	src->have_full = c->have_full;
+	src->have_local = c->have_local;
+	src->full_local = c->full_local;
+	src->prev_local = c->prev_local;
+	src->prev_lysrc = (enum record_year_src)c->prev_lysrc;
+	src->prev_ldsrc = (enum record_year_src)c->prev_ldsrc;
+}
+
+/* 1 if two alignment states date the next lines alike, else 0. */
+int
+source_carry_same(const struct source_carry *a, const struct source_carry *b)
+{
+	return a->have_full == b->have_full && a->have_local == b->have_local &&
+	    (!a->have_full || a->full_local == b->full_local) &&
+	    (!a->have_local ||
+		(a->prev_local == b->prev_local &&
+		    a->prev_lysrc == b->prev_lysrc &&
+		    a->prev_ldsrc == b->prev_ldsrc));
+}
+
+/*
+ * Adds src's counters to dst's: one input read in pieces by several
+ * sources, in order, reports as one (the last timed line is src's when
+ * it has one).
+ */
+void
+source_add_counts(struct source *dst, const struct source *src)
+{
+	int i;
+
+	dst->from_ref += src->from_ref;
+	dst->zoned += src->zoned;
+	dst->unzoned += src->unzoned;
+	if (src->last_ts_ns != INT64_MIN) {
+		dst->last_ts_ns = src->last_ts_ns;
+		dst->last_off = src->last_off;
+		dst->last_zoned = src->last_zoned;
+		dst->last_dated = src->last_dated;
+	}
+	dst->lines += src->lines;
+	dst->matched += src->matched;
+	dst->no_ts += src->no_ts;
+	dst->bad_ts += src->bad_ts;
+	dst->continuations += src->continuations;
+	dst->unknown_zone += src->unknown_zone;
+	dst->truncated += src->truncated;
+	dst->late += src->late;
+	for (i = 0; i < SOURCE_MAX_FORMATS; i++)
+		dst->format_lines[i] += src->format_lines[i];
+}
+
 /* The format that read most of the source's lines, or "unknown". */
 const char *
 source_format(const struct source *src)

@@ -59,6 +59,10 @@ struct conf {
 	/* Incidents. */
 	struct incident_conf inc;
 
+	/* Replay's threads. */
+	int    threads;    /* 0: one per online CPU */
+	size_t split_size; /* a larger plain file is read in parts */
+
 	/* Output (replay, match). */
 	char   *format;
 	int64_t since_ns, until_ns;

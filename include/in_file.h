@@ -16,6 +16,7 @@ struct in_file *in_file_open(const char *, char *, size_t);
 void            in_file_close(struct in_file *);
 ssize_t         in_file_read(struct in_file *, char *, size_t);
 int             in_file_is_gzip(const struct in_file *);
+int             in_file_is_plain(const struct in_file *);
 int64_t         in_file_gzip_mtime(const struct in_file *);
 int64_t         in_file_mtime(const struct in_file *);
 int64_t         in_file_size(const struct in_file *);

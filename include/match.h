@@ -51,7 +51,10 @@ void
 match_from_hit(struct match *, const struct record *, const struct rule_hit *);
 void match_from_template(
     struct match *, const struct record *, const struct template_answer *);
-int match_is_failure(const struct match *);
-int match_cmp(const struct match *, const struct match *);
+int    match_is_failure(const struct match *);
+int    match_cmp(const struct match *, const struct match *);
+size_t match_packed_size(const struct match *);
+size_t match_pack(const struct match *, char *);
+size_t match_unpack(struct match *, const char *);
 
 #endif /* MATCH_H */

@@ -100,6 +100,7 @@ struct rule_counts {
 };
 
 struct rule_set   *rule_set_new(void);
+struct rule_set   *rule_set_share(const struct rule_set *);
 void               rule_set_free(struct rule_set *);
 int                rule_set_add(struct rule_set *, struct rule_def *);
 void               rule_set_prepare(struct rule_set *);

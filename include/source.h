@@ -115,6 +115,18 @@ struct source_snap {
 	struct parser_hdr hdr;
 };
 
+/*
+ * The running state of alignment (source_set_align) that the next lines
+ * follow: the file's last full date and the last timed record's local
+ * time. Not in source_snap: the daemon does not align. Replay's threads
+ * carry it from one part of a file to the next.
+ */
+struct source_carry {
+	int     have_full, have_local;
+	int64_t full_local, prev_local;
+	int     prev_lysrc, prev_ldsrc;
+};
+
 void source_init(struct source *, const char *, const char *, int);
 void source_free(struct source *);
 void source_set_max_line(struct source *, size_t);
@@ -128,6 +140,11 @@ struct record *source_line(struct source *, const char *, size_t);
 const char    *source_format(const struct source *);
 void           source_snapshot(const struct source *, struct source_snap *);
 void           source_restore(struct source *, const struct source_snap *);
-void           source_rotation_key(const char *, char *, size_t);
+int  source_snap_same(const struct source_snap *, const struct source_snap *);
+void source_carry_get(const struct source *, struct source_carry *);
+void source_carry_set(struct source *, const struct source_carry *);
+int source_carry_same(const struct source_carry *, const struct source_carry *);
+void source_add_counts(struct source *, const struct source *);
+void source_rotation_key(const char *, char *, size_t);
 
 #endif /* SOURCE_H */

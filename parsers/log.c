@@ -111,11 +111,13 @@ log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
 	if (!log_allowed(pri, fmt))
 		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	flockfile(stderr); /* one line whole, whichever thread writes */
 	log_prefix(pri);
 	if (errnum)
 		fprintf(stderr, "%s: %s\n", buf, strerror(errnum));
 	else
 		fprintf(stderr, "%s\n", buf);
+	funlockfile(stderr);
 }
 
 /* Warns with errno's text appended. */

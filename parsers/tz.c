@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,8 +215,8 @@ tz_example(int32_t offset_s)
 
 /*
  * The process-wide cache. Zones are immutable once loaded, so handing out
- * const pointers is safe; the cache itself is not thread-safe (timelined
- * runs one event loop).
+ * const pointers is safe; the cache itself is changed under tz_lock
+ * (replay's worker threads read lines, and so zones, in parallel).
  */
 static struct {
 	struct tz       *head;
@@ -224,6 +225,9 @@ static struct {
 	const struct tz *local;
 	char            *dir, *env; /* TZDIR and TZ, from tz_init() */
 } tz_cache;
+
+/* Held by every public function that reads or changes the cache. */
+static pthread_mutex_t tz_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 /* Returns the days from 1970-01-01 to the given civil date (proleptic). */
 static int64_t
@@ -882,18 +886,20 @@ tz_get_file(const char *name)
 void
 tz_init(const char *tzdir, const char *tzenv)
 {
+	pthread_mutex_lock(&tz_lock);
 	free(tz_cache.dir);
 	free(tz_cache.env);
 	tz_cache.dir = tzdir != NULL ? xstrdup(tzdir) : NULL;
 	tz_cache.env = tzenv != NULL ? xstrdup(tzenv) : NULL;
+	pthread_mutex_unlock(&tz_lock);
 }
 
 /*
  * A zone already loaded, a fixed offset or UTC, without touching the disk
  * (the per-line path uses it for names written in lines): NULL otherwise.
  */
-const struct tz *
-tz_get_loaded(const char *name)
+static const struct tz *
+tz_get_loaded_cached(const char *name)
 {
 	int32_t off;
 
@@ -906,6 +912,18 @@ tz_get_loaded(const char *name)
 	return tz_cache_find(name);
 }
 
+/* tz_get_loaded_cached() under the cache's lock. */
+const struct tz *
+tz_get_loaded(const char *name)
+{
+	const struct tz *tz;
+
+	pthread_mutex_lock(&tz_lock);
+	tz = tz_get_loaded_cached(name);
+	pthread_mutex_unlock(&tz_lock);
+	return tz;
+}
+
 /*
  * Returns a zone, cached process-wide (the same pointer for the same name),
  * or NULL if unknown. Takes IANA names from $TZDIR or /usr/share/zoneinfo
@@ -914,8 +932,8 @@ tz_get_loaded(const char *name)
  * people write them, "GMT+3" or "UTC-05:30" meaning east +3 and west 5:30
  * (whereas the IANA name "Etc/GMT+3" keeps its POSIX meaning, -3).
  */
-const struct tz *
-tz_get(const char *name)
+static const struct tz *
+tz_get_cached(const char *name)
 {
 	int32_t off;
 
@@ -928,6 +946,18 @@ tz_get(const char *name)
 	if (tz_parse_offset(name, &off) == 0 || tz_parse_human(name, &off) == 0)
 		return tz_get_fixed(off);
 	return tz_get_file(name);
+}
+
+/* tz_get_cached() under the cache's lock. */
+const struct tz *
+tz_get(const char *name)
+{
+	const struct tz *tz;
+
+	pthread_mutex_lock(&tz_lock);
+	tz = tz_get_cached(name);
+	pthread_mutex_unlock(&tz_lock);
+	return tz;
 }
 
 /* Writes a fixed offset's name: "UTC", "+01:00" or "-00:25:21". */
@@ -950,8 +980,8 @@ tz_fixed_name(int32_t off, char *buf, size_t len)
  * Returns the cached zone with a fixed offset, named and abbreviated like
  * "+01:00" ("UTC" for 0), or NULL if the offset is beyond RFC 8536 limits.
  */
-const struct tz *
-tz_get_fixed(int32_t offset_s)
+static const struct tz *
+tz_get_fixed_cached(int32_t offset_s)
 {
 	char       name[TZ_ABBR_MAX];
 	struct tz *tz;
@@ -967,6 +997,18 @@ tz_get_fixed(int32_t offset_s)
 	tz->types[0].off = offset_s;
 	memcpy(tz->types[0].abbr, name, sizeof(name));
 	return tz_cache_add(tz, 1);
+}
+
+/* tz_get_fixed_cached() under the cache's lock. */
+const struct tz *
+tz_get_fixed(int32_t offset_s)
+{
+	const struct tz *tz;
+
+	pthread_mutex_lock(&tz_lock);
+	tz = tz_get_fixed_cached(offset_s);
+	pthread_mutex_unlock(&tz_lock);
+	return tz;
 }
 
 /* Returns the zone a POSIX TZ string such as "JST-9" describes, or NULL. */
@@ -1035,8 +1077,8 @@ tz_from_env(const char *v)
  * Returns the machine's zone, decided once: $TZ if set and loadable (a
  * leading ':' stripped), else /etc/localtime, else UTC.
  */
-const struct tz *
-tz_local(void)
+static const struct tz *
+tz_local_cached(void)
 {
 	const char      *env;
 	const struct tz *tz = NULL;
@@ -1050,6 +1092,18 @@ tz_local(void)
 	if (tz == NULL)
 		tz = tz_get_fixed(0);
 	tz_cache.local = tz;
+	return tz;
+}
+
+/* tz_local_cached() under the cache's lock. */
+const struct tz *
+tz_local(void)
+{
+	const struct tz *tz;
+
+	pthread_mutex_lock(&tz_lock);
+	tz = tz_local_cached();
+	pthread_mutex_unlock(&tz_lock);
 	return tz;
 }
 
@@ -1256,6 +1310,7 @@ tz_cache_free(void)
 	struct tz *tz, *next;
 	size_t     i;
 
+	pthread_mutex_lock(&tz_lock);
 	for (tz = tz_cache.head; tz != NULL; tz = next) {
 		next = tz->next;
 		tz_free(tz);
@@ -1265,4 +1320,5 @@ tz_cache_free(void)
 	free(tz_cache.dir);
 	free(tz_cache.env);
 	memset(&tz_cache, 0, sizeof(tz_cache));
+	pthread_mutex_unlock(&tz_lock);
 }

@@ -106,6 +106,64 @@ test_match_orders_by_time_then_arrival(void **state)
 	assert_int_equal(match_cmp(&a, &a), 0);
 }
 
+/* A packed match reads back the same, in less room, several in a row. */
+static void
+test_match_pack_round_trip(void **state)
+{
+	static char  buf[4 * sizeof(struct match)];
+	struct match a, b, c;
+	size_t       n, off;
+
+	(void)state;
+	memset(&a, 0x5a, sizeof(a)); /* garbage after the strings */
+	a.ts_ns = -1234567890123LL;
+	a.utc_offset = -18000;
+	a.frac_digits = 3;
+	a.ambiguous = 1;
+	a.source = 7;
+	a.group = 2;
+	a.lineno = 99999;
+	a.end_off = 1ULL << 40;
+	a.seq = 5;
+	a.tmpl = 42;
+	a.cat = CATEGORY_DB_CONNECTION_ERROR;
+	a.open_min = 4;
+	snprintf(a.rule_id, sizeof(a.rule_id), "pg.refused");
+	snprintf(a.host, sizeof(a.host), "db1");
+	memset(a.message, 'm', sizeof(a.message) - 1);
+	a.message[sizeof(a.message) - 1] = '\0';
+	snprintf(a.title, sizeof(a.title), "Database refused");
+	memcpy(a.fields, "k\0v\0db\0main", 12); /* and the literal's NUL */
+	a.fields_len = 12;
+	n = match_pack(&a, buf);
+	assert_int_equal(n, match_packed_size(&a));
+	assert_true(n < sizeof(struct match));
+	a.seq = 6;
+	off = n + match_pack(&a, buf + n);
+	n = match_unpack(&b, buf);
+	assert_int_equal(n + match_unpack(&c, buf + n), off);
+	assert_int_equal(b.ts_ns, a.ts_ns);
+	assert_int_equal(b.utc_offset, a.utc_offset);
+	assert_int_equal(b.frac_digits, 3);
+	assert_int_equal(b.ambiguous, 1);
+	assert_int_equal(b.source, 7);
+	assert_int_equal(b.group, 2);
+	assert_int_equal(b.lineno, 99999);
+	assert_int_equal(b.end_off, 1ULL << 40);
+	assert_int_equal(b.seq, 5);
+	assert_int_equal(b.tmpl, 42);
+	assert_int_equal(c.seq, 6);
+	assert_int_equal(b.cat, CATEGORY_DB_CONNECTION_ERROR);
+	assert_int_equal(b.open_min, 4);
+	assert_null(b.ref);
+	assert_string_equal(b.rule_id, "pg.refused");
+	assert_string_equal(b.host, "db1");
+	assert_string_equal(b.message, a.message);
+	assert_string_equal(b.title, "Database refused");
+	assert_int_equal(b.fields_len, 12);
+	assert_memory_equal(b.fields, a.fields, 12);
+}
+
 int
 main(void)
 {
@@ -114,6 +172,7 @@ main(void)
 	    cmocka_unit_test(
 		test_match_fields_beyond_capacity_are_dropped_whole),
 	    cmocka_unit_test(test_match_orders_by_time_then_arrival),
+	    cmocka_unit_test(test_match_pack_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1147,6 +1148,85 @@ test_rule_match_limit(void **state)
 	rule_set_free(set);
 }
 
+/* What a thread matching through its own share of a set finds. */
+struct share_run {
+	struct rule_set *share;
+	const char     **msgs;
+	int              n, rounds;
+	char             got[8][32];
+};
+
+/* Thread body: matches every message through the share, many times. */
+static void *
+share_thread(void *arg)
+{
+	struct share_run *sr = arg;
+	struct rule_hit   hit;
+	struct record     r;
+	int               i, k;
+
+	for (k = 0; k < sr->rounds; k++)
+		for (i = 0; i < sr->n; i++) {
+			rec_msg(&r, sr->msgs[i]);
+			snprintf(sr->got[i], sizeof(sr->got[i]), "%s",
+			    rule_set_match(sr->share, &r, &hit) == 1
+				? hit.rule->id
+				: "-");
+		}
+	return NULL;
+}
+
+/*
+ * A share of a set matches as the set does, from other threads at once,
+ * and counts in its own counters only.
+ */
+static void
+test_rule_share_matches_like_its_parent(void **state)
+{
+	static const char *msgs[] = {"fine", "aaa", "fine aa", "nothing here",
+	    "too many clients already", "sorry, too many clients"};
+	struct share_run   run[2];
+	struct rule_set   *set;
+	pthread_t          th[2];
+	char               want[6][32];
+	int                i, t;
+
+	(void)state;
+	set = load_text("{'rules': [{'id': 'ok', 'category': 'note', "
+			"'pattern': 'fine'},\n"
+			"{'id': 'clients', 'category': 'pool_exhaustion', "
+			"'pattern': 'too many (?<what>clients)'},\n"
+			"{'id': 'bad', 'category': 'note', "
+			"'pattern': '(a+)+$'}]}");
+	for (i = 0; i < 6; i++)
+		snprintf(
+		    want[i], sizeof(want[i]), "%s", match_id(set, msgs[i]));
+	for (t = 0; t < 2; t++) {
+		memset(&run[t], 0, sizeof(run[t]));
+		run[t].share = rule_set_share(set);
+		run[t].msgs = msgs;
+		run[t].n = 6;
+		run[t].rounds = 200;
+		assert_int_equal(
+		    pthread_create(&th[t], NULL, share_thread, &run[t]), 0);
+	}
+	for (t = 0; t < 2; t++)
+		assert_int_equal(pthread_join(th[t], NULL), 0);
+	for (t = 0; t < 2; t++) {
+		for (i = 0; i < 6; i++)
+			assert_string_equal(run[t].got[i], want[i]);
+		assert_int_equal(
+		    rule_set_counts(run[t].share, 1)->matches, 400);
+		assert_int_equal(rule_set_stats(run[t].share)->lines, 1200);
+	}
+	/* The parent counted only its own six lines. */
+	assert_int_equal(rule_set_counts(set, 1)->matches, 2);
+	assert_int_equal(rule_set_stats(set)->lines, 6);
+	for (t = 0; t < 2; t++)
+		rule_set_free(run[t].share);
+	rule_set_free(set);
+}
+
 /* Example checking finds failing examples and reports rule lines. */
 static void
 test_rule_check_examples(void **state)
@@ -1551,6 +1631,8 @@ main(void)
 		test_rule_prefilter_pack_no_misses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_match_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rule_share_matches_like_its_parent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rule_check_examples, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

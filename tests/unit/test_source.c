@@ -350,6 +350,66 @@ test_source_rotation_key_groups_rotated_files(void **state)
 	assert_string_equal(a, "api-v2.log");
 }
 
+/* A source reading lines[from, to) with --year 2023 in UTC. */
+static void
+read_lines(struct source *src, const char *const *lines, int from, int to)
+{
+	int i;
+
+	source_init(src, "s", "s", 0);
+	source_set_zone(src, tz_get("UTC"), RECORD_ZONE_DEFAULT);
+	source_set_year(src, 2023, 0, RECORD_YEAR_OPTION);
+	for (i = from; i < to; i++)
+		line(src, lines[i]);
+}
+
+/*
+ * Snapshots compare equal, line numbers aside, once two sources have
+ * read the same last lines; not when an earlier line (the New Year, a
+ * W3C header) left a state the later lines do not show.
+ */
+static void
+test_source_snap_same_state(void **state)
+{
+	static const char *const lines[] = {"Dec 31 23:59:58 h a[1]: x",
+	    "Jan  1 00:00:02 h a[1]: y", "Jan  1 00:00:03 h a[1]: z",
+	    "\tat c.e.App.run(App.java:10)",
+	    "#Fields: date time cs-method cs-uri-stem sc-status",
+	    "2024-03-10 00:00:01 GET /a 200", "2024-03-10 00:00:02 GET /b 503"};
+	struct source            a, b;
+	struct source_snap       sa, sb;
+
+	(void)state;
+	read_lines(&a, lines, 0, 4);
+	read_lines(&b, lines, 2, 4); /* no New Year seen: a year behind */
+	source_snapshot(&a, &sa);
+	source_snapshot(&b, &sb);
+	assert_int_equal(sa.lineno, 4);
+	assert_int_equal(sb.lineno, 2);
+	assert_false(source_snap_same(&sa, &sb));
+	source_free(&b);
+	read_lines(&b, lines, 0, 1);
+	line(&b, "Dec 31 23:59:59 h a[1]: one more line");
+	for (int i = 1; i < 4; i++) /* the same year, the same record */
+		line(&b, lines[i]);
+	source_snapshot(&b, &sb);
+	assert_int_equal(sb.lineno, 5);
+	assert_true(source_snap_same(&sa, &sb));
+	source_free(&a);
+	source_free(&b);
+	read_lines(&a, lines, 4, 7);
+	read_lines(&b, lines, 5, 7); /* the header unseen */
+	source_snapshot(&a, &sa);
+	source_snapshot(&b, &sb);
+	assert_false(source_snap_same(&sa, &sb));
+	assert_true(source_snap_same(&sa, &sa));
+	source_add_counts(&a, &b);
+	assert_int_equal(a.lines, 5);
+	assert_string_equal(source_format(&a), "w3c");
+	source_free(&a);
+	source_free(&b);
+}
+
 int
 main(void)
 {
@@ -368,6 +428,7 @@ main(void)
 	    cmocka_unit_test(test_source_minutes_only_roll_hours),
 	    cmocka_unit_test(test_source_time_of_day_without_reference_flagged),
 	    cmocka_unit_test(test_source_rotation_key_groups_rotated_files),
+	    cmocka_unit_test(test_source_snap_same_state),
 	};
 	int rc;
 
