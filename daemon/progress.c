@@ -46,14 +46,16 @@ progress_update(struct progress *p, int64_t done, uint64_t lines, int incidents)
 	p->last_ms = now;
 	p->drawn = 1;
 	if (p->total > 0)
-		log_raw("\rreplay: %.0f of %.0f MiB (%d%%), %llu lines, "
-			"%d incidents ",
+		log_raw("\rreplay: %.0f of %.0f MiB (%d%%), %llu %s, "
+			"%d %s ",
 		    mib, (double)p->total / 1048576.0,
 		    (int)(100.0 * (double)done / (double)p->total),
-		    (unsigned long long)lines, incidents);
+		    (unsigned long long)lines, lines == 1 ? "line" : "lines",
+		    incidents, incidents == 1 ? "incident" : "incidents");
 	else
-		log_raw("\rreplay: %.0f MiB, %llu lines, %d incidents ", mib,
-		    (unsigned long long)lines, incidents);
+		log_raw("\rreplay: %.0f MiB, %llu %s, %d %s ", mib,
+		    (unsigned long long)lines, lines == 1 ? "line" : "lines",
+		    incidents, incidents == 1 ? "incident" : "incidents");
 }
 
 /* Clears the line. */

@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import re
 import subprocess
 
 from common import BIN, ROOT, parse_lines, replay_json, run, write
@@ -198,6 +199,7 @@ def test_replay_progress_only_when_asked_or_on_a_terminal(d):
     write(d, "big.log", big)
     rc, out, err = run(["replay", "--progress", "--tz", "UTC", "big.log"], d)
     assert rc == 0 and "replay:" in err and "lines" in err, err[-300:]
+    assert "0 incidents" in err and not re.search(r"\b1 (lines|incidents)\b", err), err[-300:]
 
 
 def test_replay_rotated_files_make_one_run(d):
